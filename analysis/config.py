@@ -1,0 +1,15 @@
+"""Project paths, in one place. Nothing else lives here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+ROOT = PACKAGE_DIR.parent
+DATA_DIR = ROOT / "data"
+RAW_DIR = DATA_DIR / "raw"
+REFERENCE_DIR = RAW_DIR / "reference"
+CLEAN_DIR = DATA_DIR / "clean"
+NOTEBOOKS_DIR = ROOT / "notebooks"
+REPORTS_DIR = ROOT / "reports"
+LEXICON_DIR = PACKAGE_DIR / "lexicon"
