@@ -26,8 +26,8 @@ setup: ## create .venv if missing or stale and install the package with its dev 
 	want="$$($(PY) -c "import hashlib; print(hashlib.sha256(open('pyproject.toml', 'rb').read()).hexdigest())") [$(EXTRAS)]"; \
 	if [ "$$(cat $(STAMP) 2>/dev/null)" != "$$want" ]; then \
 		echo "installing -e .[$(EXTRAS)] into $(VENV)"; \
-		$(PY) -m pip install --quiet --upgrade pip; \
-		$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"; \
+		$(PY) -m pip install --quiet --quiet --upgrade pip; \
+		$(PY) -m pip install --quiet --quiet -e ".[$(EXTRAS)]"; \
 		echo "$$want" > $(STAMP); \
 	fi
 
