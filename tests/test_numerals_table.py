@@ -127,7 +127,7 @@ FINANCIAL = {
 
 MIXED = {
     "三万": "30000",
-    "2万5千": "25000",
+    "2万5千": "25000",  # debatable: colloquial, but seen in the genre
     "5千": "5000",
     "5.05萬億": "5050000000000",
     "4.25萬": "42500",
@@ -135,6 +135,7 @@ MIXED = {
     "兩萬": "20000",
 }
 
+# Debatable split of work: ARCHITECTURE.md lists 三千七百余 under numerals.py.
 # Internal 余/多 written between the number and its multiplier belong to the number's surface
 # (gold README); parse_number reads the number and leaves the qualifier to figures.
 INTERNAL_APPROX = {

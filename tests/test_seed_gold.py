@@ -143,6 +143,7 @@ def test_no_date_row_among_figures(seed_text, mentions):
 
 def test_ledger_accounts_for_every_numeral(seed_text, mentions):
     for m in mentions:
+        assert 0 <= m.start < m.end <= len(seed_text)
         assert seed_text[m.start:m.end] == m.surface
     covered = [0] * len(seed_text)
     for m in mentions:
