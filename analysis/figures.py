@@ -195,9 +195,9 @@ class _Extractor:
     def _date(self, start: int, floor: int) -> Mention | None:
         norm = self.norm
         begin = start
-        for rel in _dates.RELATIVE_YEARS:
-            if norm.startswith(rel, start - len(rel)) and start - len(rel) >= floor:
-                begin = start - len(rel)
+        for prefix in _dates.PREFIXES:
+            if norm.startswith(prefix, start - len(prefix)) and start - len(prefix) >= floor:
+                begin = start - len(prefix)
                 break
         m = _dates.DATE_PATTERN.match(norm, begin)
         if (not m or m.end() <= start) and begin != start:
@@ -234,7 +234,8 @@ class _Extractor:
                 if not m:
                     return None
                 try:
-                    value = parse_number(m.group("core"))
+                    # 百分之百: a bare 百 is a number here
+                    value = parse_number("一" + m.group("core") if m.group("core")[0] in "十百" else m.group("core"))
                 except ValueError:
                     return None
                 qualifier, q_start = self._qualifier_before(start)
@@ -250,6 +251,8 @@ class _Extractor:
         window = norm[max(0, start - 12):start]
         for rule in self.lex.affix_rules:
             if rule.token == "arabic" and not is_arabic or rule.token == "chinese" and is_arabic:
+                continue
+            if rule.token == "round" and norm[start] not in "十百千万":
                 continue
             begin, end = start, core_end
             if rule.before is not None:
