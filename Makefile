@@ -41,6 +41,7 @@ test: setup ## set up, then run the test suite
 	$(PY) -m pytest -q -n $(JOBS)
 
 lab: setup ## set up, then open JupyterLab on notebooks/ (kernel: the venv's python3)
+	@mkdir -p notebooks
 	$(PY) -m jupyter lab --ServerApp.root_dir=notebooks
 
 bench: ## set up with the benchmark extra (peer libraries), then run benchmarks/run_all.py
