@@ -8,6 +8,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 EXTRAS ?= dev
 JOBS   ?= 2
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .DEFAULT_GOAL := help
 .PHONY: help setup run data test lab bench distclean
@@ -42,7 +44,7 @@ test: setup ## set up, then run the test suite
 
 lab: setup ## set up, then open JupyterLab on notebooks/ (kernel: the venv's python3)
 	@mkdir -p notebooks
-	$(PY) -m jupyter lab --ServerApp.root_dir=notebooks
+	$(PY) -m jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
 
 bench: ## set up with the benchmark extra (peer libraries), then run benchmarks/run_all.py
 	@$(MAKE) --no-print-directory setup EXTRAS=dev,bench
