@@ -255,3 +255,29 @@ def test_ctrl_c_during_clean_leaves_the_output_untouched(tmp_path, monkeypatch, 
     assert capsys.readouterr().err == "interrupted\n"
     assert sorted(p.name for p in out.iterdir()) == ["figures.csv"]
     assert (out / "figures.csv").read_bytes() == b"old"
+
+
+def test_clean_with_one_broken_report_keeps_its_rows_and_updates_the_rest(tmp_path):
+    pytest.importorskip("analysis.tables")
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    (raw / "a.txt").write_text("甲区：新建公园5个\n截至9月底，甲区新建公园5个。", encoding="utf-8")
+    (raw / "b.txt").write_text("乙县：修路\n今年乙县修路120公里。", encoding="gbk")
+    assert cli("clean", raw, "-o", out).returncode == 0
+    before = {p.name: p.read_text(encoding="utf-8-sig").splitlines() for p in out.glob("*.csv")}
+
+    (raw / "a.txt").write_text("甲区：新建公园7个\n截至10月底，甲区新建公园7个。", encoding="utf-8")
+    (raw / "b.txt").write_bytes(bytes(range(256)))  # b became unreadable
+    result = cli("clean", raw, "-o", out)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"error: {raw / 'b.txt'}: not a text file (could not detect a text encoding)" in result.stderr.splitlines()
+    after = {p.name: p.read_text(encoding="utf-8-sig").splitlines() for p in out.glob("*.csv")}
+    assert set(after) == set(before)
+    def rows_b(lines):
+        return [line for line in lines if line.startswith("b,")]
+
+    assert rows_b(before["figures.csv"]) and rows_b(before["documents.csv"])
+    for name in before:
+        assert rows_b(after[name]) == rows_b(before[name]), name
+    figures = [line for line in after["figures.csv"] if line.startswith("a,")]
+    assert figures and all("7个" in line for line in figures)
