@@ -165,6 +165,9 @@ class _Extractor:
         if len(core) == 1 and core in _FINANCIAL and not match.group("mult") and not unit:
             return Mention(start, end, "", "word", "financial numeral inside a word (队伍, 陆续)")
         if not is_arabic and not (_DIGIT_CHARS & set(core)) and not core.startswith("十"):
+            if unit and (match.group("in1") or match.group("in2")):
+                # 千余名, 百余家, 万余人: a round number with a unit is a statistic
+                return self._number(start, match, unit, unit_end, implied_one=True)
             return Mention(start, end, "", "word", "multiplier without a digit (百姓, 万屏)")
         if not is_arabic and core in ("零", "〇") and not match.group("mult"):
             return Mention(start, end, "", "word", "零 in a word (零容忍, 零事故)")
@@ -332,9 +335,10 @@ class _Extractor:
         found = self.lex.unit_pattern.match(norm, pos)
         return (found.group(), found.end()) if found else ("", 0)
 
-    def _number(self, start: int, match: re.Match, unit_surface: str, unit_end: int) -> Mention:
+    def _number(self, start: int, match: re.Match, unit_surface: str, unit_end: int,
+                implied_one: bool = False) -> Mention:
         norm = self.norm
-        core = match.group("core")
+        core = ("一" if implied_one else "") + match.group("core")
         mult = _plain(match.group("mult"))
         if len(core) > 15:
             return Mention(start, match.end(), "", "code", "too many digits for a statistic")
