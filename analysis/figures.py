@@ -55,6 +55,7 @@ _SUBJECT_TRAILERS = re.compile(r"(?:达到|达|为|是|有|共|超过|超|约|�
 _LINE_STARTS = "\n\r\u3000。！？!?；;：:"
 _ARTICLE_ONE = frozenset("一")
 _TIME_NEXT = frozenset("-/.:")
+_BEFORE_WINDOW = 4  # longest `before` context in affix_rules.tsv (拨打：) plus one
 _DATE_NEXT = frozenset("年月日号季个至到-度")
 _FINANCIAL = frozenset("壹贰叁肆伍陆柒捌玖拾佰仟")
 _DIGIT_CHARS = frozenset("0123456789零〇一二三四五六七八九两壹贰叁肆伍陆柒捌玖")
@@ -267,7 +268,7 @@ class _Extractor:
 
     def _affix(self, start: int, core_end: int, is_arabic: bool) -> Mention | None:
         norm = self.norm
-        window = norm[max(0, start - 12):start]
+        window = norm[max(0, start - _BEFORE_WINDOW):start]
         # one combined test each way leaves only the rules that could still match
         after_ok = self.lex.any_after.match(norm, core_end) is not None
         before_ok = self.lex.any_before.search(window) is not None
