@@ -44,7 +44,6 @@ def clean(raw_dir: str | Path, clean_dir: str | Path, *, progress: bool | None =
     more than a handful of reports).
     """
     from analysis import sources
-    from analysis.atomic import atomic_dir_update, locked
 
     raw_dir, clean_dir = Path(raw_dir), Path(clean_dir)
     reports = sources.raw_reports(raw_dir)
@@ -72,6 +71,18 @@ def clean(raw_dir: str | Path, clean_dir: str | Path, *, progress: bool | None =
         return report
 
     names = list(next(iter(built.values())))
+    try:
+        _write(clean_dir, names, built, failed_ids, report)
+    except OSError as err:
+        raise InputError(clean_dir, f"cannot write the clean tables ({err.strerror or err})") from None
+    report.documents = sorted(built)
+    report.kept.sort()
+    return report
+
+
+def _write(clean_dir: Path, names: list[str], built: dict, failed_ids: list[str], report: CleanReport) -> None:
+    from analysis.atomic import atomic_dir_update, locked
+
     with locked(clean_dir):
         files = {}
         for name in names:
@@ -86,9 +97,6 @@ def clean(raw_dir: str | Path, clean_dir: str | Path, *, progress: bool | None =
             files[f"{name}.csv"] = _csv_writer(columns, ordered)
             report.written[f"{name}.csv"] = sum(len(part) for part in ordered)
         atomic_dir_update(clean_dir, files)
-    report.documents = sorted(built)
-    report.kept.sort()
-    return report
 
 
 def _csv_writer(columns: list[str], parts: list):

@@ -33,12 +33,16 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from analysis.atomic import write_bytes_atomic, write_df_csv
+    from analysis.errors import InputError
     from analysis.sources import parse_date
 
     published = parse_date(args.published, "--published") if args.published is not None else None
     figures = extract_figures(args.file, published)
     if args.output:
-        write_bytes_atomic(args.output, lambda f: write_df_csv(f, figures))
+        try:
+            write_bytes_atomic(args.output, lambda f: write_df_csv(f, figures))
+        except OSError as err:
+            raise InputError(args.output, f"cannot write the output ({err.strerror or err})") from None
     else:
         sys.stdout.flush()
         write_df_csv(sys.stdout.buffer, figures, bom=False)

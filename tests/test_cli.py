@@ -281,3 +281,18 @@ def test_clean_with_one_broken_report_keeps_its_rows_and_updates_the_rest(tmp_pa
         assert rows_b(after[name]) == rows_b(before[name]), name
     figures = [line for line in after["figures.csv"] if line.startswith("a,")]
     assert figures and all("7个" in line for line in figures)
+
+
+def test_output_that_cannot_be_written_is_one_line(tmp_path):
+    pytest.importorskip("analysis.tables")
+    report = tmp_path / "r.txt"
+    report.write_text("全村新修水渠3条。", encoding="utf-8")
+    a_dir = tmp_path / "existing_dir"
+    a_dir.mkdir()
+    assert_one_line_error(cli("extract", report, "-o", a_dir), str(a_dir), "cannot write")
+    assert a_dir.is_dir() and not any(a_dir.iterdir())
+
+    a_file = tmp_path / "not_a_dir"
+    a_file.write_text("keep me", encoding="utf-8")
+    assert_one_line_error(cli("clean", tmp_path, "-o", a_file), str(a_file), "cannot write")
+    assert a_file.read_text(encoding="utf-8") == "keep me"
