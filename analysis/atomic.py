@@ -88,6 +88,38 @@ def write_bytes_atomic(path: str | Path, data: Content) -> Path:
     return path
 
 
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` for a library that writes files itself; renamed on success.
+
+    The temporary name keeps the target's suffix, so format inference still works
+    (``savefig`` on ``.png``/``.svg``, ``nbformat.write``, ``papermill`` output paths). If the block
+    raises, the temporary file is removed and ``path`` is untouched.
+
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "chart.svg"
+    >>> with atomic_path(target) as tmp:
+    ...     _ = tmp.write_text("<svg/>")
+    >>> target.read_text(), sorted(p.name for p in target.parent.iterdir())
+    ('<svg/>', ['chart.svg'])
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        with open(tmp_path, "rb+") as f:
+            os.fsync(f.fileno())
+        os.chmod(tmp_path, 0o666 & ~_umask())
+        os.replace(tmp_path, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_path)
+    _fsync_dir(path.parent)
+
+
 def write_text_atomic(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
     """Write ``text`` atomically; newlines are written as given (no platform translation)."""
     return write_bytes_atomic(path, text.encode(encoding))

@@ -167,3 +167,38 @@ def test_streamed_csv_equals_in_memory_csv(tmp_path):
     assert (tmp_path / "big.csv").read_bytes() == csv_bytes(df)
     back = pd.read_csv(tmp_path / "big.csv")
     assert back["a"].iloc[-1] == 30000.25 and len(back) == 120_001
+
+
+def test_atomic_path_keeps_the_old_file_when_the_writer_fails(tmp_path):
+    from analysis.atomic import atomic_path
+
+    target = tmp_path / "report.html"
+    target.write_text("old report", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            assert tmp.parent == tmp_path and tmp.name.endswith(".html") and tmp != target
+            tmp.write_text("half a rep", encoding="utf-8")
+            raise RuntimeError("kernel died")
+    assert target.read_text(encoding="utf-8") == "old report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+
+    with atomic_path(target) as tmp:
+        tmp.write_text("new report", encoding="utf-8")
+    assert target.read_text(encoding="utf-8") == "new report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+
+
+def test_atomic_path_works_with_a_library_that_infers_the_format_from_the_suffix(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from analysis.atomic import atomic_path
+
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [3, 4])
+    with atomic_path(tmp_path / "chart.svg") as tmp:
+        fig.savefig(tmp)
+    plt.close(fig)
+    assert (tmp_path / "chart.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
