@@ -134,11 +134,10 @@ def test_clean_where_every_report_fails_writes_nothing(tmp_path):
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("*.csv"))
 
 
-# --- with the real extractor -----------------------------------------------------------------
+# --- with the real extractor ------------------------------------------------------------------
 
 
 def test_extract_to_stdout_and_to_file_agree(tmp_path):
-    pytest.importorskip("analysis.tables")
     to_stdout = cli("extract", SEED)
     assert to_stdout.returncode == 0, to_stdout.stderr
     out = tmp_path / "figures.csv"
@@ -149,7 +148,6 @@ def test_extract_to_stdout_and_to_file_agree(tmp_path):
 
 
 def test_extract_closed_pipe_is_quiet(tmp_path):
-    pytest.importorskip("analysis.tables")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
         f"'{sys.executable}' -m analysis extract '{SEED}' | head -c 10 >/dev/null",
@@ -168,7 +166,6 @@ def extract_rows(*args):
 
 
 def test_published_flag_overrides_the_sidecar(tmp_path):
-    pytest.importorskip("analysis.tables")
     path = tmp_path / "town.txt"
     data = "截至11月25日，全镇新建公厕12座。".encode()
     path.write_bytes(data)
@@ -183,7 +180,6 @@ def test_published_flag_overrides_the_sidecar(tmp_path):
 
 @pytest.mark.parametrize("encoding", ["gbk", "utf-16", "big5"])
 def test_extract_gives_the_same_figures_whatever_the_encoding(tmp_path, encoding):
-    pytest.importorskip("analysis.tables")
     text = "截至10月底，全區共新建停車位560個，投入資金1.2億元。" if encoding == "big5" else "截至10月底，全区共新建停车位560个，投入资金1.2亿元。"
     (tmp_path / "a.txt").write_bytes(text.encode("utf-8"))
     (tmp_path / "b.txt").write_bytes(text.encode(encoding))
@@ -193,7 +189,6 @@ def test_extract_gives_the_same_figures_whatever_the_encoding(tmp_path, encoding
 
 
 def test_html_offsets_point_into_the_extracted_text(tmp_path):
-    pytest.importorskip("analysis.tables")
     from analysis.sources import read_text
 
     page = tmp_path / "page.html"
@@ -210,7 +205,6 @@ def test_html_offsets_point_into_the_extracted_text(tmp_path):
 
 
 def test_two_clean_runs_at_once_give_the_same_tables_as_one(tmp_path):
-    pytest.importorskip("analysis.tables")
     raw = tmp_path / "raw"
     raw.mkdir()
     for i in range(6):
@@ -258,7 +252,6 @@ def test_ctrl_c_during_clean_leaves_the_output_untouched(tmp_path, monkeypatch, 
 
 
 def test_clean_with_one_broken_report_keeps_its_rows_and_updates_the_rest(tmp_path):
-    pytest.importorskip("analysis.tables")
     raw, out = tmp_path / "raw", tmp_path / "out"
     raw.mkdir()
     (raw / "a.txt").write_text("甲区：新建公园5个\n截至9月底，甲区新建公园5个。", encoding="utf-8")
@@ -284,7 +277,6 @@ def test_clean_with_one_broken_report_keeps_its_rows_and_updates_the_rest(tmp_pa
 
 
 def test_output_that_cannot_be_written_is_one_line(tmp_path):
-    pytest.importorskip("analysis.tables")
     report = tmp_path / "r.txt"
     report.write_text("全村新修水渠3条。", encoding="utf-8")
     a_dir = tmp_path / "existing_dir"
