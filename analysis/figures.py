@@ -55,6 +55,7 @@ _SUBJECT_TRAILERS = re.compile(r"(?:达到|达|为|是|有|共|超过|超|约|�
 _LINE_STARTS = "\n\r\u3000。！？!?；;：:"
 _ARTICLE_ONE = frozenset("一")
 _TIME_NEXT = frozenset("-/.:")
+_THRESHOLD_UNITS = frozenset({"岁"})
 _BEFORE_WINDOW = 4  # longest `before` context in affix_rules.tsv (拨打：) plus one
 _DATE_NEXT = frozenset("年月日号季个至到-度")
 _FINANCIAL = frozenset("壹贰叁肆伍陆柒捌玖拾佰仟")
@@ -398,6 +399,9 @@ class _Extractor:
                 disposition, reason = "bare", "a number without a unit"
         qualifier, q_start = self._qualifier_before(start)
         after_q = self._qualifier_after(end)
+        if unit in _THRESHOLD_UNITS and (after_q or value_high is not None) and disposition == "figure":
+            # 65周岁以上老年人, 18—35岁青年: an age bracket defines who is counted; it is no statistic
+            disposition, reason = "bare", "an age threshold or bracket, not a statistic"
         if value_high is not None:
             qualifier = "range"
         else:
