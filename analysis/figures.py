@@ -88,8 +88,8 @@ class Mention:
 def extract(text: str, published: date | None = None) -> list[Mention]:
     """All numeric tokens of ``text`` in order, each with a disposition.
 
-    ``published`` resolves dates written without a year; when it is missing, the latest year written in
-    the text stands in for it.
+    ``published`` resolves dates written without a year; when it is missing,
+    :func:`analysis.dates.infer_published` stands in for it.
     """
     return _Extractor(text, published).run()
 
@@ -99,7 +99,7 @@ class _Extractor:
         self.text = text
         self.norm = normalize(text)
         self.lex: Lexicon = load()
-        self.published = published or _latest_year(self.norm)
+        self.published = published or _dates.infer_published(self.norm)
         self.month_context: int | None = None
         self.as_of_marks = self._as_of_marks()
         self.table_scopes = self._table_scopes()
@@ -376,6 +376,9 @@ class _Extractor:
             entry = self.lex.units[unit_surface]
             unit, kind = entry.unit, entry.kind
             end = unit_end
+            if entry.scale != 1:
+                value *= entry.scale
+                value_high = value_high * entry.scale if value_high is not None else None
         dangling = _DANGLING.match(norm, end)
         if dangling and not unit_surface:
             return Mention(start, dangling.end(), "", "truncated", "the text ends inside this number")
@@ -528,11 +531,6 @@ _SENTENCE_STOP = re.compile(r"[。！？!?\n]")
 def _sentence_end(norm: str, pos: int) -> int:
     stop = _SENTENCE_STOP.search(norm, pos)
     return stop.start() if stop else len(norm)
-
-
-def _latest_year(norm: str) -> date | None:
-    years = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})年", norm)]
-    return date(max(years), 12, 31) if years else None
 
 
 def _exact(value: Decimal | None) -> Decimal | None:

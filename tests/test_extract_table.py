@@ -268,6 +268,7 @@ TRADITIONAL = [
 
 # --- percent and percent points ---------------------------------------------------------------
 PERCENT = [
+    fig("pct-cheng", "网上可办事项占比超过九成。", "九成", 90, "%", "lower_bound", unit_kind="percent"),
     fig("pct-plain", "全省政务服务好评率达99.5%。", "99.5%", Decimal("99.5"), "%"),
     fig("pct-fullwidth-sign", "网络零售额同比增长12.5％。", "12.5％", Decimal("12.5"), "%"),
     # Debatable: 个 is a classifier here; the unit of a change in a rate is 百分点.
