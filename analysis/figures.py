@@ -407,10 +407,8 @@ class _Extractor:
         if unit in _THRESHOLD_UNITS and (after_q or value_high is not None) and disposition == "figure":
             # 65周岁以上老年人, 18—35岁青年: an age bracket defines who is counted; it is no statistic
             disposition, reason = "bare", "an age threshold or bracket, not a statistic"
-        if value_high is not None:
-            qualifier = "range"
-        else:
-            qualifier = qualifier or (self.lex.qualifiers["inside"].get(inside) if inside else "") or after_q or "exact"
+        # a range (3至5个) is told by value_high; its qualifier still says how exact its ends are
+        qualifier = qualifier or (self.lex.qualifiers["inside"].get(inside) if inside else "") or after_q or "exact"
         mention = Mention(start, end, "", disposition, reason, value=_exact(value),
                           value_high=_exact(value_high) if value_high is not None else None,
                           unit=unit, unit_kind=kind, qualifier=qualifier)
