@@ -1,0 +1,60 @@
+"""Add themes, indicators and reference tables to the per-document tables, then validate them.
+
+clean.py calls, on the tables of all documents together::
+
+    tables = enrich(tables, load_provinces())
+    tables = validate(tables)            # raises schemas.TableError before anything is written
+    ...write each table...; write_datapackage(clean_dir, tables)
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis import indicators, themes
+from analysis.percapita import per_10k
+
+INDICATOR_COLUMNS = ["doc_id", "figure", "indicator", "family", "province", "value", "value_high", "unit",
+                     "unit_kind", "qualifier", "as_of", "per_10k", "comparability_note"]
+
+
+def enrich(tables: dict[str, pd.DataFrame], provinces: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """A new dict of tables: figures gain ``theme`` and ``indicator``; adds ``figure_themes``,
+    ``indicators``, ``indicator_definitions``, ``themes`` and ``provinces``. Inputs are not modified.
+
+    Call it once on the tables of all documents (not per document), so the vocabulary tables are
+    not repeated.
+    """
+    figures = tables["figures"]
+    sentences = tables.get("sentences")
+    theme, figure_themes = themes.classify(figures, sentences)
+    indicator = indicators.assign(figures, sentences)
+    figures = figures.assign(theme=theme, indicator=indicator)
+    definitions = indicators.definitions_table()
+    out = dict(tables)
+    out.update(
+        figures=figures,
+        figure_themes=figure_themes,
+        indicators=indicator_rows(figures, definitions, provinces),
+        indicator_definitions=definitions,
+        themes=themes.themes_table(),
+        provinces=provinces.copy(),
+    )
+    return out
+
+
+def indicator_rows(figures: pd.DataFrame, definitions: pd.DataFrame, provinces: pd.DataFrame) -> pd.DataFrame:
+    """The ``indicators`` table: one row per figure with an indicator, with per-10k values where meaningful."""
+    fed = figures[figures["indicator"].notna()]
+    rows = fed.merge(definitions[["indicator", "family", "per_capita", "comparability_note"]],
+                     on="indicator", how="left", validate="many_to_one")
+    rows["per_10k"] = per_10k(rows["value"], rows["unit_kind"], rows["province"], provinces,
+                              allowed=rows["per_capita"])
+    return rows[INDICATOR_COLUMNS].reset_index(drop=True)
+
+
+def validate(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Validate all tables (see schemas.validate); returns them coerced to their schema dtypes."""
+    from analysis.schemas import validate as validate_tables
+
+    return validate_tables(tables)

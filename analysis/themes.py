@@ -1,0 +1,116 @@
+"""Classify figures into themes with the keyword table analysis/lexicon/themes.tsv.
+
+A figure is read against its subject, then its clause, then its sentence (see context.py). The
+first of those texts that matches any theme decides; among the themes matching there, the lowest
+priority wins. No match: theme ``other``. Every figure keeps exactly one primary theme, and the
+long table ``figure_themes`` lists every theme each figure touches, so nothing is hidden.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from analysis._tsv import alternatives, read_tsv
+from analysis.config import LEXICON_DIR
+from analysis.context import figure_texts
+
+THEMES_TSV = LEXICON_DIR / "themes.tsv"
+OTHER = "other"
+LEVELS = ("subject", "clause", "sentence")
+
+
+@dataclass(frozen=True)
+class Theme:
+    theme: str
+    label_zh: str
+    label_en: str
+    priority: int
+    keywords: tuple[str, ...]
+
+
+@cache
+def load_themes(path: Path = THEMES_TSV) -> tuple[Theme, ...]:
+    """The theme table, sorted by priority; raises ValueError if it is malformed."""
+    themes = tuple(
+        sorted(
+            (
+                Theme(row["theme"], row["label_zh"], row["label_en"], int(row["priority"]),
+                      alternatives(row["keywords"]))
+                for row in read_tsv(path)
+            ),
+            key=lambda t: (t.priority, t.theme),
+        )
+    )
+    codes = [t.theme for t in themes]
+    if len(set(codes)) != len(codes):
+        raise ValueError(f"{path}: duplicate theme codes")
+    if OTHER not in codes:
+        raise ValueError(f"{path}: the fallback theme {OTHER!r} is missing")
+    return themes
+
+
+def themes_table(themes: tuple[Theme, ...] | None = None) -> pd.DataFrame:
+    """The ``themes`` clean table: one row per theme with its labels, priority and keywords."""
+    themes = load_themes() if themes is None else themes
+    return pd.DataFrame(
+        {
+            "theme": [t.theme for t in themes],
+            "label_zh": [t.label_zh for t in themes],
+            "label_en": [t.label_en for t in themes],
+            "priority": pd.array([t.priority for t in themes], dtype="int64"),
+            "keywords": ["|".join(t.keywords) for t in themes],
+        }
+    )
+
+
+def match(text: str, themes: tuple[Theme, ...] | None = None) -> dict[str, str]:
+    """Themes whose keywords occur in `text`, in priority order, each with the first keyword found.
+
+    >>> match("新建社区养老服务站30个")
+    {'elderly': '养老'}
+    """
+    themes = load_themes() if themes is None else themes
+    found = {}
+    for theme in themes:
+        keyword = next((k for k in theme.keywords if k in text), None)
+        if keyword is not None:
+            found[theme.theme] = keyword
+    return found
+
+
+def classify(
+    figures: pd.DataFrame, sentences: pd.DataFrame | None = None, themes: tuple[Theme, ...] | None = None
+) -> tuple[pd.Series, pd.DataFrame]:
+    """Primary theme of each figure (a Series on figures' index) and the long ``figure_themes`` table.
+
+    ``figure_themes`` has one row per (figure, theme touched): ``matched_on`` is the first text
+    (subject, clause, sentence) where that theme matched, ``keyword`` the word found, ``primary``
+    marks the theme chosen for the figure. A figure touching no theme has one row: ``other``, ``none``.
+    """
+    themes = load_themes() if themes is None else themes
+    texts = figure_texts(figures, sentences)
+    primary, rows = [], []
+    for (index, text_row), doc_id, figure in zip(texts.iterrows(), figures["doc_id"], figures["figure"]):
+        touched: dict[str, tuple[str, str]] = {}
+        chosen = None
+        for level in LEVELS:
+            found = match(text_row[level], themes)
+            if found and chosen is None:
+                chosen = next(iter(found))
+            for theme, keyword in found.items():
+                touched.setdefault(theme, (level, keyword))
+        if chosen is None:
+            chosen = OTHER
+            touched[OTHER] = ("none", "")
+        primary.append(chosen)
+        for theme, (level, keyword) in touched.items():
+            rows.append((doc_id, figure, theme, level, keyword or None, theme == chosen))
+    figure_themes = pd.DataFrame(
+        rows, columns=["doc_id", "figure", "theme", "matched_on", "keyword", "primary"]
+    ).astype({"doc_id": "str", "figure": "int64", "theme": "str", "matched_on": "str",
+              "keyword": "str", "primary": "bool"})
+    return pd.Series(primary, index=figures.index, dtype="str", name="theme"), figure_themes
