@@ -33,7 +33,8 @@ def clause_at(sentence_text: str, offset: int) -> str:
 
 
 def figure_texts(figures: pd.DataFrame, sentences: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per figure (same index): `subject`, `clause`, `sentence` texts, empty strings if unknown.
+    """One row per figure (same index): `subject`, `clause`, `sentence` texts (empty strings if unknown)
+    and `offset`, the figure's position in its sentence.
 
     The figure's place in its sentence comes from the sentence's span when `sentences` is given,
     otherwise from the first occurrence of its surface in the sentence text.
@@ -55,6 +56,7 @@ def figure_texts(figures: pd.DataFrame, sentences: pd.DataFrame | None = None) -
             "subject": figures["subject"].fillna("").astype(str),
             "clause": [clause_at(text, pos) for text, pos in zip(sentence_text, positions)],
             "sentence": sentence_text,
+            "offset": positions,
         },
         index=figures.index,
     )

@@ -25,13 +25,14 @@ def enrich(tables: dict[str, pd.DataFrame], provinces: pd.DataFrame) -> dict[str
     Call it once on the tables of all documents (not per document), so the vocabulary tables are
     not repeated.
     """
-    figures = tables["figures"]
-    sentences = tables.get("sentences")
-    theme, figure_themes = themes.classify(figures, sentences)
-    indicator = indicators.assign(figures, sentences)
-    figures = figures.assign(theme=theme, indicator=indicator)
+    out = {name: blanks_to_missing(df) for name, df in tables.items()}
+    figures = out["figures"]
+    sentences = out.get("sentences")
     definitions = indicators.definitions_table()
-    out = dict(tables)
+    indicator = indicators.assign(figures, sentences)
+    indicator_theme = indicator.map(definitions.set_index("indicator")["theme"])
+    theme, figure_themes = themes.classify(figures, sentences, indicator_themes=indicator_theme)
+    figures = figures.assign(theme=theme, indicator=indicator)
     out.update(
         figures=figures,
         figure_themes=figure_themes,
@@ -41,6 +42,18 @@ def enrich(tables: dict[str, pd.DataFrame], provinces: pd.DataFrame) -> dict[str
         provinces=provinces.copy(),
     )
     return out
+
+
+def blanks_to_missing(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy with empty strings in text columns made missing, as they read back from CSV.
+
+    The builders write "" for "none"; the CSVs hold an empty cell, which every reader loads as
+    missing. Doing it here makes the tables validated and the files written say the same thing.
+    """
+    text_columns = [c for c in df.columns if pd.api.types.is_string_dtype(df[c]) or df[c].dtype == object]
+    if not text_columns:
+        return df.copy()
+    return df.assign(**{c: df[c].mask(df[c].eq("")) for c in text_columns})
 
 
 def indicator_rows(figures: pd.DataFrame, definitions: pd.DataFrame, provinces: pd.DataFrame) -> pd.DataFrame:

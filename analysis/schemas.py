@@ -16,13 +16,19 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 QUALIFIERS = ["exact", "approx", "lower_bound", "upper_bound", "range"]
-UNIT_KINDS = ["count", "money", "people", "area", "length", "weight", "percent", "duration",
-              "frequency", "volume", "other"]
+
+def _unit_kinds() -> list[str]:
+    from analysis import lexicon
+
+    return list(lexicon.load().unit_kinds)
+
+
+UNIT_KINDS = _unit_kinds()  # from lexicon/units.tsv, the extractor's own vocabulary
 DISPOSITIONS = ["figure", "date", "code", "ordinal", "name", "idiom", "word", "list_marker",
                 "timestamp", "bare", "truncated"]
 DATE_ROLES = ["as_of", "event"]
 REGIONS = ["东部", "中部", "西部", "东北"]
-MATCHED_ON = ["subject", "clause", "sentence", "none"]
+MATCHED_ON = ["subject", "clause", "sentence", "indicator", "none"]
 ISO_DATE_ANY = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 AS_OF = r"^(\d{4}-\d{2}(-\d{2})?|report)$"
 
@@ -84,6 +90,7 @@ class Sentences(pa.DataFrameModel):
     sentence: Series[int] = pa.Field(ge=0, description="Sentence number within the report, in text order.")
     section: Series[int] = pa.Field(ge=0, description="Section holding the sentence.")
     paragraph: Series[int] = pa.Field(ge=0, description="Paragraph number within the report.")
+    province: Series[str] = pa.Field(nullable=True, description="Short name of the province the sentence speaks for; empty if none.")
     span_start: Series[int] = pa.Field(ge=0, description="Offset of the sentence's first character in the decoded text.")
     span_end: Series[int] = pa.Field(ge=0, description="Offset just after the sentence's last character (end-exclusive).")
     text: Series[str] = pa.Field(description="The sentence as written.")
@@ -118,7 +125,7 @@ class Figures(pa.DataFrameModel):
     cumulative: Series[bool] = pa.Field(description="True if the text says the figure is cumulative (累计, 共).")
     subject: Series[str] = pa.Field(nullable=True, description="A few words saying what is counted.")
     sentence_text: Series[str] = pa.Field(nullable=True, description="The sentence holding the figure, for reading it in context.")
-    theme: Series[str] = pa.Field(description="Primary theme code (see themes); 'other' when no theme keyword matches.")
+    theme: Series[str] = pa.Field(description="Primary theme code (see themes): the indicator's theme if the figure feeds one, else from keywords; 'other' if none match.")
     indicator: Series[str] = pa.Field(nullable=True, description="Indicator code the figure feeds (see indicator_definitions); empty if it feeds none.")
 
     class Config:
@@ -229,7 +236,7 @@ class FigureThemes(pa.DataFrameModel):
     doc_id: Series[str] = _doc_id()
     figure: Series[int] = pa.Field(ge=0, description="Figure number within the report.")
     theme: Series[str] = pa.Field(description="Theme code.")
-    matched_on: Series[str] = pa.Field(isin=MATCHED_ON, description="First text where the theme matched: subject, clause, sentence, or none (for other).")
+    matched_on: Series[str] = pa.Field(isin=MATCHED_ON, description="First text where the theme matched: subject, clause, sentence; indicator if given by the figure's indicator; none for other.")
     keyword: Series[str] = pa.Field(nullable=True, description="Keyword that matched; empty for other.")
     primary: Series[bool] = pa.Field(description="True for the theme given to the figure in figures.theme.")
 
@@ -356,6 +363,7 @@ def _reference_problems(name: str, df: pd.DataFrame, fk: ForeignKey, target: pd.
 def validate(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Check every table against its schema and every foreign key; return the coerced tables.
 
+    Columns come back in schema order, which is the CSV and datapackage.json order.
     Raises TableError listing each problem as ``table.column: what fails at rows [...] (values ...)``.
     Row numbers are the DataFrame's index labels (0-based positions for freshly built tables).
     """
@@ -368,7 +376,8 @@ def validate(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     checked: dict[str, pd.DataFrame] = {}
     for name, df in tables.items():
         try:
-            checked[name] = TABLES[name].model.validate(df, lazy=True)
+            valid = TABLES[name].model.validate(df, lazy=True)
+            checked[name] = valid[list(TABLES[name].model.to_schema().columns)]  # CSV column order
         except SchemaErrors as errors:
             problems += _schema_problems(name, errors)
             checked[name] = df

@@ -2,12 +2,15 @@
 
 A figure is read against its subject, then its clause, then its sentence (see context.py). The
 first of those texts that matches any theme decides; among the themes matching there, the lowest
-priority wins. No match: theme ``other``. Every figure keeps exactly one primary theme, and the
+priority wins, except in the whole sentence, where the keyword nearest the figure wins (a long
+sentence often covers several topics). A figure that feeds an indicator takes the indicator's
+theme, so an indicator's figures never scatter across themes. No match: theme ``other``. Every figure keeps exactly one primary theme, and the
 long table ``figure_themes`` lists every theme each figure touches, so nothing is hidden.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -82,27 +85,62 @@ def match(text: str, themes: tuple[Theme, ...] | None = None) -> dict[str, str]:
     return found
 
 
+def nearest(text: str, offset: int, themes: tuple[Theme, ...] | None = None) -> dict[str, str]:
+    """Like ``match``, but ordered by the distance of each theme's nearest keyword to ``offset``.
+
+    >>> nearest("开展民生项目，新建蔬菜种植基地300个", 15)
+    {'agriculture': '种植', 'projects': '民生项目'}
+    """
+    themes = load_themes() if themes is None else themes
+    found = []
+    for theme in themes:
+        best = None
+        for keyword in theme.keywords:
+            for hit in re.finditer(re.escape(keyword), text):
+                distance = max(hit.start() - offset, offset - hit.end(), 0)
+                if best is None or distance < best[0]:
+                    best = (distance, keyword)
+        if best is not None:
+            found.append((best[0], theme.priority, theme.theme, best[1]))
+    return {code: keyword for _, _, code, keyword in sorted(found)}
+
+
 def classify(
-    figures: pd.DataFrame, sentences: pd.DataFrame | None = None, themes: tuple[Theme, ...] | None = None
+    figures: pd.DataFrame,
+    sentences: pd.DataFrame | None = None,
+    themes: tuple[Theme, ...] | None = None,
+    indicator_themes: pd.Series | None = None,
 ) -> tuple[pd.Series, pd.DataFrame]:
     """Primary theme of each figure (a Series on figures' index) and the long ``figure_themes`` table.
 
     ``figure_themes`` has one row per (figure, theme touched): ``matched_on`` is the first text
     (subject, clause, sentence) where that theme matched, ``keyword`` the word found, ``primary``
     marks the theme chosen for the figure. A figure touching no theme has one row: ``other``, ``none``.
+    `indicator_themes` (on figures' index, missing where none) overrides the keyword choice; a theme
+    chosen only that way is recorded with ``matched_on`` ``indicator``.
     """
     themes = load_themes() if themes is None else themes
     texts = figure_texts(figures, sentences)
     primary, rows = [], []
-    for (index, text_row), doc_id, figure in zip(texts.iterrows(), figures["doc_id"], figures["figure"]):
+    if indicator_themes is None:
+        indicator_themes = pd.Series(pd.NA, index=figures.index, dtype="object")
+    for (index, text_row), doc_id, figure, forced in zip(
+        texts.iterrows(), figures["doc_id"], figures["figure"], indicator_themes
+    ):
         touched: dict[str, tuple[str, str]] = {}
         chosen = None
         for level in LEVELS:
-            found = match(text_row[level], themes)
+            if level == "sentence":
+                found = nearest(text_row[level], text_row["offset"], themes)
+            else:
+                found = match(text_row[level], themes)
             if found and chosen is None:
                 chosen = next(iter(found))
             for theme, keyword in found.items():
                 touched.setdefault(theme, (level, keyword))
+        if isinstance(forced, str) and forced:
+            chosen = forced
+            touched.setdefault(forced, ("indicator", ""))
         if chosen is None:
             chosen = OTHER
             touched[OTHER] = ("none", "")
