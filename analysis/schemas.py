@@ -30,6 +30,10 @@ DATE_ROLES = ["as_of", "event"]
 REGIONS = ["东部", "中部", "西部", "东北"]
 MATCHED_ON = ["subject", "clause", "sentence", "indicator", "none"]
 ISO_DATE_ANY = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+ISO_DAY = r"^\d{4}-\d{2}-\d{2}$"
+# Dates stay ISO text in memory and in the CSVs (so every writer prints them the same way); this
+# marks them as Table Schema dates, and analysis.load() parses them into datetime64.
+DATE = {"type": "date"}
 AS_OF = r"^(\d{4}-\d{2}(-\d{2})?|report)$"
 
 
@@ -48,7 +52,7 @@ class Documents(pa.DataFrameModel):
     path: Series[str] = pa.Field(description="Path of the raw file, relative to the project root.")
     title: Series[str] = pa.Field(nullable=True, description="Headline of the report.")
     publisher: Series[str] = pa.Field(nullable=True, description="Who published the report (from the provenance sidecar).")
-    published: Series[pa.DateTime] = pa.Field(nullable=True, description="Publication date (ISO), used to resolve dates without a year.")
+    published: Series[str] = pa.Field(nullable=True, str_matches=ISO_DAY, metadata=DATE, description="Publication date (ISO), used to resolve dates without a year.")
     published_inferred: Series[bool] = pa.Field(description="True if the publication date was inferred from the text rather than given in the sidecar.")
     encoding: Series[str] = pa.Field(description="Character encoding the raw bytes were decoded with.")
     sha256: Series[str] = pa.Field(str_matches=r"^[0-9a-f]{64}$", description="SHA-256 checksum of the raw file's bytes.")
@@ -149,8 +153,8 @@ class Dates(pa.DataFrameModel):
     span_end: Series[int] = pa.Field(ge=0, description="Offset just after the date's last character (end-exclusive).")
     surface: Series[str] = pa.Field(description="The date as written (11月25日, 10月末, 今年5月).")
     date: Series[str] = pa.Field(str_matches=ISO_DATE_ANY, description="The date in ISO form at the precision written: YYYY-MM-DD, YYYY-MM or YYYY.")
-    date_start: Series[pa.DateTime] = pa.Field(description="First day the date covers (ISO).")
-    date_end: Series[pa.DateTime] = pa.Field(description="Last day the date covers (ISO).")
+    date_start: Series[str] = pa.Field(nullable=True, str_matches=ISO_DAY, metadata=DATE, description="First day the date covers (ISO).")
+    date_end: Series[str] = pa.Field(nullable=True, str_matches=ISO_DAY, metadata=DATE, description="Last day the date covers (ISO).")
     role: Series[str] = pa.Field(isin=DATE_ROLES, description="as_of if it scopes figures (截至...), event if it dates an event.")
 
     class Config:
