@@ -1,10 +1,11 @@
 """Add themes, indicators and reference tables to the per-document tables, then validate them.
 
-clean.py calls, on the tables of all documents together::
+On the tables of all documents together::
 
-    tables = enrich(tables, load_provinces())
-    tables = validate(tables)            # raises schemas.TableError before anything is written
+    tables = validate(enrich(tables, load_provinces()))   # raises schemas.TableError, writes nothing
     ...write each table...; write_datapackage(clean_dir, tables)
+
+clean.py keeps its tables per document; ``enrich_documents`` does the same for that shape.
 """
 
 from __future__ import annotations
@@ -71,3 +72,26 @@ def validate(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     from analysis.schemas import validate as validate_tables
 
     return validate_tables(tables)
+
+
+def enrich_documents(
+    built: dict[str, dict[str, pd.DataFrame]], provinces: pd.DataFrame
+) -> tuple[dict[str, dict[str, pd.DataFrame]], dict[str, pd.DataFrame]]:
+    """``enrich`` + ``validate`` for tables kept per document (doc_id -> {table name: DataFrame}).
+
+    Returns the per-document tables (now with figure_themes and indicators, validated across all
+    documents at once, so references between documents and to the vocabularies are checked) and
+    the shared tables without a doc_id (provinces, themes, indicator_definitions), to be written once.
+    """
+    if not built:
+        return {}, {}
+    names = list(next(iter(built.values())))
+    combined = {name: pd.concat([tables[name] for tables in built.values()], ignore_index=True) for name in names}
+    checked = validate(enrich(combined, provinces))
+    shared = {name: df for name, df in checked.items() if "doc_id" not in df.columns}
+    per_doc = {
+        doc_id: {name: df[df["doc_id"] == doc_id].reset_index(drop=True)
+                 for name, df in checked.items() if name not in shared}
+        for doc_id in built
+    }
+    return per_doc, shared

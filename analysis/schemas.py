@@ -337,6 +337,22 @@ def _show(values: list, limit: int = 5) -> str:
 def _schema_problems(name: str, errors) -> list[str]:
     cases = errors.failure_cases
     problems = []
+    structural = {"column_in_dataframe": "missing column", "column_in_schema": "column not in the schema"}
+    for check, label in structural.items():
+        missing = cases.loc[cases["check"] == check, "failure_case"].tolist()
+        if missing:
+            problems.append(f"{name}: {label} {_show(missing)}")
+    cases = cases[~cases["check"].isin(list(structural))]
+    # Checks on whole rows (unique keys, span order) list every column of each bad row: one line each.
+    whole_rows = cases["schema_context"].eq("DataFrameSchema")
+    for check, group in cases[whole_rows].groupby("check", sort=False):
+        rows = sorted({int(i) for i in group["index"].dropna()})
+        if check == "multiple_fields_uniqueness":
+            key = "+".join(dict.fromkeys(group["column"]))
+            problems.append(f"{name}.{key}: duplicate key at rows {_show(rows)}")
+        else:
+            problems.append(f"{name}: fails {check} at rows {_show(rows)}")
+    cases = cases[~whole_rows]
     for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
         rows = sorted({int(i) for i in group["index"].dropna()})
         where = f"{name}.{column}" if isinstance(column, str) and column else name

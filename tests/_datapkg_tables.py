@@ -56,7 +56,7 @@ def make_tables(doc_id: str = "900_test") -> dict[str, pd.DataFrame]:
             s_start = len(text)
             text += sentence_text
             sentence = len(sentences)
-            sentences.append((doc_id, sentence, number, sentence, s_start, len(text), sentence_text))
+            sentences.append((doc_id, sentence, number, sentence, province, s_start, len(text), sentence_text))
             tokens = [(s, "figure", spec) for s, *spec in figs] + [(s, "date", iso) for s, iso in date_specs]
             for surface, kind, spec in tokens:
                 at = s_start + sentence_text.index(surface)
@@ -81,8 +81,8 @@ def make_tables(doc_id: str = "900_test") -> dict[str, pd.DataFrame]:
             "n_sections": len(sections), "n_sentences": len(sentences), "n_mentions": len(mentions),
             "n_figures": len(figures)}]),
         "sections": pd.DataFrame(sections, columns=["doc_id", "section", "province", "heading", "span_start", "span_end"]),
-        "sentences": pd.DataFrame(sentences, columns=["doc_id", "sentence", "section", "paragraph", "span_start",
-                                                      "span_end", "text"]),
+        "sentences": pd.DataFrame(sentences, columns=["doc_id", "sentence", "section", "paragraph", "province",
+                                                      "span_start", "span_end", "text"]),
         "figures": pd.DataFrame(
             [[row[0], n, *row[1:]] for n, row in enumerate(figures)],
             columns=["doc_id", "figure", "province", "section", "sentence", "span_start", "span_end", "surface",
@@ -103,3 +103,34 @@ def contract_tables(doc_id: str = "900_test") -> dict[str, pd.DataFrame]:
     tables = make_tables(doc_id)
     tables.pop("text")
     return tables
+
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+SEED = ROOT / "data" / "raw" / "000_ef22c67862e0d2cc.txt"
+CENSUS = ROOT / "data" / "raw" / "reference" / "provinces_2020_census.tsv"
+
+
+def seed_tables() -> dict[str, pd.DataFrame]:
+    """The seed report through the real extractor, enriched and validated (what clean writes)."""
+    from analysis.enrich import enrich, validate
+    from analysis.reference import load_provinces
+    from analysis.sources import load_source
+    from analysis.tables import build_tables
+
+    return validate(enrich(build_tables(load_source(SEED)), load_provinces()))
+
+
+def write_clean(tables: dict[str, pd.DataFrame], out) -> None:
+    """Write tables, datapackage.json and README.md the way clean does (atomic.csv_bytes, utf-8-sig)."""
+    from analysis.atomic import atomic_dir_update, csv_bytes
+    from analysis.datapackage import package_files
+
+    atomic_dir_update(out, {f"{name}.csv": csv_bytes(df) for name, df in tables.items()} | package_files(tables))
+
+
+def census_population() -> dict[str, int]:
+    """Short name -> 2020 population, read straight from the raw census file (not via the package)."""
+    import csv
+
+    with open(CENSUS, encoding="utf-8", newline="") as handle:
+        return {row["province_short"]: int(row["population_2020"]) for row in csv.DictReader(handle, delimiter="\t")}
