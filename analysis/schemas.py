@@ -29,7 +29,8 @@ DISPOSITIONS = ["figure", "date", "code", "ordinal", "name", "idiom", "word", "l
 DATE_ROLES = ["as_of", "event"]
 REGIONS = ["东部", "中部", "西部", "东北"]
 MATCHED_ON = ["subject", "clause", "sentence", "indicator", "none"]
-ISO_DATE_ANY = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+_ISO = r"\d{4}(-\d{2}(-\d{2})?)?"
+ISO_DATE_ANY = rf"^{_ISO}(/{_ISO})?$"  # a date at its precision, or an ISO interval for a period (前三季度)
 ISO_DAY = r"^\d{4}-\d{2}-\d{2}$"
 # Dates stay ISO text in memory and in the CSVs (so every writer prints them the same way); this
 # marks them as Table Schema dates, and analysis.load() parses them into datetime64.
@@ -39,6 +40,11 @@ AS_OF = r"^(\d{4}-\d{2}(-\d{2})?|report)$"
 
 def _spans_ordered(df: pd.DataFrame) -> pd.Series:
     return df["span_end"] > df["span_start"]
+
+
+def _spans_not_reversed(df: pd.DataFrame) -> pd.Series:
+    # A report that opens with a province heading has an empty lead section (section 0).
+    return df["span_end"] >= df["span_start"]
 
 
 def _doc_id(what: str = "document") -> object:
@@ -83,8 +89,8 @@ class Sections(pa.DataFrameModel):
         unique = ["doc_id", "section"]
 
     @pa.dataframe_check
-    def spans_ordered(cls, df: pd.DataFrame) -> pd.Series:
-        return _spans_ordered(df)
+    def spans_not_reversed(cls, df: pd.DataFrame) -> pd.Series:
+        return _spans_not_reversed(df)
 
 
 class Sentences(pa.DataFrameModel):
@@ -152,7 +158,7 @@ class Dates(pa.DataFrameModel):
     span_start: Series[int] = pa.Field(ge=0, description="Offset of the date's first character in the decoded text.")
     span_end: Series[int] = pa.Field(ge=0, description="Offset just after the date's last character (end-exclusive).")
     surface: Series[str] = pa.Field(description="The date as written (11月25日, 10月末, 今年5月).")
-    date: Series[str] = pa.Field(str_matches=ISO_DATE_ANY, description="The date in ISO form at the precision written: YYYY-MM-DD, YYYY-MM or YYYY.")
+    date: Series[str] = pa.Field(str_matches=ISO_DATE_ANY, description="The date in ISO form at the precision written (YYYY-MM-DD, YYYY-MM or YYYY), or an ISO interval start/end for a period.")
     date_start: Series[str] = pa.Field(nullable=True, str_matches=ISO_DAY, metadata=DATE, description="First day the date covers (ISO).")
     date_end: Series[str] = pa.Field(nullable=True, str_matches=ISO_DAY, metadata=DATE, description="Last day the date covers (ISO).")
     role: Series[str] = pa.Field(isin=DATE_ROLES, description="as_of if it scopes figures (截至...), event if it dates an event.")

@@ -117,3 +117,29 @@ def test_enrich_documents_splits_back_per_document():
         assert {"figures", "figure_themes", "indicators"} <= set(tables)
         assert set(tables["figures"]["doc_id"]) == {doc_id}
     assert len(per_doc["a"]["figures"]) == len(built["a"]["figures"])
+
+
+GENRE_PIECES = ["广东：", "四川省", "截至10月底，", "累计", "完成", "实事项目", "3.6万个", "约5亿元", "98%", "，", "。",
+                "\n", "　　", "新增就业", "12万人", "11月3日", "今年5月", "第一次", "12345热线", "三级", "近", "余",
+                "1.2万", "人次", "一是", "百分之九十", "前三季度", "2021年", "、", "（1）", "不到", "100", "户", "北京："]
+
+
+def test_extractor_output_always_fits_the_schemas():
+    # Whatever the extractor makes of genre-like text, enrich + validate must accept it: a failure
+    # here means the schemas and the extractor disagree about the contract.
+    from datetime import date
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from analysis.tables import TextSource, build_tables
+
+    provinces = load_provinces()
+
+    @settings(max_examples=15, deadline=None)
+    @given(st.lists(st.sampled_from(GENRE_PIECES), min_size=1, max_size=30))
+    def check(pieces):
+        source = TextSource("d", "".join(pieces), date(2021, 12, 1), path="d.txt", sha256="0" * 64)
+        validate(enrich(build_tables(source), provinces))
+
+    check()
