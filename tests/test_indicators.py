@@ -111,3 +111,35 @@ def test_seed_every_figure_keeps_its_link(seed):
     assert (linked["indicator"] == linked["indicator_row"]).all()
     assert len(linked) == figures["indicator"].notna().sum()
     assert not math.isnan(figures["value"].sum())
+
+
+# An invented report in the genre (other provinces, other wording), through the real extractor.
+UNSEEN = (
+    "湖南、广西、四川——用心用情为群众办实事　　各地持续深化“我为群众办实事”实践活动。　　湖南：聚焦急难愁盼　　"
+    "截至11月底，湖南累计梳理民生实事项目2.6万个，城镇新增就业71.2万人。全省发放创业担保贷款超45亿元，"
+    "新建社区养老服务站1200余个。　　广西：实事办到心坎上　　广西各级党组织已完成为民办实事项目3.1万件，"
+    "组建党员志愿服务队1.5万支。全区12345热线受理群众诉求420万件，群众满意率98.6%。　　四川：群众家门口的实事　　"
+    "截至目前，四川实施民生实事项目4.8万项，老旧小区改造惠及居民26万户，既有住宅加装电梯完成加装1800台。"
+)
+
+
+def test_unseen_report_feeds_the_same_indicators():
+    from datetime import date
+
+    from analysis.enrich import validate
+    from analysis.tables import TextSource, build_tables
+
+    source = TextSource("901_unseen", UNSEEN, date(2021, 12, 5), path="unseen.txt", sha256="0" * 64)
+    tables = validate(enrich(build_tables(source), load_provinces()))
+    rows = tables["indicators"].set_index(["province", "indicator"])
+    population = census_population()
+    for province, indicator, value in [("湖南", "projects_listed", 26000), ("广西", "projects_completed", 31000),
+                                       ("四川", "projects_implemented", 48000)]:
+        assert rows.loc[(province, indicator), "value"] == value
+        assert rows.loc[(province, indicator), "per_10k"] == pytest.approx(value / population[province] * 10000)
+    assert rows.loc[("湖南", "new_urban_jobs"), "value"] == 712000
+    assert rows.loc[("广西", "hotline_requests"), "value"] == 4200000
+    assert pd.isna(rows.loc[("广西", "rate_satisfaction"), "per_10k"])
+    assert rows.loc[("四川", "elevators_completed"), "value"] == 1800
+    themes = tables["figures"].groupby("province")["theme"].nunique()
+    assert (themes >= 3).all()
