@@ -15,6 +15,9 @@ import pandas as pd
 from analysis import indicators, themes
 from analysis.percapita import per_10k
 
+# What enrich reads from the builders' figures table (docs/ARCHITECTURE.md).
+NEEDED = ["doc_id", "figure", "province", "sentence", "span_start", "surface", "value", "value_high", "unit",
+          "unit_kind", "qualifier", "as_of", "subject", "sentence_text"]
 INDICATOR_COLUMNS = ["doc_id", "figure", "indicator", "family", "province", "value", "value_high", "unit",
                      "unit_kind", "qualifier", "as_of", "per_10k", "comparability_note"]
 
@@ -26,6 +29,13 @@ def enrich(tables: dict[str, pd.DataFrame], provinces: pd.DataFrame) -> dict[str
     Call it once on the tables of all documents (not per document), so the vocabulary tables are
     not repeated.
     """
+    from analysis.schemas import TableError
+
+    if "figures" not in tables:
+        raise TableError(["figures: table missing; enrich needs the figures table"])
+    missing = [c for c in NEEDED if c not in tables["figures"].columns]
+    if missing:
+        raise TableError([f"figures: missing column {', '.join(missing)} (see docs/ARCHITECTURE.md)"])
     out = {name: blanks_to_missing(df) for name, df in tables.items()}
     figures = out["figures"]
     sentences = out.get("sentences")

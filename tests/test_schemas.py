@@ -143,3 +143,10 @@ def test_extractor_output_always_fits_the_schemas():
         validate(enrich(build_tables(source), provinces))
 
     check()
+
+
+def test_enrich_names_missing_input_columns():
+    tables = contract_tables()
+    tables["figures"] = tables["figures"].drop(columns=["subject", "sentence_text"])
+    with pytest.raises(TableError, match="figures: missing column subject, sentence_text"):
+        enrich(tables, load_provinces())
