@@ -8,7 +8,7 @@ import shutil
 
 import pandas as pd
 import pytest
-from _datapkg_tables import seed_tables, write_clean
+from _datapkg_tables import ROOT, seed_tables, write_clean
 
 from analysis.datapackage import dictionary, package, package_files
 from analysis.schemas import TABLES
@@ -155,3 +155,17 @@ def test_package_refuses_unknown_tables_and_dangling_references():
     files = package_files(["documents", "provinces"])
     assert set(files) == {"datapackage.json", "README.md"}
     assert [r["name"] for r in json.loads(files["datapackage.json"])["resources"]] == ["documents", "provinces"]
+
+
+COMMITTED = ROOT / "data" / "clean"
+
+
+@pytest.mark.skipif(not (COMMITTED / "datapackage.json").exists(),
+                    reason="data/clean/datapackage.json is written by `make data` once clean.py calls write_datapackage")
+def test_committed_package_is_valid_and_matches_the_schemas():
+    descriptor = json.loads((COMMITTED / "datapackage.json").read_text(encoding="utf-8"))
+    names = [r["name"] for r in descriptor["resources"]]
+    files = package_files(names)
+    assert (COMMITTED / "datapackage.json").read_bytes() == files["datapackage.json"], "regenerate: make data"
+    assert (COMMITTED / "README.md").read_bytes() == files["README.md"], "regenerate: make data"
+    assert frictionless_errors(COMMITTED / "datapackage.json") == []
