@@ -6,7 +6,9 @@ Offsets are computed from the text, so the invariant text[span_start:span_end] =
 
 from __future__ import annotations
 
+import csv
 import hashlib
+from pathlib import Path
 
 import pandas as pd
 
@@ -105,7 +107,7 @@ def contract_tables(doc_id: str = "900_test") -> dict[str, pd.DataFrame]:
     return tables
 
 
-ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "raw" / "000_ef22c67862e0d2cc.txt"
 CENSUS = ROOT / "data" / "raw" / "reference" / "provinces_2020_census.tsv"
 
@@ -130,7 +132,5 @@ def write_clean(tables: dict[str, pd.DataFrame], out) -> None:
 
 def census_population() -> dict[str, int]:
     """Short name -> 2020 population, read straight from the raw census file (not via the package)."""
-    import csv
-
     with open(CENSUS, encoding="utf-8", newline="") as handle:
         return {row["province_short"]: int(row["population_2020"]) for row in csv.DictReader(handle, delimiter="\t")}
