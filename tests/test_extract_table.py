@@ -190,8 +190,7 @@ RANGES = [
         value_high=30000),
     fig("range-tilde", "每人每月发放生活补助800～1200元。", "800～1200元", 800, "元", "range",
         value_high=1200),
-    fig("range-age", "招募年龄在18—35岁之间的青年志愿者。", "18—35岁", 18, "岁", "range",
-        value_high=35),
+    fig("range-days", "每批次培训周期为3至5天。", "3至5天", 3, "天", "range", value_high=5),
     fig("range-pct", "企业养老保险缴费比例下调5%—8%。", "5%—8%", 5, "%", "range", value_high=8),
     fig("range-per-mu", "种植大豆每亩增收200-300元。", "200-300元", 200, "元", "range",
         value_high=300),
@@ -238,6 +237,9 @@ CHINESE = [
     fig("cn-liangwanyu", "全市两万余人参加了无偿献血。", "两万余人", 20000, "人", "lower_bound"),
     fig("cn-120", "共建成一百二十个村级服务站。", "一百二十个", 120, "个"),
     fig("cn-wuge", "组建五个督导组分赴各市州。", "五个", 5, "个"),
+    fig("cn-qianyu", "全县组织千余名党员下沉网格。", "千余名", 1000, "名", "lower_bound"),
+    fig("cn-baiyu", "吸引百余家企业入驻园区。", "百余家", 100, "家", "lower_bound"),
+    fig("cn-baifenzhibai", "贫困户危房改造做到百分之百覆盖。", "百分之百", 100, "%"),
     fig("cn-shierci", "先后召开十二次专题会议研究部署。", "十二次", 12, "次"),
     fig("cn-35wan-yuan", "资助家庭困难学生三十五万元。", "三十五万元", 350000, "元"),
     fig("cn-ershiyu", "全县二十余家企业参与结对帮扶。", "二十余家", 20, "家", "lower_bound"),
@@ -266,6 +268,7 @@ TRADITIONAL = [
 
 # --- percent and percent points ---------------------------------------------------------------
 PERCENT = [
+    fig("pct-cheng", "网上可办事项占比超过九成。", "九成", 90, "%", "lower_bound", unit_kind="percent"),
     fig("pct-plain", "全省政务服务好评率达99.5%。", "99.5%", Decimal("99.5"), "%"),
     fig("pct-fullwidth-sign", "网络零售额同比增长12.5％。", "12.5％", Decimal("12.5"), "%"),
     # Debatable: 个 is a classifier here; the unit of a change in a rate is 百分点.
@@ -281,6 +284,8 @@ DATES = [
     dat("date-md", "11月25日，广东省召开民生实事推进会。", "11月25日", "2021-11-25"),
     dat("date-yuemo", "截至10月末，全省城镇新增就业38.4万人。", "10月末", "2021-10-31"),
     dat("date-yuedi", "截至9月底，全省完成投资120亿元。", "9月底", "2021-09-30"),
+    dat("date-first-months", "前10个月，全市接待游客3200万人次。", "前10个月", "2021-01/2021-10"),
+    dat("date-first-quarters", "今年前三季度，全区新增市场主体4.1万户。", "前三季度", "2021-01/2021-09"),
     dat("date-feb-end", "截至2月底，全区已开工项目46个。", "2月底", "2021-02-28"),
     dat("date-jinnian", "今年5月，四川省出台稳就业若干措施。", "今年5月", "2021-05"),
     dat("date-qunian", "去年12月，黑龙江省启动冬季送温暖行动。", "去年12月", "2020-12"),
@@ -334,6 +339,14 @@ FIGURE_ROWS = UNITS + QUALIFIERS + RANGES + MULTIPLIERS + WIDTHS + CHINESE + TRA
 # --- traps: numerals that are not statistics ---------------------------------------------------
 NAMEISH = {"name", "idiom"}
 TRAPS = [
+    # An age bracket or threshold says who is counted; the count itself is elsewhere in the sentence.
+    trap("age-bracket", "招募年龄在18—35岁之间的青年志愿者。", "18—35岁", {"bare"}),
+    trap("age-threshold", "为65周岁以上老年人免费体检。", "65周岁", {"bare"}),
+    trap("enum-yishi", "一是抓好教育培训；二是压实工作责任。", "二是", {"list_marker"}),
+    trap("plan-sannian", "实施城乡环境整治三年行动。", "三年行动", {"name"}),
+    trap("period-wunianlai", "近5年来，全省营商环境持续改善。", "5年来", {"word"}),
+    trap("vague-shushi", "数十个社区建起了长者食堂。", "数十个", {"word"}),
+    trap("schedule-7x24", "政务热线实行7×24小时人工服务。", "7×24", {"word"}),
     trap("code-12345", "群众可拨打12345热线反映诉求。", "12345", {"code"}),
     trap("code-110", "遇到紧急情况请拨打110报警。", "110", {"code"}),
     trap("code-12315", "消费者可通过12315平台投诉举报。", "12315", {"code"}),
