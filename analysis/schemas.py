@@ -29,13 +29,14 @@ DISPOSITIONS = ["figure", "date", "code", "ordinal", "name", "idiom", "word", "l
 DATE_ROLES = ["as_of", "event"]
 REGIONS = ["东部", "中部", "西部", "东北"]
 MATCHED_ON = ["subject", "clause", "sentence", "indicator", "none"]
-_ISO = r"\d{4}(-\d{2}(-\d{2})?)?"
+# ISO 8601 at the precision written; --MM and --MM-DD when the year is unknown (no publication date)
+_ISO = r"(\d{4}(-\d{2}(-\d{2})?)?|--\d{2}(-\d{2})?)"
 ISO_DATE_ANY = rf"^{_ISO}(/{_ISO})?$"  # a date at its precision, or an ISO interval for a period (前三季度)
 ISO_DAY = r"^\d{4}-\d{2}-\d{2}$"
 # Dates stay ISO text in memory and in the CSVs (so every writer prints them the same way); this
 # marks them as Table Schema dates, and analysis.load() parses them into datetime64.
 DATE = {"type": "date"}
-AS_OF = r"^(\d{4}-\d{2}(-\d{2})?|report)$"
+AS_OF = r"^(\d{4}-\d{2}(-\d{2})?|--\d{2}(-\d{2})?|report)$"
 
 
 def _spans_ordered(df: pd.DataFrame) -> pd.Series:
@@ -131,7 +132,7 @@ class Figures(pa.DataFrameModel):
     unit: Series[str] = pa.Field(nullable=True, description="Unit or classifier after the number, multipliers removed (个, 元, 人, %).")
     unit_kind: Series[str] = pa.Field(isin=UNIT_KINDS, description="What the unit measures: count, money, people, percent, duration and so on.")
     qualifier: Series[str] = pa.Field(isin=QUALIFIERS, description="How exact the number is: exact, approx (近, 约), lower_bound (超, 余, 多), upper_bound (不到), range.")
-    as_of: Series[str] = pa.Field(nullable=True, str_matches=AS_OF, description="Reference date from a 截至 clause (ISO date or month), 'report' for 截至目前, empty if none.")
+    as_of: Series[str] = pa.Field(nullable=True, str_matches=AS_OF, description="Reference date from a 截至 clause (ISO date or month, --MM if the year is unknown), 'report' for 截至目前, empty if none.")
     cumulative: Series[bool] = pa.Field(description="True if the text says the figure is cumulative (累计, 共).")
     subject: Series[str] = pa.Field(nullable=True, description="A few words saying what is counted.")
     sentence_text: Series[str] = pa.Field(nullable=True, description="The sentence holding the figure, for reading it in context.")
@@ -158,7 +159,7 @@ class Dates(pa.DataFrameModel):
     span_start: Series[int] = pa.Field(ge=0, description="Offset of the date's first character in the decoded text.")
     span_end: Series[int] = pa.Field(ge=0, description="Offset just after the date's last character (end-exclusive).")
     surface: Series[str] = pa.Field(description="The date as written (11月25日, 10月末, 今年5月).")
-    date: Series[str] = pa.Field(str_matches=ISO_DATE_ANY, description="The date in ISO form at the precision written (YYYY-MM-DD, YYYY-MM or YYYY), or an ISO interval start/end for a period.")
+    date: Series[str] = pa.Field(str_matches=ISO_DATE_ANY, description="The date in ISO form at the precision written (YYYY-MM-DD, YYYY-MM, YYYY; --MM or --MM-DD if the year is unknown), or an ISO interval start/end for a period.")
     date_start: Series[str] = pa.Field(nullable=True, str_matches=ISO_DAY, metadata=DATE, description="First day the date covers (ISO).")
     date_end: Series[str] = pa.Field(nullable=True, str_matches=ISO_DAY, metadata=DATE, description="Last day the date covers (ISO).")
     role: Series[str] = pa.Field(isin=DATE_ROLES, description="as_of if it scopes figures (截至...), event if it dates an event.")

@@ -137,9 +137,9 @@ def test_extractor_output_always_fits_the_schemas():
     provinces = load_provinces()
 
     @settings(max_examples=15, deadline=None)
-    @given(st.lists(st.sampled_from(GENRE_PIECES), min_size=1, max_size=30))
-    def check(pieces):
-        source = TextSource("d", "".join(pieces), date(2021, 12, 1), path="d.txt", sha256="0" * 64)
+    @given(st.lists(st.sampled_from(GENRE_PIECES), min_size=1, max_size=30), st.sampled_from([date(2021, 12, 1), None]))
+    def check(pieces, published):
+        source = TextSource("d", "".join(pieces), published, path="d.txt", sha256="0" * 64)
         validate(enrich(build_tables(source), provinces))
 
     check()
@@ -150,3 +150,12 @@ def test_enrich_names_missing_input_columns():
     tables["figures"] = tables["figures"].drop(columns=["subject", "sentence_text"])
     with pytest.raises(TableError, match="figures: missing column subject, sentence_text"):
         enrich(tables, load_provinces())
+
+
+def test_dates_without_a_known_year_are_accepted():
+    from analysis.tables import TextSource, build_tables
+
+    source = TextSource("r", "甲区：新建公园3个\n截至9月底，该区累计培训100人次。", None, path="r.txt", sha256="0" * 64)
+    tables = validate(enrich(build_tables(source), load_provinces()))
+    assert tables["dates"]["date"].tolist() == ["--09"]
+    assert tables["figures"]["as_of"].tolist()[-1] == "--09"
