@@ -159,7 +159,7 @@ class Dates(pa.DataFrameModel):
     span_start: Series[int] = pa.Field(ge=0, description="Offset of the date's first character in the decoded text.")
     span_end: Series[int] = pa.Field(ge=0, description="Offset just after the date's last character (end-exclusive).")
     surface: Series[str] = pa.Field(description="The date as written (11月25日, 10月末, 今年5月).")
-    date: Series[str] = pa.Field(str_matches=ISO_DATE_ANY, description="The date in ISO form at the precision written (YYYY-MM-DD, YYYY-MM, YYYY; --MM or --MM-DD if the year is unknown), or an ISO interval start/end for a period.")
+    date: Series[str] = pa.Field(nullable=True, str_matches=ISO_DATE_ANY, description="Empty if it cannot be resolved (a period with no year known), else the date in ISO form at the precision written (YYYY-MM-DD, YYYY-MM, YYYY; --MM or --MM-DD if the year is unknown), or an ISO interval start/end for a period.")
     date_start: Series[str] = pa.Field(nullable=True, str_matches=ISO_DAY, metadata=DATE, description="First day the date covers (ISO).")
     date_end: Series[str] = pa.Field(nullable=True, str_matches=ISO_DAY, metadata=DATE, description="Last day the date covers (ISO).")
     role: Series[str] = pa.Field(isin=DATE_ROLES, description="as_of if it scopes figures (截至...), event if it dates an event.")
