@@ -99,9 +99,11 @@ def enrich_documents(
     combined = {name: pd.concat([tables[name] for tables in built.values()], ignore_index=True) for name in names}
     checked = validate(enrich(combined, provinces))
     shared = {name: df for name, df in checked.items() if "doc_id" not in df.columns}
-    per_doc = {
-        doc_id: {name: df[df["doc_id"] == doc_id].reset_index(drop=True)
-                 for name, df in checked.items() if name not in shared}
-        for doc_id in built
-    }
+    per_doc: dict[str, dict[str, pd.DataFrame]] = {doc_id: {} for doc_id in built}
+    for name, df in checked.items():
+        if name in shared:
+            continue
+        groups = {doc_id: part.reset_index(drop=True) for doc_id, part in df.groupby("doc_id", sort=False)}
+        for doc_id in built:
+            per_doc[doc_id][name] = groups.get(doc_id, df.iloc[0:0].reset_index(drop=True))
     return per_doc, shared

@@ -10,7 +10,6 @@ long table ``figure_themes`` lists every theme each figure touches, so nothing i
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -96,10 +95,12 @@ def nearest(text: str, offset: int, themes: tuple[Theme, ...] | None = None) -> 
     for theme in themes:
         best = None
         for keyword in theme.keywords:
-            for hit in re.finditer(re.escape(keyword), text):
-                distance = max(hit.start() - offset, offset - hit.end(), 0)
+            start = text.find(keyword)
+            while start >= 0:
+                distance = max(start - offset, offset - start - len(keyword), 0)
                 if best is None or distance < best[0]:
                     best = (distance, keyword)
+                start = text.find(keyword, start + 1)
         if best is not None:
             found.append((best[0], theme.priority, theme.theme, best[1]))
     return {code: keyword for _, _, code, keyword in sorted(found)}
