@@ -112,7 +112,7 @@ def assign(
     rules = load_rules() if rules is None else rules
     texts = figure_texts(figures, sentences)
     codes = []
-    for (_, row), unit in zip(texts.iterrows(), figures["unit"]):
-        rule = match(row["subject"], row["clause"], row["sentence"], unit if isinstance(unit, str) else "", rules)
+    for subject, clause, sentence, unit in zip(texts["subject"], texts["clause"], texts["sentence"], figures["unit"]):
+        rule = match(subject, clause, sentence, unit if isinstance(unit, str) else "", rules)
         codes.append(rule.indicator if rule else None)
     return pd.Series(codes, index=figures.index, dtype="str", name="indicator")

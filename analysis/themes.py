@@ -22,7 +22,6 @@ from analysis.context import figure_texts
 
 THEMES_TSV = LEXICON_DIR / "themes.tsv"
 OTHER = "other"
-LEVELS = ("subject", "clause", "sentence")
 
 
 @dataclass(frozen=True)
@@ -125,16 +124,14 @@ def classify(
     primary, rows = [], []
     if indicator_themes is None:
         indicator_themes = pd.Series(pd.NA, index=figures.index, dtype="object")
-    for (index, text_row), doc_id, figure, forced in zip(
-        texts.iterrows(), figures["doc_id"], figures["figure"], indicator_themes
+    for subject, clause, sentence, offset, doc_id, figure, forced in zip(
+        texts["subject"], texts["clause"], texts["sentence"], texts["offset"],
+        figures["doc_id"], figures["figure"], indicator_themes,
     ):
         touched: dict[str, tuple[str, str]] = {}
         chosen = None
-        for level in LEVELS:
-            if level == "sentence":
-                found = nearest(text_row[level], text_row["offset"], themes)
-            else:
-                found = match(text_row[level], themes)
+        for level, found in (("subject", match(subject, themes)), ("clause", match(clause, themes)),
+                             ("sentence", nearest(sentence, offset, themes))):
             if found and chosen is None:
                 chosen = next(iter(found))
             for theme, keyword in found.items():
