@@ -15,7 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-QUALIFIERS = ["exact", "approx", "lower_bound", "upper_bound", "range"]
+QUALIFIERS = ["exact", "approx", "lower_bound", "upper_bound"]
 
 def _unit_kinds() -> list[str]:
     from analysis import lexicon
@@ -128,10 +128,10 @@ class Figures(pa.DataFrameModel):
     span_end: Series[int] = pa.Field(ge=0, description="Offset just after the figure's last character (end-exclusive).")
     surface: Series[str] = pa.Field(description="The figure as written, number and unit (e.g. 4.25万个).")
     value: Series[float] = pa.Field(description="The number fully expanded, multipliers applied (4.25万 is 42500); percentages in percent points.")
-    value_high: Series[float] = pa.Field(nullable=True, description="Upper end of a range; empty unless qualifier is range.")
+    value_high: Series[float] = pa.Field(nullable=True, description="Upper end of a range (3至5个: value 3, value_high 5); empty otherwise.")
     unit: Series[str] = pa.Field(nullable=True, description="Unit or classifier after the number, multipliers removed (个, 元, 人, %).")
     unit_kind: Series[str] = pa.Field(isin=UNIT_KINDS, description="What the unit measures: count, money, people, percent, duration and so on.")
-    qualifier: Series[str] = pa.Field(isin=QUALIFIERS, description="How exact the number is: exact, approx (近, 约), lower_bound (超, 余, 多), upper_bound (不到), range.")
+    qualifier: Series[str] = pa.Field(isin=QUALIFIERS, description="How exact the number is: exact, approx (近, 约), lower_bound (超, 余, 多), upper_bound (不到).")
     as_of: Series[str] = pa.Field(nullable=True, str_matches=AS_OF, description="Reference date from a 截至 clause (ISO date or month, --MM if the year is unknown), 'report' for 截至目前, empty if none.")
     cumulative: Series[bool] = pa.Field(description="True if the text says the figure is cumulative (累计, 共).")
     subject: Series[str] = pa.Field(nullable=True, description="A few words saying what is counted.")

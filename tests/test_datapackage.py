@@ -46,7 +46,7 @@ def test_descriptor_has_one_resource_per_csv_with_keys(clean_dir):
     figure_fks = {fk["reference"]["resource"] for fk in resources["figures"]["schema"]["foreignKeys"]}
     assert {"documents", "sections", "provinces", "themes"} <= figure_fks
     qualifier = next(f for f in resources["figures"]["schema"]["fields"] if f["name"] == "qualifier")
-    assert qualifier["constraints"]["enum"] == ["exact", "approx", "lower_bound", "upper_bound", "range"]
+    assert qualifier["constraints"]["enum"] == ["exact", "approx", "lower_bound", "upper_bound"]
 
 
 def test_readme_is_the_generated_dictionary_and_documents_every_column(clean_dir):
