@@ -1,0 +1,186 @@
+"""What the report notebooks show, as pure DataFrame -> DataFrame functions.
+
+The notebooks stay thin: they load tables, call these, and display the result. Nothing here
+reads files except :func:`load`, and nothing writes.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+from pathlib import Path
+
+from analysis import config
+from analysis.errors import InputError
+from analysis.formatting import format_value
+
+DISPOSITIONS_TSV = Path(__file__).resolve().parent / "display" / "dispositions.tsv"
+NO_PROVINCE = "（全文）"  # figures outside any province section (the lead paragraph)
+
+
+def clean_dir_path(clean_dir: str | Path = "") -> Path:
+    """The clean-tables folder: ``clean_dir`` (relative to the project root) or ``data/clean``."""
+    if not str(clean_dir).strip():
+        return config.CLEAN_DIR
+    path = Path(clean_dir).expanduser()
+    return path if path.is_absolute() else config.ROOT / path
+
+
+def load(name: str, clean_dir: str | Path = ""):
+    """One clean table as a DataFrame (``documents``, ``figures``, ``mentions``, ...).
+
+    Uses the package's data API when it is there, so the dtypes match everywhere else.
+    """
+    import pandas as pd
+
+    folder = clean_dir_path(clean_dir)
+    try:
+        from analysis import api  # the typed loader of the data package
+    except ImportError:
+        api = None
+    if api is not None and hasattr(api, "load"):
+        try:
+            return api.load(name, clean_dir=folder)
+        except TypeError:  # an api.load without a folder argument
+            if folder == config.CLEAN_DIR:
+                return api.load(name)
+    path = folder / f"{name}.csv"
+    if not path.is_file():
+        raise InputError(path, "table not found; run `python -m analysis clean` first")
+    text_columns = {c: "string" for c in ("province", "unit", "qualifier", "as_of", "theme", "date", "reason",
+                                          "comparability_note", "subject", "surface", "disposition")}
+    table = pd.read_csv(path, dtype=text_columns, keep_default_na=False, na_values={"value": [""], "value_high": [""],
+                                                                                     "per_10k": [""]})
+    return table
+
+
+@cache
+def disposition_labels() -> dict[str, str]:
+    with DISPOSITIONS_TSV.open(encoding="utf-8", newline="") as handle:
+        return {row["disposition"]: row["label"] for row in csv.DictReader(handle, delimiter="\t")}
+
+
+def provinces_in(figures) -> list[str]:
+    """Provinces that have figures, in the order the report presents them."""
+    named = figures[figures["province"].fillna("") != ""]
+    return list(dict.fromkeys(named.sort_values(["doc_id", "figure"])["province"]))
+
+
+def source_line(documents) -> str:
+    """'来源：人民日报，2021-12-02' (publisher and date of each document); one line for every chart."""
+    parts = []
+    for row in documents.itertuples():
+        publisher = str(getattr(row, "publisher", "") or "").strip() or str(getattr(row, "title", "") or "").strip()
+        published = str(getattr(row, "published", "") or "").strip()
+        inferred = bool(getattr(row, "published_inferred", False)) and published
+        date = f"{published}（推定）" if inferred else published
+        parts.append("，".join(p for p in (publisher, date) if p) or str(row.doc_id))
+    return "来源：" + "；".join(dict.fromkeys(parts))
+
+
+def coverage(figures):
+    """Province × theme count of figures (ints, zeros where a province says nothing on a theme)."""
+    import pandas as pd
+
+    named = figures.assign(province=figures["province"].fillna("").replace("", NO_PROVINCE))
+    order = provinces_in(figures) + ([NO_PROVINCE] if (named["province"] == NO_PROVINCE).any() else [])
+    table = pd.crosstab(named["province"], named["theme"].fillna("other"))
+    table = table.reindex(index=order, fill_value=0)
+    table.index.name, table.columns.name = "province", "theme"
+    return table
+
+
+def ledger_summary(mentions):
+    """How many numeric tokens, how many became figures, and why the rest did not.
+
+    One row per disposition: ``disposition``, ``label``, ``mentions``, ``share`` (of all tokens).
+    """
+    labels = disposition_labels()
+    counts = mentions["disposition"].value_counts()
+    table = counts.rename_axis("disposition").reset_index(name="mentions")
+    table["label"] = table["disposition"].map(labels).fillna("")
+    table["share"] = (table["mentions"] / max(len(mentions), 1)).round(4)
+    table = table.sort_values(["disposition"], key=lambda s: s.ne("figure")).reset_index(drop=True)
+    return table[["disposition", "label", "mentions", "share"]]
+
+
+def ledger_reasons(mentions, top: int = 10):
+    """The most common reasons a numeric token was not kept as a figure."""
+    rest = mentions[mentions["disposition"] != "figure"]
+    reason = rest["reason"].fillna("").replace("", "(no reason given)")
+    return (rest.assign(reason=reason).groupby(["disposition", "reason"]).size()
+            .sort_values(ascending=False).head(top).rename("mentions").reset_index())
+
+
+def display_values(figures, style: str = "word"):
+    """Each figure's value as a reader writes it (超1.8亿元), from value, unit and qualifier."""
+    high = figures["value_high"] if "value_high" in figures else [None] * len(figures)
+    return [format_value(v, u, q, value_high=h, style=style)
+            for v, u, q, h in zip(figures["value"], figures["unit"], figures["qualifier"], high)]
+
+
+def _as_of_label(as_of) -> str:
+    text = "" if as_of is None else str(as_of)
+    return {"report": "截至发稿", "<NA>": "", "nan": ""}.get(text, f"截至{text}" if text else "")
+
+
+def headline_figures(figures, province: str):
+    """A province's figures for reading: theme, what is counted, the value, as of when, source sentence."""
+    mine = figures[figures["province"] == province].sort_values("figure")
+    table = mine.assign(display=display_values(mine), as_of_label=[_as_of_label(a) for a in mine["as_of"]])
+    table = table[["figure", "theme", "subject", "display", "as_of_label", "sentence_text"]]
+    return table.rename(columns={"display": "value", "as_of_label": "as_of"}).reset_index(drop=True)
+
+
+def province_events(dates, province: str | None = None, sentences=None):
+    """Dated events (role ``event``) of one province, or of all with ``None``, with their sentence."""
+    events = dates[dates["role"] == "event"]
+    mine = (events if province is None else events[events["province"] == province]).copy()
+    if sentences is not None and len(mine):
+        text = sentences.set_index(["doc_id", "sentence"])["text"]
+        mine["text"] = [text.get((d, s), "") for d, s in zip(mine["doc_id"], mine["sentence"])]
+    elif "text" not in mine:
+        mine["text"] = ""
+    columns = ["province", "date", "date_start", "surface", "text"]
+    return mine.sort_values(["date_start", "span_start"])[columns].reset_index(drop=True)
+
+
+def indicator_choices(indicators) -> list[str]:
+    """Indicators reported by at least two provinces, most widely reported first."""
+    spread = indicators.groupby("indicator")["province"].nunique().sort_values(ascending=False, kind="stable")
+    return list(spread[spread >= 2].index) or list(spread.index)
+
+
+def comparison_table(indicators, indicator: str, provinces: list[str], figures=None):
+    """Side by side: one row per province, raw value and per 10,000 residents, formatted and numeric.
+
+    With ``figures``, each value carries its figure's qualifier (超, 近) into the text columns.
+    """
+    rows = indicators[(indicators["indicator"] == indicator) & indicators["province"].isin(provinces)]
+    rows = rows.sort_values(["province", "figure"]).drop_duplicates("province", keep="first")
+    rows = rows.set_index("province").reindex([p for p in provinces if p in set(rows["province"])]).reset_index()
+    if figures is not None and "qualifier" not in rows:
+        rows = rows.merge(figures[["doc_id", "figure", "qualifier"]], on=["doc_id", "figure"], how="left")
+    qualifier = rows["qualifier"].fillna("exact") if "qualifier" in rows else ["exact"] * len(rows)
+    table = rows.assign(
+        value_text=[format_value(v, u, q) for v, u, q in zip(rows["value"], rows["unit"], qualifier)],
+        per_10k_text=[format_value(v, u, q) for v, u, q in zip(rows["per_10k"], rows["unit"], qualifier)],
+    )
+    return table[["province", "value", "value_text", "per_10k", "per_10k_text", "unit", "comparability_note"]
+                 ].reset_index(drop=True)
+
+
+def caveats(indicators, indicator: str, provinces: list[str] | None = None) -> list[str]:
+    """The comparability notes for an indicator, one line per province that has one."""
+    rows = indicators[indicators["indicator"] == indicator]
+    if provinces is not None:
+        rows = rows[rows["province"].isin(provinces)]
+    notes = rows[rows["comparability_note"].fillna("").str.strip() != ""]
+    return [f"{p}：{n}" for p, n in dict(zip(notes["province"], notes["comparability_note"])).items()]
+
+
+def show_summary(text: str) -> None:
+    """Display the notebook's one-line summary; the batch copies it into reports/index.html."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(f"**{text}**"), metadata={"analysis_summary": text})
