@@ -194,10 +194,13 @@ def save_figure(fig, stem: str, reports_dir: str | Path, formats=("png", "svg"))
     """Write ``fig`` as ``<reports_dir>/figures/<stem>.png`` and ``.svg``, each atomically.
 
     ``stem`` must be a safe file-name stem (see :func:`analysis.params.safe_slug`), so nothing
-    derived from a parameter can write outside ``reports_dir``. Returns the written paths.
+    derived from a parameter can write outside ``reports_dir``. Returns the written paths;
+    an empty ``reports_dir`` writes nothing (interactive runs do not litter the project).
     """
     from analysis.params import inside
 
+    if not str(reports_dir or "").strip():
+        return []
     folder = Path(reports_dir) / "figures"
     folder.mkdir(parents=True, exist_ok=True)
     written = []

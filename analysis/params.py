@@ -131,3 +131,24 @@ def inside(root: str | Path, *parts: str) -> Path:
     if not target.is_relative_to(root):
         raise InputError(target, f"refusing to write outside {root}")
     return target
+
+
+def check_clean_dir(clean_dir) -> Path:
+    """The folder of clean tables (``""`` = data/clean); it must hold ``figures.csv``."""
+    from analysis.views import clean_dir_path
+
+    folder = clean_dir_path(clean_dir or "")
+    if not (folder / "figures.csv").is_file():
+        raise InputError(folder, "no clean tables here; run `python -m analysis clean` first")
+    return folder
+
+
+def check_reports_dir(reports_dir) -> str:
+    """Where charts go (``""`` = nowhere): an absolute folder; relative ones start at the project root."""
+    from analysis import config
+
+    text = str(reports_dir or "").strip()
+    if not text:
+        return ""
+    path = Path(text).expanduser()
+    return str(path if path.is_absolute() else config.ROOT / path)

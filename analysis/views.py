@@ -146,9 +146,18 @@ def province_events(dates, province: str | None = None, sentences=None):
 
 
 def indicator_choices(indicators) -> list[str]:
-    """Indicators reported by at least two provinces, most widely reported first."""
-    spread = indicators.groupby("indicator")["province"].nunique().sort_values(ascending=False, kind="stable")
-    return list(spread[spread >= 2].index) or list(spread.index)
+    """Every indicator code, the most widely reported first (ties: alphabetical)."""
+    spread = indicators.groupby("indicator")["province"].nunique()
+    return sorted(spread.index, key=lambda code: (-spread[code], code))
+
+
+def theme_table(figures, theme: str, provinces: list[str]):
+    """Every figure of one theme for the chosen provinces, side by side, with its value as written."""
+    rows = figures[(figures["theme"] == theme) & figures["province"].isin(provinces)].sort_values(["province", "figure"])
+    table = rows.assign(value_text=display_values(rows))
+    order = {p: i for i, p in enumerate(provinces)}
+    table = table.sort_values("province", key=lambda s: s.map(order), kind="stable")
+    return table[["province", "subject", "value_text", "as_of", "sentence_text"]].reset_index(drop=True)
 
 
 def comparison_table(indicators, indicator: str, provinces: list[str], figures=None):
