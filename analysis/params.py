@@ -100,11 +100,19 @@ def check_name(value, name: str = "parameter") -> str:
     return text
 
 
+LONG_LIST = 40  # characters; a longer list is named by its size and a digest instead
+
+
 def _piece(key: str, value) -> str:
     if isinstance(value, bool):
         return key if value else f"no_{key}"
     if isinstance(value, (list, tuple)):
-        return "+".join(check_name(str(v), key) for v in value)
+        joined = "+".join(check_name(str(v), key) for v in value)
+        if len(joined) > LONG_LIST:
+            import hashlib
+
+            return f"{len(value)}_{key}_{hashlib.sha1(joined.encode()).hexdigest()[:8]}"
+        return joined
     return check_name(str(value), key)
 
 
