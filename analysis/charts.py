@@ -75,7 +75,8 @@ def figures_by_theme(figures, title: str, source: str):
     if figures.empty:
         return _empty(title, source, "无数字")
     plt = _pyplot()
-    data = figures.assign(theme=figures["theme"].fillna("other"), unit_kind=figures["unit_kind"].fillna("other"))
+    theme = figures["theme_label"] if "theme_label" in figures else figures["theme"]
+    data = figures.assign(theme=theme.fillna("other"), unit_kind=figures["unit_kind"].fillna("other"))
     data = data.sort_values(["unit_kind", "theme", "figure"])
     kinds = list(dict.fromkeys(data["unit_kind"]))
     sizes = [int((data["unit_kind"] == k).sum()) for k in kinds]

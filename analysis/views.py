@@ -66,25 +66,53 @@ def provinces_in(figures) -> list[str]:
     return list(dict.fromkeys(named.sort_values(["doc_id", "figure"])["province"]))
 
 
+def _text(value) -> str:
+    """A cell as display text: '' for missing, ISO day for a timestamp."""
+    if value is None or value != value or str(value) in ("<NA>", "NaT"):
+        return ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    return str(value).strip()
+
+
 def source_line(documents) -> str:
     """'来源：人民日报，2021-12-02' (publisher and date of each document); one line for every chart."""
     parts = []
     for row in documents.itertuples():
-        publisher = str(getattr(row, "publisher", "") or "").strip() or str(getattr(row, "title", "") or "").strip()
-        published = str(getattr(row, "published", "") or "").strip()
+        publisher = _text(getattr(row, "publisher", "")) or _text(getattr(row, "title", ""))
+        published = _text(getattr(row, "published", ""))
         inferred = bool(getattr(row, "published_inferred", False)) and published
         date = f"{published}（推定）" if inferred else published
         parts.append("，".join(p for p in (publisher, date) if p) or str(row.doc_id))
     return "来源：" + "；".join(dict.fromkeys(parts))
 
 
+def label_themes(figures, themes=None):
+    """``figures`` with a ``theme_label`` column (办实事项目) from the themes table; the code if none."""
+    codes = figures["theme"].fillna("other").astype(str) if "theme" in figures else ["other"] * len(figures)
+    labels = dict(zip(themes["theme"], themes["label_zh"])) if themes is not None else {}
+    return figures.assign(theme_label=[labels.get(code, code) for code in codes])
+
+
+def indicator_label(indicator: str, definitions=None) -> str:
+    """'已完成实事项目' for 'projects_completed' when the definitions table has it, else the code."""
+    if definitions is None:
+        return indicator
+    match = definitions.loc[definitions["indicator"] == indicator, "label_zh"]
+    return str(match.iloc[0]) if len(match) else indicator
+
+
 def coverage(figures):
-    """Province × theme count of figures (ints, zeros where a province says nothing on a theme)."""
+    """Province × theme count of figures (ints, zeros where a province says nothing on a theme).
+
+    Columns are theme labels when ``figures`` went through :func:`label_themes`, else codes.
+    """
     import pandas as pd
 
     named = figures.assign(province=figures["province"].fillna("").replace("", NO_PROVINCE))
     order = provinces_in(figures) + ([NO_PROVINCE] if (named["province"] == NO_PROVINCE).any() else [])
-    table = pd.crosstab(named["province"], named["theme"].fillna("other"))
+    theme = "theme_label" if "theme_label" in figures else "theme"
+    table = pd.crosstab(named["province"], named[theme].fillna("other"))
     table = table.reindex(index=order, fill_value=0)
     table.index.name, table.columns.name = "province", "theme"
     return table
@@ -120,16 +148,17 @@ def display_values(figures, style: str = "word"):
 
 
 def _as_of_label(as_of) -> str:
-    text = "" if as_of is None else str(as_of)
-    return {"report": "截至发稿", "<NA>": "", "nan": ""}.get(text, f"截至{text}" if text else "")
+    text = _text(as_of)
+    return "截至发稿" if text == "report" else (f"截至{text}" if text else "")
 
 
 def headline_figures(figures, province: str):
     """A province's figures for reading: theme, what is counted, the value, as of when, source sentence."""
     mine = figures[figures["province"] == province].sort_values("figure")
     table = mine.assign(display=display_values(mine), as_of_label=[_as_of_label(a) for a in mine["as_of"]])
-    table = table[["figure", "theme", "subject", "display", "as_of_label", "sentence_text"]]
-    return table.rename(columns={"display": "value", "as_of_label": "as_of"}).reset_index(drop=True)
+    theme = "theme_label" if "theme_label" in mine else "theme"
+    table = table[["figure", theme, "subject", "display", "as_of_label", "sentence_text"]]
+    return table.rename(columns={theme: "theme", "display": "value", "as_of_label": "as_of"}).reset_index(drop=True)
 
 
 def province_events(dates, province: str | None = None, sentences=None):
@@ -154,7 +183,7 @@ def indicator_choices(indicators) -> list[str]:
 def theme_table(figures, theme: str, provinces: list[str]):
     """Every figure of one theme for the chosen provinces, side by side, with its value as written."""
     rows = figures[(figures["theme"] == theme) & figures["province"].isin(provinces)].sort_values(["province", "figure"])
-    table = rows.assign(value_text=display_values(rows))
+    table = rows.assign(value_text=display_values(rows), as_of=[_as_of_label(a) for a in rows["as_of"]])
     order = {p: i for i, p in enumerate(provinces)}
     table = table.sort_values("province", key=lambda s: s.map(order), kind="stable")
     return table[["province", "subject", "value_text", "as_of", "sentence_text"]].reset_index(drop=True)
@@ -180,12 +209,29 @@ def comparison_table(indicators, indicator: str, provinces: list[str], figures=N
 
 
 def caveats(indicators, indicator: str, provinces: list[str] | None = None) -> list[str]:
-    """The comparability notes for an indicator, one line per province that has one."""
+    """What limits the comparison, one line each: the indicator's notes (once if shared), differing
+    reference dates, approximate values, and missing per-capita values."""
     rows = indicators[indicators["indicator"] == indicator]
     if provinces is not None:
         rows = rows[rows["province"].isin(provinces)]
-    notes = rows[rows["comparability_note"].fillna("").str.strip() != ""]
-    return [f"{p}：{n}" for p, n in dict(zip(notes["province"], notes["comparability_note"])).items()]
+    lines = []
+    notes = {p: _text(n) for p, n in zip(rows["province"], rows["comparability_note"]) if _text(n)}
+    if len(set(notes.values())) == 1:
+        lines.append(next(iter(notes.values())))
+    else:
+        lines += [f"{p}：{n}" for p, n in notes.items()]
+    if "as_of" in rows:
+        dates = {p: _as_of_label(a) or "未注明日期" for p, a in zip(rows["province"], rows["as_of"])}
+        if len(set(dates.values())) > 1:
+            lines.append("截至日期不同：" + "，".join(f"{p}{d}" for p, d in dates.items()))
+    if "qualifier" in rows:
+        loose = [p for p, q in zip(rows["province"], rows["qualifier"]) if _text(q) not in ("", "exact")]
+        if loose:
+            lines.append("非精确数（近、超、不到等）：" + "、".join(loose))
+    missing = [p for p, v in zip(rows["province"], rows["per_10k"]) if v != v or v is None]
+    if missing:
+        lines.append("无每万人数值（百分比、时长或人口未知）：" + "、".join(missing))
+    return lines
 
 
 def show_summary(text: str) -> None:
@@ -193,3 +239,19 @@ def show_summary(text: str) -> None:
     from IPython.display import Markdown, display
 
     display(Markdown(f"**{text}**"), metadata={"analysis_summary": text})
+
+
+def family_table(indicators, indicator: str, provinces: list[str], definitions=None):
+    """Every indicator of ``indicator``'s family (listed / implemented / completed projects...) side
+    by side: one row per province, one column per indicator, values as written."""
+    family = indicators.loc[indicators["indicator"] == indicator, "family"]
+    if "family" not in indicators or family.empty:
+        return indicators.iloc[0:0]
+    rows = indicators[(indicators["family"] == family.iloc[0]) & indicators["province"].isin(provinces)]
+    rows = rows.sort_values(["province", "figure"]).drop_duplicates(["province", "indicator"])
+    rows = rows.assign(text=[format_value(v, u, q) for v, u, q in zip(rows["value"], rows["unit"], rows["qualifier"])],
+                       label=[indicator_label(i, definitions) for i in rows["indicator"]])
+    table = rows.pivot(index="province", columns="label", values="text").fillna("")
+    table = table.reindex([p for p in provinces if p in table.index])
+    table.columns.name = None
+    return table

@@ -20,7 +20,8 @@ RUNS = [
     ("province_profile", {}),
     ("province_profile", {"province": "四川省", "reports_dir": "<tmp>"}),
     ("province_comparison", {}),
-    ("province_comparison", {"provinces": ["广东", "湖南"], "per_capita": False, "theme": "practical_projects"}),
+    ("province_comparison", {"provinces": ["广东", "湖南"], "per_capita": False, "theme": "projects",
+                             "indicator": "projects_completed"}),
 ]
 
 

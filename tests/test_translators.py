@@ -12,13 +12,14 @@ from analysis.translators import python_string_literal, register
 
 @pytest.fixture
 def translator():
-    from papermill.translators import PythonTranslator, papermill_translators
+    from papermill.translators import papermill_translators
 
     before = dict(papermill_translators._translators)
-    yield register()
+    translator = register()
+    assert papermill_translators.find_translator("python3", "python") is translator
+    yield translator
     papermill_translators._translators.clear()
     papermill_translators._translators.update(before)
-    assert papermill_translators.find_translator("python3", "python") is PythonTranslator
 
 
 def test_strings_lists_and_dicts_stay_readable(translator):
