@@ -11,6 +11,9 @@ import os
 import tempfile
 from pathlib import Path
 
+import csv
+from functools import cache
+
 from analysis.formatting import format_number, format_value
 
 # Bars spanning more than this ratio (largest / smallest) get a log axis.
@@ -18,6 +21,16 @@ LOG_RATIO = 50
 SOURCE_STYLE = {"x": 0.01, "ha": "left", "fontsize": 8, "color": "0.35"}
 LABEL_CHARS = 16
 BAR_HEIGHT_INCHES = 0.38
+
+
+UNIT_KINDS_TSV = Path(__file__).resolve().parent / "display" / "unit_kinds.tsv"
+
+
+@cache
+def unit_kind_labels() -> dict[str, str]:
+    """Panel headings for unit kinds (count -> 数量), from ``display/unit_kinds.tsv``."""
+    with UNIT_KINDS_TSV.open(encoding="utf-8", newline="") as handle:
+        return {row["unit_kind"]: row["label"] for row in csv.DictReader(handle, delimiter="\t")}
 
 
 def _pyplot():
@@ -98,7 +111,7 @@ def figures_by_theme(figures, title: str, source: str):
                   zip(panel["value"], panel["unit"], panel["qualifier"], panel.get("value_high", [None] * len(panel)))]
         for y, (value, label) in enumerate(zip(panel["value"], labels)):
             ax.annotate(label, (value, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=9)
-        ax.set_title(kind, loc="left", fontsize=10, color="0.3")
+        ax.set_title(unit_kind_labels().get(kind, kind), loc="left", fontsize=10, color="0.3")
         ax.spines[["top", "right"]].set_visible(False)
     handles = [plt.Rectangle((0, 0), 1, 1, color=colours[t]) for t in themes]
     fig.legend(handles, themes, loc="outside upper right", ncols=min(4, len(themes)), fontsize=8, frameon=False)
@@ -167,7 +180,9 @@ def events_timeline(events, title: str, source: str):
     data = events.assign(when=pd.to_datetime(events["date_start"], errors="coerce")).dropna(subset=["when"])
     if data.empty:
         return _empty(title, source, "没有可定位的日期")
-    provinces = list(dict.fromkeys(data["province"].fillna("")))
+    # Provinces in the order the report presents them, when the offsets are known.
+    ordered = data.sort_values(["doc_id", "span_start"]) if {"doc_id", "span_start"} <= set(data) else data
+    provinces = list(dict.fromkeys(ordered["province"].fillna("")))
     fig, ax = plt.subplots(figsize=(8, 1.2 + 0.6 * len(provinces) + 0.15 * len(data)), layout="constrained")
     for row, province in enumerate(provinces):
         mine = data[data["province"].fillna("") == province]

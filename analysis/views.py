@@ -94,12 +94,20 @@ def label_themes(figures, themes=None):
     return figures.assign(theme_label=[labels.get(code, code) for code in codes])
 
 
-def indicator_label(indicator: str, definitions=None) -> str:
-    """'已完成实事项目' for 'projects_completed' when the definitions table has it, else the code."""
+def indicator_label(indicator: str, definitions=None, themes=None) -> str:
+    """'已完成实事项目' for 'projects_completed' from the definitions table; for a family code, the
+    label of the family's theme (办实事项目); else the code itself."""
     if definitions is None:
         return indicator
     match = definitions.loc[definitions["indicator"] == indicator, "label_zh"]
-    return str(match.iloc[0]) if len(match) else indicator
+    if len(match):
+        return str(match.iloc[0])
+    family = definitions[definitions["family"] == indicator] if "family" in definitions else definitions.iloc[0:0]
+    if len(family) and themes is not None:
+        theme = themes.loc[themes["theme"] == family["theme"].iloc[0], "label_zh"]
+        if len(theme):
+            return f"{theme.iloc[0]}（各阶段）"
+    return indicator
 
 
 def coverage(figures):
@@ -170,14 +178,29 @@ def province_events(dates, province: str | None = None, sentences=None):
         mine["text"] = [text.get((d, s), "") for d, s in zip(mine["doc_id"], mine["sentence"])]
     elif "text" not in mine:
         mine["text"] = ""
-    columns = ["province", "date", "date_start", "surface", "text"]
+    columns = ["doc_id", "province", "date", "date_start", "span_start", "surface", "text"]
     return mine.sort_values(["date_start", "span_start"])[columns].reset_index(drop=True)
 
 
 def indicator_choices(indicators) -> list[str]:
-    """Every indicator code, the most widely reported first (ties: alphabetical)."""
-    spread = indicators.groupby("indicator")["province"].nunique()
-    return sorted(spread.index, key=lambda code: (-spread[code], code))
+    """Indicator and family codes, the most widely reported first; on a tie a family (all stages
+    of one thing, e.g. listed / implemented / completed projects) comes before an indicator."""
+    spread = {code: (-n, 1, code) for code, n in indicators.groupby("indicator")["province"].nunique().items()}
+    if "family" in indicators:
+        for code, n in indicators.groupby("family")["province"].nunique().items():
+            rows = indicators[indicators["family"] == code]
+            # A family of one is just its indicator; one mixing units (firms and yuan) is no comparison.
+            if set(rows["indicator"]) != {code} and rows["unit_kind"].nunique() == 1:
+                spread[code] = min(spread.get(code, (0, 9, code)), (-n, 0, code))
+    return [code for code, _ in sorted(spread.items(), key=lambda item: item[1])]
+
+
+def _matching(indicators, code: str):
+    """Rows of an indicator, or of every indicator of a family."""
+    hit = indicators["indicator"] == code
+    if "family" in indicators:
+        hit |= indicators["family"] == code
+    return indicators[hit]
 
 
 def theme_table(figures, theme: str, provinces: list[str]):
@@ -194,8 +217,8 @@ def comparison_table(indicators, indicator: str, provinces: list[str], figures=N
 
     With ``figures``, each value carries its figure's qualifier (超, 近) into the text columns.
     """
-    rows = indicators[(indicators["indicator"] == indicator) & indicators["province"].isin(provinces)]
-    rows = rows.sort_values(["province", "figure"]).drop_duplicates("province", keep="first")
+    rows = _matching(indicators, indicator)
+    rows = rows[rows["province"].isin(provinces)].sort_values(["province", "figure"]).drop_duplicates("province")
     rows = rows.set_index("province").reindex([p for p in provinces if p in set(rows["province"])]).reset_index()
     if figures is not None and "qualifier" not in rows:
         rows = rows.merge(figures[["doc_id", "figure", "qualifier"]], on=["doc_id", "figure"], how="left")
@@ -204,17 +227,25 @@ def comparison_table(indicators, indicator: str, provinces: list[str], figures=N
         value_text=[format_value(v, u, q) for v, u, q in zip(rows["value"], rows["unit"], qualifier)],
         per_10k_text=[format_value(v, u, q) for v, u, q in zip(rows["per_10k"], rows["unit"], qualifier)],
     )
-    return table[["province", "value", "value_text", "per_10k", "per_10k_text", "unit", "comparability_note"]
-                 ].reset_index(drop=True)
+    return table[["province", "indicator", "value", "value_text", "per_10k", "per_10k_text", "unit",
+                  "comparability_note"]].reset_index(drop=True)
 
 
-def caveats(indicators, indicator: str, provinces: list[str] | None = None) -> list[str]:
+def caveats(indicators, indicator: str, provinces: list[str] | None = None, definitions=None) -> list[str]:
     """What limits the comparison, one line each: the indicator's notes (once if shared), differing
     reference dates, approximate values, and missing per-capita values."""
-    rows = indicators[indicators["indicator"] == indicator]
+    rows = _matching(indicators, indicator)
     if provinces is not None:
         rows = rows[rows["province"].isin(provinces)]
+    rows = rows.sort_values(["province", "figure"]).drop_duplicates("province")
+    if provinces is not None:  # in the order the reader asked for
+        rows = rows.set_index("province").reindex([p for p in provinces if p in set(rows["province"])]).reset_index()
     lines = []
+    if rows["indicator"].nunique() > 1:
+        stages = "；".join(f"{p}：{indicator_label(i, definitions)}" for p, i in zip(rows["province"], rows["indicator"]))
+        lines.append("阶段或口径不同，只宜比较数量级：" + stages)
+    if "unit_kind" in rows and rows["unit_kind"].nunique() > 1:
+        lines.append("单位类型不同，数值不可直接比较：" + "、".join(sorted(set(rows["unit_kind"]))))
     notes = {p: _text(n) for p, n in zip(rows["province"], rows["comparability_note"]) if _text(n)}
     if len(set(notes.values())) == 1:
         lines.append(next(iter(notes.values())))
@@ -244,8 +275,10 @@ def show_summary(text: str) -> None:
 def family_table(indicators, indicator: str, provinces: list[str], definitions=None):
     """Every indicator of ``indicator``'s family (listed / implemented / completed projects...) side
     by side: one row per province, one column per indicator, values as written."""
-    family = indicators.loc[indicators["indicator"] == indicator, "family"]
-    if "family" not in indicators or family.empty:
+    if "family" not in indicators:
+        return indicators.iloc[0:0]
+    family = _matching(indicators, indicator)["family"]
+    if family.empty:
         return indicators.iloc[0:0]
     rows = indicators[(indicators["family"] == family.iloc[0]) & indicators["province"].isin(provinces)]
     rows = rows.sort_values(["province", "figure"]).drop_duplicates(["province", "indicator"])

@@ -56,15 +56,18 @@ def test_figures_by_theme_labels_values_and_qualifiers():
 
 def test_figures_by_theme_never_mixes_units_on_one_axis():
     fig = charts.figures_by_theme(FIGURES, "t", SOURCE)
-    panels = [ax for ax in fig.axes if ax.get_title(loc="left")]
-    assert sorted(ax.get_title(loc="left") for ax in panels) == ["count", "length", "money", "people", "percent"]
+    names = charts.unit_kind_labels()
+    panels = [ax.get_title(loc="left") for ax in fig.axes if ax.get_title(loc="left")]
+    assert sorted(panels) == sorted(names[k] for k in ["count", "length", "money", "people", "percent"])
+    assert names["count"] == "数量" and names["money"] == "金额"
 
 
 def test_wide_magnitudes_get_a_log_axis():
     fig = charts.figures_by_theme(FIGURES, "t", SOURCE)
-    count_panel = next(ax for ax in fig.axes if ax.get_title(loc="left") == "count")
+    names = charts.unit_kind_labels()
+    count_panel = next(ax for ax in fig.axes if ax.get_title(loc="left") == names["count"])
     assert count_panel.get_xscale() == "log"  # 320 and 41000 on one axis
-    percent_panel = next(ax for ax in fig.axes if ax.get_title(loc="left") == "percent")
+    percent_panel = next(ax for ax in fig.axes if ax.get_title(loc="left") == names["percent"])
     assert percent_panel.get_xscale() == "linear"
 
 
