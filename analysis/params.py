@@ -24,15 +24,20 @@ def _listing(valid: Iterable[str]) -> str:
     return "、".join(valid)
 
 
-def check_province(province, valid: Iterable[str], name: str = "province") -> str:
+def check_province(province, valid: Iterable[str], name: str = "province", *, empty_means_first: bool = False) -> str:
     """Return the short province name, or raise ``InputError`` listing the valid ones.
 
-    Accepts the full name (江西省) for a short one (江西). ``valid`` is the provinces found in the data.
+    Accepts the full name (江西省) for a short one (江西). ``valid`` is the provinces found in the data;
+    with ``empty_means_first``, ``""`` picks the first of them.
 
     >>> check_province("江西省", ["吉林", "江西"])
     '江西'
     """
-    valid = list(dict.fromkeys(v for v in valid if v))
+    valid = list(dict.fromkeys(v for v in valid if isinstance(v, str) and v))
+    if not valid:
+        raise InputError(name, "the data has no figures assigned to a province, so there is none to choose")
+    if empty_means_first and province == "":
+        return valid[0]
     if not isinstance(province, str) or not province.strip():
         raise InputError(name, f"give a province name, one of: {_listing(valid)}")
     text = unicodedata.normalize("NFKC", province).strip()
@@ -57,9 +62,16 @@ def check_provinces(provinces, valid: Iterable[str], name: str = "provinces") ->
     return list(dict.fromkeys(checked))
 
 
-def check_choice(value, choices: Iterable[str], name: str) -> str:
-    """``value`` if it is one of ``choices``; else one sentence listing them."""
+def check_choice(value, choices: Iterable[str], name: str, *, empty_means_first: bool = False) -> str:
+    """``value`` if it is one of ``choices``; else one sentence listing them.
+
+    With ``empty_means_first``, ``""`` picks the first choice (the notebooks' "most relevant" default).
+    """
     choices = list(dict.fromkeys(choices))
+    if empty_means_first and value == "":
+        if not choices:
+            raise InputError(name, "the data has none to choose from")
+        return choices[0]
     if value in choices:
         return value
     raise InputError(name, f"{value!r} is not available; choose one of: {_listing(choices)}")

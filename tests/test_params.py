@@ -89,3 +89,22 @@ def test_inside_refuses_to_leave_the_root(tmp_path):
 def test_check_clean_dir_names_the_fix(tmp_path):
     with pytest.raises(InputError, match="run `python -m analysis clean` first"):
         params.check_clean_dir(tmp_path)
+
+
+def test_empty_province_means_the_first_only_when_asked():
+    assert params.check_province("", VALID, empty_means_first=True) == "湖南"
+    with pytest.raises(InputError, match="give a province name"):
+        params.check_province("", VALID)
+
+
+def test_no_provinces_in_the_data_is_said_plainly():
+    with pytest.raises(InputError, match="no figures assigned to a province"):
+        params.check_province("湖南", [])
+
+
+def test_empty_choice_means_the_first_only_when_asked():
+    assert params.check_choice("", ["projects", "jobs"], "indicator", empty_means_first=True) == "projects"
+    with pytest.raises(InputError, match="none to choose from"):
+        params.check_choice("", [], "indicator", empty_means_first=True)
+    with pytest.raises(InputError, match="is not available"):
+        params.check_choice("", ["projects"], "indicator")
