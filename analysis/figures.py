@@ -55,6 +55,8 @@ _SUBJECT_TRAILERS = re.compile(r"(?:达到|达|为|是|有|共|超过|超|约|�
 _LINE_STARTS = "\n\r\u3000。！？!?；;：:"
 _ARTICLE_ONE = frozenset("一")
 _TIME_NEXT = frozenset("-/.:")
+_THRESHOLD_UNITS = frozenset({"岁"})
+_BEFORE_WINDOW = 4  # longest `before` context in affix_rules.tsv (拨打：) plus one
 _DATE_NEXT = frozenset("年月日号季个至到-度")
 _FINANCIAL = frozenset("壹贰叁肆伍陆柒捌玖拾佰仟")
 _DIGIT_CHARS = frozenset("0123456789零〇一二三四五六七八九两壹贰叁肆伍陆柒捌玖")
@@ -86,8 +88,8 @@ class Mention:
 def extract(text: str, published: date | None = None) -> list[Mention]:
     """All numeric tokens of ``text`` in order, each with a disposition.
 
-    ``published`` resolves dates written without a year; when it is missing, the latest year written in
-    the text stands in for it.
+    ``published`` resolves dates written without a year; when it is missing,
+    :func:`analysis.dates.infer_published` stands in for it.
     """
     return _Extractor(text, published).run()
 
@@ -97,7 +99,7 @@ class _Extractor:
         self.text = text
         self.norm = normalize(text)
         self.lex: Lexicon = load()
-        self.published = published or _latest_year(self.norm)
+        self.published = published or _dates.infer_published(self.norm)
         self.month_context: int | None = None
         self.as_of_marks = self._as_of_marks()
         self.table_scopes = self._table_scopes()
@@ -267,7 +269,7 @@ class _Extractor:
 
     def _affix(self, start: int, core_end: int, is_arabic: bool) -> Mention | None:
         norm = self.norm
-        window = norm[max(0, start - 12):start]
+        window = norm[max(0, start - _BEFORE_WINDOW):start]
         # one combined test each way leaves only the rules that could still match
         after_ok = self.lex.any_after.match(norm, core_end) is not None
         before_ok = self.lex.any_before.search(window) is not None
@@ -374,6 +376,9 @@ class _Extractor:
             entry = self.lex.units[unit_surface]
             unit, kind = entry.unit, entry.kind
             end = unit_end
+            if entry.scale != 1:
+                value *= entry.scale
+                value_high = value_high * entry.scale if value_high is not None else None
         dangling = _DANGLING.match(norm, end)
         if dangling and not unit_surface:
             return Mention(start, dangling.end(), "", "truncated", "the text ends inside this number")
@@ -397,6 +402,9 @@ class _Extractor:
                 disposition, reason = "bare", "a number without a unit"
         qualifier, q_start = self._qualifier_before(start)
         after_q = self._qualifier_after(end)
+        if unit in _THRESHOLD_UNITS and (after_q or value_high is not None) and disposition == "figure":
+            # 65周岁以上老年人, 18—35岁青年: an age bracket defines who is counted; it is no statistic
+            disposition, reason = "bare", "an age threshold or bracket, not a statistic"
         if value_high is not None:
             qualifier = "range"
         else:
@@ -523,11 +531,6 @@ _SENTENCE_STOP = re.compile(r"[。！？!?\n]")
 def _sentence_end(norm: str, pos: int) -> int:
     stop = _SENTENCE_STOP.search(norm, pos)
     return stop.start() if stop else len(norm)
-
-
-def _latest_year(norm: str) -> date | None:
-    years = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})年", norm)]
-    return date(max(years), 12, 31) if years else None
 
 
 def _exact(value: Decimal | None) -> Decimal | None:
