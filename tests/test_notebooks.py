@@ -64,7 +64,7 @@ def test_help_notebook_explains_every_parameter(path):
         assert spec["inferred_type_name"] != "None", f"{name}: annotate its type"
 
 
-def _execute(notebook: str, parameters: dict, tmp_path, monkeypatch):
+def _execute(notebook: str, parameters: dict, tmp_path, monkeypatch, clean_dir=FIXTURE_CLEAN):
     import papermill as pm
 
     from analysis.translators import register
@@ -77,7 +77,8 @@ def _execute(notebook: str, parameters: dict, tmp_path, monkeypatch):
     source = config.NOTEBOOKS_DIR / f"{notebook}.ipynb"
     before = source.read_bytes()
     try:
-        pm.execute_notebook(str(source), str(out), parameters={"clean_dir": str(FIXTURE_CLEAN), **values},
+        injected = {"clean_dir": str(clean_dir)} if clean_dir else {}
+        pm.execute_notebook(str(source), str(out), parameters={**injected, **values},
                             kernel_name="python3", progress_bar=False, cwd=str(config.NOTEBOOKS_DIR))
     finally:
         assert source.read_bytes() == before, "the source notebook was modified"
@@ -94,9 +95,7 @@ def _all_text(nb) -> str:
     return "\n".join(parts)
 
 
-@pytest.mark.parametrize(("notebook", "parameters"), RUNS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(RUNS)])
-def test_notebook_runs_cleanly(notebook, parameters, tmp_path, monkeypatch):
-    nb = _execute(notebook, parameters, tmp_path, monkeypatch)
+def _check_clean_run(nb, parameters, tmp_path):
     text = _all_text(nb)
     assert "missing from font" not in text, "a chart drew Chinese as empty boxes"
     assert not any(o.output_type == "error" for c in _code_cells(nb) for o in c.outputs)
@@ -110,6 +109,23 @@ def test_notebook_runs_cleanly(notebook, parameters, tmp_path, monkeypatch):
     if parameters.get("reports_dir"):
         saved = sorted(p.suffix for p in (tmp_path / "reports" / "figures").iterdir())
         assert saved and saved.count(".png") == saved.count(".svg")
+
+
+@pytest.mark.parametrize(("notebook", "parameters"), RUNS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(RUNS)])
+def test_notebook_runs_cleanly(notebook, parameters, tmp_path, monkeypatch):
+    _check_clean_run(_execute(notebook, parameters, tmp_path, monkeypatch), parameters, tmp_path)
+
+
+PACKAGE_TABLES = ("figures", "themes", "indicators", "indicator_definitions")
+
+
+@pytest.mark.parametrize("notebook", [p.stem for p in NOTEBOOKS])
+def test_notebook_runs_on_its_own_defaults_over_the_committed_tables(notebook, tmp_path, monkeypatch):
+    """No parameter at all: data/clean as committed (the seed report)."""
+    missing = [t for t in PACKAGE_TABLES if not (config.CLEAN_DIR / f"{t}.csv").is_file()]
+    if missing:
+        pytest.skip(f"data/clean has no {', '.join(missing)} yet (the data package tables)")
+    _check_clean_run(_execute(notebook, {}, tmp_path, monkeypatch, clean_dir=None), {}, tmp_path)
 
 
 def test_bad_province_stops_with_one_sentence(tmp_path, monkeypatch):
