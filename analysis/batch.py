@@ -310,7 +310,7 @@ class BatchLock:
                 owner = self._owner_alive()
                 if owner is not None:
                     raise InputError(self.path, f"another batch run (pid {owner}) is writing these reports; "
-                                                "wait for it to finish") from None
+                                                "wait for it to finish (or delete this file if none is running)") from None
                 self.path.unlink(missing_ok=True)  # left by a run that died: take it over
                 continue
             with os.fdopen(fd, "w") as handle:
@@ -403,6 +403,8 @@ def _stop_workers(executor, stop_event) -> None:
     SIGTERM), and kill any that do not stop within STOP_GRACE seconds."""
     import signal
 
+    # A second Ctrl-C must not abandon half-stopped workers; the wait below is bounded anyway.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     stop_event.set()
     processes = list(getattr(executor, "_processes", {}).values())  # no public API before 3.14
     executor.shutdown(wait=False, cancel_futures=True)
@@ -415,6 +417,7 @@ def _stop_workers(executor, stop_event) -> None:
         if process.is_alive():
             process.kill()
             process.join(1)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def run_batch(
