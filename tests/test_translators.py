@@ -62,3 +62,28 @@ def test_default_papermill_translator_escapes():
     from papermill.translators import PythonTranslator
 
     assert PythonTranslator.translate("江西") == '"\\u6c5f\\u897f"'
+
+
+def test_command_line_wrapper_is_papermill_with_the_translator(tmp_path):
+    """`python -m analysis.translators` takes papermill's options; injected strings stay Chinese."""
+    import os
+    import subprocess
+    import sys
+
+    from analysis import config
+
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "language": "python",
+                                                           "display_name": "Python 3"}})
+    cell = nbformat.v4.new_code_cell('province: str = ""  # a province')
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell]
+    source, out = tmp_path / "in.ipynb", tmp_path / "out.ipynb"
+    nbformat.write(nb, source)
+    result = subprocess.run(
+        [sys.executable, "-m", "analysis.translators", str(source), str(out), "-p", "province", "江西",
+         "--prepare-only"],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(config.ROOT)}, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    injected = [c for c in nbformat.read(out, as_version=4).cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert 'province = "江西"' in injected[0].source
