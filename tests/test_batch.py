@@ -191,3 +191,22 @@ def test_the_shipped_plan_expands_over_the_data():
     assert [n for n in names if n.startswith("province_profile/")] == [f"province_profile/{p}" for p in PROVINCES]
     comparison = next(j for j in jobs if j.notebook == "province_comparison")
     assert comparison.parameters["provinces"] == PROVINCES and comparison.slug == "all_per_capita"
+
+
+def test_a_hostile_name_in_the_report_text_cannot_steer_a_write(project, capsys):
+    """A province taken from report text is used in file names only after the same check."""
+    import shutil
+
+    import pandas as pd
+
+    clean = project / "clean"
+    shutil.copytree(FIXTURE_CLEAN, clean)
+    figures = pd.read_csv(clean / "figures.csv", keep_default_na=False, dtype=str)
+    figures.loc[0, "province"] = "../../evil"
+    figures.to_csv(clean / "figures.csv", index=False)
+    plan = _plan(project, [{"notebook": "good", "parameters": [{"province": "*"}]}])
+    command = _command(project, plan)[3:]
+    command[command.index("--clean-dir") + 1] = str(clean)
+    assert batch.main(command) == 1
+    assert "error: province: '../../evil' cannot be used in a file name" in capsys.readouterr().err
+    assert not list(project.rglob("evil*"))
