@@ -288,3 +288,12 @@ def family_table(indicators, indicator: str, provinces: list[str], definitions=N
     table = table.reindex([p for p in provinces if p in table.index])
     table.columns.name = None
     return table
+
+
+def figure_sources(headline) -> list[str]:
+    """Each source sentence once, followed by the figures read from it (for the profile's last section)."""
+    lines = []
+    for sentence, rows in headline.groupby("sentence_text", sort=False):
+        figures = "；".join(f"{v}（{s}）" for v, s in zip(rows["value"], rows["subject"].fillna("")))
+        lines.append(f"{figures}\n    {sentence}")
+    return lines

@@ -87,3 +87,10 @@ def test_views_do_not_modify_their_input(tables):
     views.headline_figures(tables["figures"], "湖南")
     views.coverage(views.label_themes(tables["figures"], tables["themes"]))
     pd.testing.assert_frame_equal(tables["figures"], before)
+
+
+def test_figure_sources_quote_each_sentence_once(tables):
+    lines = views.figure_sources(views.headline_figures(tables["figures"], "湖南"))
+    assert len(lines) == 2
+    assert lines[0].startswith("2.6万个（完成民生实事项目）；近45万人（新增城镇就业）\n")
+    assert lines[0].endswith("新增城镇就业近45万人。")
