@@ -472,7 +472,9 @@ def run_batch(
                 inject = {k: str(v) for k, v in (("clean_dir", clean_dir), ("reports_dir", reports_dir))
                           if k in declared}
                 futures[executor.submit(execute_job, job, str(source), str(reports_dir), inject, run_id)] = job
-            bar = tqdm(total=len(todo), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
+            # Only on a terminal: in CI logs and pipes a bar is noise.
+            bar = tqdm(total=len(todo), desc="notebooks", unit="nb", file=sys.stderr,
+                       disable=not (progress and sys.stderr.isatty()))
             for future in as_completed(futures):
                 job = futures[future]
                 try:
