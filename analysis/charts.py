@@ -213,6 +213,8 @@ def save_figure(fig, stem: str, reports_dir: str | Path, formats=("png", "svg"))
     derived from a parameter can write outside ``reports_dir``. Returns the written paths;
     an empty ``reports_dir`` writes nothing (interactive runs do not litter the project).
     """
+    import matplotlib
+
     from analysis.params import inside
 
     if not str(reports_dir or "").strip():
@@ -224,9 +226,9 @@ def save_figure(fig, stem: str, reports_dir: str | Path, formats=("png", "svg"))
         target = inside(folder, f"{stem}.{fmt}")
         handle, temp = tempfile.mkstemp(prefix=f".{stem}.", suffix=f".tmp.{fmt}", dir=folder)
         try:
-            with os.fdopen(handle, "wb") as out:
-                # A fixed date keeps SVG output identical between runs.
-                metadata = {"Date": None} if fmt == "svg" else {"Software": None} if fmt == "png" else None
+            with os.fdopen(handle, "wb") as out, matplotlib.rc_context({"svg.hashsalt": stem}):
+                # No date and fixed element ids: the same chart gives the same bytes on every run.
+                metadata = {"Date": None} if fmt == "svg" else None
                 fig.savefig(out, format=fmt, dpi=150, metadata=metadata)
             os.replace(temp, target)
         except BaseException:

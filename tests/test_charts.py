@@ -141,3 +141,9 @@ def test_save_figure_refuses_unsafe_names(tmp_path, stem):
         charts.save_figure(fig, stem, tmp_path)
     assert not (tmp_path / "x.png").exists()
     assert [p.name for p in (tmp_path / "figures").iterdir()] == []
+
+
+def test_saved_charts_are_byte_identical_between_runs(tmp_path):
+    first = charts.save_figure(charts.figures_by_theme(FIGURES, "山西", SOURCE), "same", tmp_path / "a")
+    second = charts.save_figure(charts.figures_by_theme(FIGURES, "山西", SOURCE), "same", tmp_path / "b")
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
