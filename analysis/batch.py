@@ -94,6 +94,7 @@ def load_plan(path: Path) -> list[dict]:
 
 
 def _declared_parameters(source: Path) -> dict:
+    """The notebook's parameters as papermill reads them: ``{name: {"default", "help", ...}}``."""
     import papermill as pm
 
     return pm.inspect_notebook(str(source))

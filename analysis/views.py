@@ -35,15 +35,11 @@ def load(name: str, clean_dir: str | Path = ""):
 
     folder = clean_dir_path(clean_dir)
     try:
-        from analysis import api  # the typed loader of the data package
-    except ImportError:
-        api = None
-    if api is not None and hasattr(api, "load"):
-        try:
-            return api.load(name, clean_dir=folder)
-        except TypeError:  # an api.load without a folder argument
-            if folder == config.CLEAN_DIR:
-                return api.load(name)
+        from analysis.api import load as typed_load  # the data package's typed, validated loader
+    except ImportError:  # until the data package is merged: a plain CSV read
+        typed_load = None
+    if typed_load is not None:
+        return typed_load(name, folder)
     path = folder / f"{name}.csv"
     if not path.is_file():
         raise InputError(path, "table not found; run `python -m analysis clean` first")
