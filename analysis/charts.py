@@ -137,7 +137,10 @@ def comparison_bars(table, title: str, source: str, per_capita: bool = True):
         values = table[column].astype(float)
         positions = range(len(table))
         ax.barh(positions, values.fillna(0), color="#3b6ea5")
-        ax.set_yticks(list(positions), list(table["province"]))
+        names = list(table["province"])
+        if "indicator_label" in table and table["indicator_label"].nunique() > 1:  # stages of a family differ
+            names = [f"{p}\n{_short(i, 10)}" for p, i in zip(table["province"], table["indicator_label"])]
+        ax.set_yticks(list(positions), names)
         ax.invert_yaxis()
         log = _wide_range(values)
         _number_axis(ax, log)

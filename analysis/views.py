@@ -208,7 +208,7 @@ def theme_table(figures, theme: str, provinces: list[str]):
     return table[["province", "subject", "value_text", "as_of", "sentence_text"]].reset_index(drop=True)
 
 
-def comparison_table(indicators, indicator: str, provinces: list[str], figures=None):
+def comparison_table(indicators, indicator: str, provinces: list[str], figures=None, definitions=None):
     """Side by side: one row per province, raw value and per 10,000 residents, formatted and numeric.
 
     With ``figures``, each value carries its figure's qualifier (超, 近) into the text columns.
@@ -223,8 +223,9 @@ def comparison_table(indicators, indicator: str, provinces: list[str], figures=N
         value_text=[format_value(v, u, q) for v, u, q in zip(rows["value"], rows["unit"], qualifier)],
         per_10k_text=[format_value(v, u, q) for v, u, q in zip(rows["per_10k"], rows["unit"], qualifier)],
     )
-    return table[["province", "indicator", "value", "value_text", "per_10k", "per_10k_text", "unit",
-                  "comparability_note"]].reset_index(drop=True)
+    table = table.assign(indicator_label=[indicator_label(i, definitions) for i in table["indicator"]])
+    return table[["province", "indicator", "indicator_label", "value", "value_text", "per_10k", "per_10k_text",
+                  "unit", "comparability_note"]].reset_index(drop=True)
 
 
 def caveats(indicators, indicator: str, provinces: list[str] | None = None, definitions=None) -> list[str]:
