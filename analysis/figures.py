@@ -42,6 +42,7 @@ _PHONE = re.compile(r"(?:\d{3,4}-)?\d{7,8}(?!\d)|1[3-9]\d{9}(?!\d)")
 _LIST_PAREN = re.compile(r"[(（](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）]")
 _LIST_CN = re.compile(r"[一二三四五六七八九十]{1,3}、")
 _LIST_ARABIC = re.compile(r"\d{1,2}[.、](?![\d])")
+_GLOSS_RE = re.compile(_GLOSS)
 _DANGLING = re.compile(r"[,，.]\d{0,2}\s*$")  # 1,2 or 3. at the very end: cut off mid-number
 _RANGE_SEP = re.compile(r"(?:至|到|-)")
 _AS_OF = re.compile(r"截[至止]到?(?P<now>目前|当前|现在|今天|日前|发稿时|发稿前|本月|今年)?")
@@ -51,7 +52,7 @@ _LAST_DELIM = re.compile(r"(?s).*[，,；;。！？!?：:\n\u3000]")  # greedy: 
 _SUBJECT_FILLERS = re.compile(
     r"^(?:截[至止]到?(?:目前|当前|现在)?|目前|累计|共计|总计|共|全省|全市|全区|已经|已|其中|同比|先后|还)+"
 )
-_SUBJECT_TRAILERS = re.compile(r"(?:达到|达|为|是|有|共|超过|超|约|近|逾|不到|不足|突破)+$")
+_SUBJECT_TRAILERS = ("达到", "达", "为", "是", "有", "共", "超过", "超", "约", "近", "逾", "不到", "不足", "突破")
 _LINE_STARTS = "\n\r\u3000。！？!?；;：:"
 _ARTICLE_ONE = frozenset("一")
 _TIME_NEXT = frozenset("-/.:")
@@ -473,7 +474,13 @@ class _Extractor:
 
     @staticmethod
     def _clean_subject(phrase: str) -> str:
-        return _SUBJECT_TRAILERS.sub("", _SUBJECT_FILLERS.sub("", phrase.strip(" 、“”（）()")))
+        phrase = _SUBJECT_FILLERS.sub("", phrase.strip(" 、“”（）()"))
+        while phrase.endswith(_SUBJECT_TRAILERS):  # verbs that lead into the number: 达到, 超过
+            for trailer in _SUBJECT_TRAILERS:
+                if phrase.endswith(trailer):
+                    phrase = phrase[: -len(trailer)]
+                    break
+        return phrase
 
     def _as_of_marks(self) -> list[tuple[int, str]]:
         marks = []
@@ -522,7 +529,11 @@ def _value(core: str, mult: str) -> Decimal:
 
 def _plain(mult: str | None) -> str:
     """A multiplier run without pinyin glosses or spaces: ' 万(wàn)亿' -> '万亿'."""
-    return re.sub(_GLOSS, "", mult).strip() if mult else ""
+    if not mult:
+        return ""
+    if "(" not in mult and " " not in mult:
+        return mult
+    return _GLOSS_RE.sub("", mult).strip()
 
 
 _SENTENCE_STOP = re.compile(r"[。！？!?\n]")
