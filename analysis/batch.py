@@ -10,8 +10,8 @@ Guarantees:
 - every file is written to a temporary name in its folder and renamed, so a report is whole
   or absent; source notebooks are never written;
 - Ctrl-C stops the workers and their kernels, removes temporary files and exits 130;
-- one batch at a time per reports folder: ``reports/.batch.lock`` (a second run exits 1 and
-  names the lock; a lock left by a dead process is taken over).
+- one batch at a time per reports folder: an flock on ``reports/.batch.lock`` (a second run
+  exits 1 naming the holder; the lock dies with its holder, so a crash never blocks the next run).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from analysis import config
+from analysis.atomic import write_text_atomic
 from analysis.errors import InputError
 
 DEFAULT_PLAN = config.NOTEBOOKS_DIR / "plan.yaml"
@@ -178,15 +179,6 @@ def _temp_name(folder: Path, stem: str, run_id: str, suffix: str) -> Path:
     return folder / f".{stem}.{run_id}.tmp{suffix}"
 
 
-def _write_atomic(target: Path, text: str, run_id: str) -> None:
-    temp = _temp_name(target.parent, target.stem, run_id, target.suffix)
-    try:
-        temp.write_text(text, encoding="utf-8")
-        os.replace(temp, target)
-    finally:
-        temp.unlink(missing_ok=True)
-
-
 def notebook_summary(nb) -> str:
     """The one-line summary a notebook displayed with ``views.show_summary`` (first one wins)."""
     for cell in nb.cells:
@@ -272,7 +264,7 @@ def execute_job(job: Job, source: str, reports_dir: str, inject: dict, run_id: s
     if temp.is_file():
         nb = nbformat.read(temp, as_version=4)
         html_target = target.with_suffix(".html")
-        _write_atomic(html_target, export_html(nb), run_id)
+        write_text_atomic(html_target, export_html(nb))
         os.replace(temp, target)
         report = str(html_target)
         summary = notebook_summary(nb)
@@ -284,48 +276,51 @@ def execute_job(job: Job, source: str, reports_dir: str, inject: dict, run_id: s
 # --------------------------------------------------------------------------- lock
 
 class BatchLock:
-    """``reports/.batch.lock`` holding the owner's pid; created exclusively, removed on exit."""
+    """An exclusive ``fcntl.flock`` on ``reports/.batch.lock``, taken without waiting.
+
+    A second batch fails at once with the holder's pid rather than queueing behind a long run.
+    The kernel releases the lock when its holder dies, so a crashed run never blocks the next one;
+    the file itself stays (removing a lock file races with a process about to lock it).
+    """
 
     def __init__(self, reports_dir: Path):
         self.path = Path(reports_dir) / LOCK_NAME
-
-    def _owner_alive(self) -> int | None:
-        try:
-            pid = int(self.path.read_text().split()[0])
-        except (OSError, ValueError, IndexError):
-            return None
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return None
-        except PermissionError:
-            return pid
-        return pid
+        self._handle = None
 
     def __enter__(self):
+        import fcntl
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        for _ in range(2):
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                owner = self._owner_alive()
-                if owner is not None:
-                    raise InputError(self.path, f"another batch run (pid {owner}) is writing these reports; "
-                                                "wait for it to finish (or delete this file if none is running)") from None
-                self.path.unlink(missing_ok=True)  # left by a run that died: take it over
-                continue
-            with os.fdopen(fd, "w") as handle:
-                handle.write(f"{os.getpid()}\n")
-            return self
-        raise InputError(self.path, "could not take the batch lock; remove it if no batch is running")
+        handle = open(self.path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            owner = handle.read().strip() or "unknown"
+            handle.close()
+            raise InputError(self.path, f"another batch run (pid {owner}) is writing these reports; "
+                                        "wait for it to finish") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self._handle = handle
+        return self
 
     def __exit__(self, *exc):
-        self.path.unlink(missing_ok=True)
+        import fcntl
+
+        if self._handle is not None:
+            self._handle.seek(0)
+            self._handle.truncate()
+            fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
 
 
 # --------------------------------------------------------------------------- index and summary
 
-def write_index(outcomes: list[Outcome], reports_dir: Path, run_id: str, source_line: str = "") -> Path:
+def write_index(outcomes: list[Outcome], reports_dir: Path, source_line: str = "") -> Path:
     """``reports/index.html``: every report with its status, one-line summary and charts."""
     reports_dir = Path(reports_dir)
     rows = []
@@ -352,9 +347,7 @@ def write_index(outcomes: list[Outcome], reports_dir: Path, run_id: str, source_
         f"<p>{len(outcomes)} notebooks, {failed} failed. {html.escape(source_line)}</p>",
         *rows, "</body></html>", "",
     ])
-    target = reports_dir / "index.html"
-    _write_atomic(target, page, run_id)
-    return target
+    return write_text_atomic(reports_dir / "index.html", page)
 
 
 def _shown_path(path) -> str:
@@ -391,12 +384,15 @@ def _clean_step(raw_dir: Path, clean_dir: Path, say) -> list:
 
 
 def _remove_temp_files(reports_dir: Path, run_id: str) -> None:
+    """Remove this run's staging folders and every hidden temporary file under ``reports_dir``
+    (ours: the batch lock means no other writer is active there)."""
     import shutil
 
     for staging in reports_dir.glob(f".staging-{run_id}-*"):
         shutil.rmtree(staging, ignore_errors=True)
-    for temp in reports_dir.rglob(f".*.{run_id}.tmp*"):
-        temp.unlink(missing_ok=True)
+    for temp in reports_dir.rglob(".*.tmp*"):
+        if temp.is_file():
+            temp.unlink(missing_ok=True)
 
 
 def _stop_workers(executor, stop_event) -> None:
@@ -498,7 +494,7 @@ def run_batch(
             executor.shutdown(wait=False, cancel_futures=True)
         ordered = [outcomes[j.name] for j in todo]
         documents = views.load("documents", clean_dir)
-        index = write_index(ordered, reports_dir, run_id, views.source_line(documents))
+        index = write_index(ordered, reports_dir, views.source_line(documents))
     print(summary_table(ordered), file=out)
     failed = [o for o in ordered if o.status != "ok"]
     print(f"{len(ordered) - len(failed)} of {len(ordered)} notebooks ran; {len(failed)} failed; "

@@ -7,8 +7,6 @@ Call :func:`analysis.fonts.use_cjk_font` once before drawing; this module never 
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import csv
@@ -218,24 +216,17 @@ def save_figure(fig, stem: str, reports_dir: str | Path, formats=("png", "svg"))
     """
     import matplotlib
 
+    from analysis.atomic import atomic_path
     from analysis.params import inside
 
     if not str(reports_dir or "").strip():
         return []
     folder = Path(reports_dir) / "figures"
-    folder.mkdir(parents=True, exist_ok=True)
     written = []
     for fmt in formats:
         target = inside(folder, f"{stem}.{fmt}")
-        handle, temp = tempfile.mkstemp(prefix=f".{stem}.", suffix=f".tmp.{fmt}", dir=folder)
-        try:
-            with os.fdopen(handle, "wb") as out, matplotlib.rc_context({"svg.hashsalt": stem}):
-                # No date and fixed element ids: the same chart gives the same bytes on every run.
-                metadata = {"Date": None} if fmt == "svg" else None
-                fig.savefig(out, format=fmt, dpi=150, metadata=metadata)
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        # No date and fixed element ids: the same chart gives the same bytes on every run.
+        with atomic_path(target) as temp, matplotlib.rc_context({"svg.hashsalt": stem}):
+            fig.savefig(temp, format=fmt, dpi=150, metadata={"Date": None} if fmt == "svg" else None)
         written.append(target)
     return written

@@ -66,7 +66,7 @@ def _run(project: Path, plan: Path, *extra: str) -> subprocess.CompletedProcess:
 
 def _leftovers(reports: Path) -> list[str]:
     return sorted(str(p.relative_to(reports)) for p in reports.rglob(".*")
-                  if p.name not in (batch.KERNEL_LOG,))
+                  if p.name not in (batch.KERNEL_LOG, batch.LOCK_NAME))
 
 
 def test_a_failing_notebook_does_not_stop_the_others(project):
@@ -109,26 +109,30 @@ def test_unsafe_or_unknown_parameters_are_refused_before_anything_runs(project, 
     assert not (project.parent / "outside.ipynb").exists()
 
 
-def test_a_second_batch_waits_for_the_lock(project):
+def test_a_second_batch_is_refused_while_one_runs(project):
+    import fcntl
+
     plan = _plan(project, [{"notebook": "good", "parameters": [{"province": "湖南"}]}])
     reports = project / "reports"
     reports.mkdir()
-    (reports / batch.LOCK_NAME).write_text(f"{os.getpid()}\n")  # a live process holds it
-    result = _run(project, plan)
+    with open(reports / batch.LOCK_NAME, "w") as holder:  # this test process plays the running batch
+        holder.write("4242\n")
+        holder.flush()
+        fcntl.flock(holder.fileno(), fcntl.LOCK_EX)
+        result = _run(project, plan)
     assert result.returncode == 1
-    assert f"another batch run (pid {os.getpid()}) is writing these reports" in result.stderr
+    assert "another batch run (pid 4242) is writing these reports" in result.stderr
     assert not (reports / "good").exists()
 
 
-def test_a_lock_left_by_a_dead_run_is_taken_over(project):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+def test_a_lock_left_by_a_dead_run_does_not_block(project):
     reports = project / "reports"
     reports.mkdir()
-    (reports / batch.LOCK_NAME).write_text(dead.stdout)
+    (reports / batch.LOCK_NAME).write_text("4242\n")  # the file stays after a crash; its flock does not
     result = _run(project, _plan(project, [{"notebook": "good", "parameters": [{"province": "四川"}]}]))
     assert result.returncode == 0, result.stderr
     assert (reports / "good" / "四川.html").is_file()
-    assert not (reports / batch.LOCK_NAME).exists()
+    assert (reports / batch.LOCK_NAME).read_text() == "", "the pid is cleared when the run ends"
 
 
 def test_ctrl_c_stops_the_workers_and_leaves_no_partial_report(project):
