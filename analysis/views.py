@@ -50,6 +50,13 @@ def load(name: str, clean_dir: str | Path = ""):
     return table
 
 
+def load_optional(name: str, clean_dir: str | Path = ""):
+    """Like :func:`load`, but ``None`` when the table is not there (labels the notebooks can do without)."""
+    if not (clean_dir_path(clean_dir) / f"{name}.csv").is_file():
+        return None
+    return load(name, clean_dir)
+
+
 @cache
 def disposition_labels() -> dict[str, str]:
     with DISPOSITIONS_TSV.open(encoding="utf-8", newline="") as handle:

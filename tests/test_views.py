@@ -94,3 +94,11 @@ def test_figure_sources_quote_each_sentence_once(tables):
     assert len(lines) == 2
     assert lines[0].startswith("2.6万个（完成民生实事项目）；近45万人（新增城镇就业）\n")
     assert lines[0].endswith("新增城镇就业近45万人。")
+
+
+def test_without_the_themes_table_codes_stand_in_for_labels(tables, tmp_path):
+    assert views.load_optional("themes", tmp_path) is None
+    labelled = views.label_themes(tables["figures"], None)
+    assert list(labelled["theme_label"]) == list(tables["figures"]["theme"])
+    bare = views.label_themes(tables["figures"].drop(columns="theme"), None)
+    assert set(bare["theme_label"]) == {"other"}
