@@ -51,7 +51,7 @@ def _plan(project: Path, runs: list) -> Path:
 
 
 def _command(project: Path, plan: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "analysis.batch", "--plan", str(plan), "--no-clean", "--no-progress",
+    return [sys.executable, "-m", "analysis", "run", "--plan", str(plan), "--no-clean", "--no-progress",
             "--clean-dir", str(FIXTURE_CLEAN), "--reports-dir", str(project / "reports"), *extra]
 
 
@@ -102,7 +102,7 @@ def test_a_failing_notebook_does_not_stop_the_others(project):
     ([{"notebook": "good", "parameters": [{"clean_dir": "/elsewhere"}]}], "no parameter 'clean_dir' to set"),
 ])
 def test_unsafe_or_unknown_parameters_are_refused_before_anything_runs(project, runs, message, capsys):
-    status = batch.main(_command(project, _plan(project, runs))[3:])
+    status = batch.main(_command(project, _plan(project, runs))[4:])
     assert status == 1
     assert message in capsys.readouterr().err
     assert not list((project / "reports").rglob("*.ipynb"))
@@ -209,7 +209,7 @@ def test_a_hostile_name_in_the_report_text_cannot_steer_a_write(project, capsys)
     figures.loc[0, "province"] = "../../evil"
     figures.to_csv(clean / "figures.csv", index=False)
     plan = _plan(project, [{"notebook": "good", "parameters": [{"province": "*"}]}])
-    command = _command(project, plan)[3:]
+    command = _command(project, plan)[4:]
     command[command.index("--clean-dir") + 1] = str(clean)
     assert batch.main(command) == 1
     assert "error: province: '../../evil' cannot be used in a file name" in capsys.readouterr().err
