@@ -11,7 +11,6 @@ from functools import cache
 from pathlib import Path
 
 from analysis import config
-from analysis.errors import InputError
 from analysis.formatting import format_value
 
 DISPOSITIONS_TSV = Path(__file__).resolve().parent / "display" / "dispositions.tsv"
@@ -27,27 +26,11 @@ def clean_dir_path(clean_dir: str | Path = "") -> Path:
 
 
 def load(name: str, clean_dir: str | Path = ""):
-    """One clean table as a DataFrame (``documents``, ``figures``, ``mentions``, ...).
+    """One clean table, typed and validated by the data package (:func:`analysis.api.load`);
+    ``clean_dir`` as the notebooks take it (``""`` = data/clean, relative = from the project root)."""
+    from analysis.api import load as typed_load
 
-    Uses the package's data API when it is there, so the dtypes match everywhere else.
-    """
-    import pandas as pd
-
-    folder = clean_dir_path(clean_dir)
-    try:
-        from analysis.api import load as typed_load  # the data package's typed, validated loader
-    except ImportError:  # until the data package is merged: a plain CSV read
-        typed_load = None
-    if typed_load is not None:
-        return typed_load(name, folder)
-    path = folder / f"{name}.csv"
-    if not path.is_file():
-        raise InputError(path, "table not found; run `python -m analysis clean` first")
-    text_columns = {c: "string" for c in ("province", "unit", "qualifier", "as_of", "theme", "date", "reason",
-                                          "comparability_note", "subject", "surface", "disposition")}
-    table = pd.read_csv(path, dtype=text_columns, keep_default_na=False, na_values={"value": [""], "value_high": [""],
-                                                                                     "per_10k": [""]})
-    return table
+    return typed_load(name, clean_dir_path(clean_dir))
 
 
 def load_optional(name: str, clean_dir: str | Path = ""):
