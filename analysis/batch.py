@@ -1,19 +1,542 @@
-"""The ``run`` command (placeholder until the notebook batch lands): clean data/raw into data/clean.
+"""`python -m analysis run`: clean the raw data, then execute the notebook plan in parallel.
 
-The notebooks helper replaces this module with the papermill batch; until then ``run`` is the
-main job of issue 2, the ``clean`` step.
+Each planned run (notebook × parameter set) is executed by papermill in a worker process,
+into ``reports/<notebook>/<slug>.ipynb`` plus a code-free ``.html``; charts go to
+``reports/figures/``; ``reports/index.html`` links everything with a one-line summary each.
+
+Guarantees:
+- a failing notebook does not stop the others; it is kept with papermill's error banner and
+  the batch exits 1 after printing a summary table;
+- every file is written to a temporary name in its folder and renamed, so a report is whole
+  or absent; source notebooks are never written;
+- Ctrl-C stops the workers and their kernels, removes temporary files and exits 130;
+- one batch at a time per reports folder: an flock on ``reports/.batch.lock`` (a second run
+  exits 1 naming the holder; the lock dies with its holder, so a crash never blocks the next run).
 """
 
 from __future__ import annotations
 
+import argparse
+import fnmatch
+import html
+import os
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
 
-def add_arguments(parser) -> None:
-    from analysis import clean
+from analysis import config
+from analysis.atomic import write_text_atomic
+from analysis.errors import InputError
 
-    clean.add_arguments(parser)
+DEFAULT_PLAN = config.NOTEBOOKS_DIR / "plan.yaml"
+LOCK_NAME = ".batch.lock"
+ALL = "*"
+# Parameters the batch fills in itself when a notebook declares them.
+BATCH_PARAMETERS = ("clean_dir", "reports_dir")
+START_TIMEOUT = 120  # seconds for a kernel to start; parallel start-ups are slow on small machines
+STOP_GRACE = 15  # seconds workers get to shut their kernels down after Ctrl-C
 
 
-def run(args) -> int:
-    from analysis import clean
+@dataclass(frozen=True)
+class Job:
+    """One planned run: a source notebook, the parameters to inject, and its report name."""
 
-    return clean.run(args)
+    notebook: str
+    parameters: dict
+    slug: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.notebook}/{self.slug}"
+
+
+@dataclass
+class Outcome:
+    """What became of a job (returned by the worker; picklable)."""
+
+    job: Job
+    status: str  # "ok", "failed" or "interrupted"
+    seconds: float = 0.0
+    summary: str = ""
+    error: str = ""
+    report: str = ""  # the HTML report, "" if none was written
+    charts: list = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- plan
+
+def load_plan(path: Path) -> list[dict]:
+    """The plan file's runs: ``[{"notebook": name, "parameters": [dict, ...]}, ...]``."""
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "plan file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise InputError(path, f"not valid YAML: {' '.join(str(err).split())}") from None
+    runs = data.get("runs") if isinstance(data, dict) else None
+    if not isinstance(runs, list) or not runs:
+        raise InputError(path, "expected a 'runs:' list of {notebook: ..., parameters: [...]} entries")
+    plan = []
+    for n, run in enumerate(runs, 1):
+        if not isinstance(run, dict) or not isinstance(run.get("notebook"), str):
+            raise InputError(path, f"run {n}: each entry needs a 'notebook' name")
+        sets = run.get("parameters", [{}])
+        sets = [sets] if isinstance(sets, dict) else sets
+        if not isinstance(sets, list) or not all(isinstance(s, dict) for s in sets):
+            raise InputError(path, f"run {n} ({run['notebook']}): 'parameters' must be a list of mappings")
+        plan.append({"notebook": run["notebook"], "parameters": sets or [{}]})
+    return plan
+
+
+def _declared_parameters(source: Path) -> dict:
+    """The notebook's parameters as papermill reads them: ``{name: {"default", "help", ...}}``."""
+    import papermill as pm
+
+    return pm.inspect_notebook(str(source))
+
+
+def expand_plan(plan: list[dict], provinces: list[str], notebooks_dir: Path) -> list[Job]:
+    """Jobs from a plan: ``province: "*"`` becomes one job per province, ``provinces: "*"`` the list.
+
+    Every notebook name, parameter name and value is checked before anything runs: unknown
+    notebooks or parameters, unknown provinces and values unsafe in a file name raise InputError.
+    """
+    from analysis import params
+
+    jobs: list[Job] = []
+    for run in plan:
+        name = params.check_name(run["notebook"], "notebook")
+        source = notebooks_dir / f"{name}.ipynb"
+        if not source.is_file():
+            raise InputError(source, "notebook in the plan not found")
+        declared = _declared_parameters(source)
+        for raw in run["parameters"]:
+            unknown = [k for k in raw if k not in declared or k in BATCH_PARAMETERS]
+            if unknown:
+                settable = ", ".join(k for k in declared if k not in BATCH_PARAMETERS) or "none"
+                raise InputError(source, f"no parameter {unknown[0]!r} to set; it has: {settable}")
+            expansions = [dict(raw)]
+            if raw.get("province") == ALL:
+                expansions = [{**raw, "province": p} for p in provinces]
+            for values in expansions:
+                if values.get("provinces") == ALL:
+                    values = {**values, "provinces": list(provinces)}
+                if "province" in values:
+                    values["province"] = params.check_province(values["province"], provinces)
+                if "provinces" in values:
+                    values["provinces"] = params.check_provinces(values["provinces"], provinces)
+                shown = {k: ("all" if raw.get(k) == ALL and k == "provinces" else v) for k, v in values.items()}
+                slug = params.safe_slug(parameters=shown)
+                jobs.append(Job(name, values, slug))
+    names = [j.name for j in jobs]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise InputError("plan", f"two runs would write the same report {duplicates[0]}; make their parameters differ")
+    return jobs
+
+
+def select(jobs: list[Job], pattern: str | None) -> list[Job]:
+    """Jobs whose ``notebook/slug`` or notebook name matches the shell pattern (all if none)."""
+    if not pattern:
+        return jobs
+    return [j for j in jobs if fnmatch.fnmatch(j.name, pattern) or fnmatch.fnmatch(j.notebook, pattern)]
+
+
+# --------------------------------------------------------------------------- worker
+
+_stop_event = None
+KERNEL_LOG = ".batch-kernels.log"
+
+
+def _init_worker(stop_event, log_path: str) -> None:
+    """Runs in each worker: own process group, so a terminal Ctrl-C reaches only the parent,
+    which then stops the workers in order (the kernels must be shut down, not orphaned).
+
+    The worker's stderr (inherited by its kernels, which print connection warnings at every
+    start) goes to ``reports/.batch-kernels.log`` instead of the user's terminal.
+    """
+    import signal
+
+    global _stop_event
+    _stop_event = stop_event
+    os.setpgrp()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(log, 2)
+    os.close(log)
+    # Kernels import this package; make sure they find this copy even when it is not installed.
+    paths = [str(config.ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(os.path.abspath(p) for p in paths))
+
+
+def _temp_name(folder: Path, stem: str, run_id: str, suffix: str) -> Path:
+    return folder / f".{stem}.{run_id}.tmp{suffix}"
+
+
+def notebook_summary(nb) -> str:
+    """The one-line summary a notebook displayed with ``views.show_summary`` (first one wins)."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            summary = output.get("metadata", {}).get("analysis_summary")
+            if summary:
+                return str(summary)
+    return ""
+
+
+def export_html(nb) -> str:
+    """Code-free HTML of an executed notebook (the equivalent of nbconvert ``--no-input``)."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+def _staging_dir(reports_dir: Path, run_id: str, job: Job) -> Path:
+    import hashlib
+
+    return Path(reports_dir) / f".staging-{run_id}-{hashlib.sha1(job.name.encode()).hexdigest()[:10]}"
+
+
+def _publish_charts(staging: Path, reports_dir: Path) -> list[str]:
+    """Move the charts a notebook saved in its staging folder to ``reports/figures`` (renames)."""
+    import shutil
+
+    moved = []
+    if (staging / "figures").is_dir():
+        figures = Path(reports_dir) / "figures"
+        figures.mkdir(parents=True, exist_ok=True)
+        for chart in sorted((staging / "figures").iterdir()):
+            if chart.name.startswith("."):
+                continue
+            os.replace(chart, figures / chart.name)
+            moved.append(str(figures / chart.name))
+    shutil.rmtree(staging, ignore_errors=True)
+    return moved
+
+
+def execute_job(job: Job, source: str, reports_dir: str, inject: dict, run_id: str) -> Outcome:
+    """Run one notebook with papermill; write ``<notebook>/<slug>.ipynb`` and ``.html`` atomically.
+
+    A notebook that saves charts gets a private staging folder as its ``reports_dir``; its charts
+    move to ``reports/figures`` only once it has finished, so an interrupted run leaves none.
+    """
+    import shutil
+
+    import nbformat
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from analysis.params import inside
+    from analysis.translators import register
+
+    register()
+    started = time.perf_counter()
+    folder = Path(reports_dir) / job.notebook
+    folder.mkdir(parents=True, exist_ok=True)
+    target = inside(folder, f"{job.slug}.ipynb")
+    temp = _temp_name(folder, job.slug, run_id, ".ipynb")
+    status, error = "ok", ""
+    staging = _staging_dir(Path(reports_dir), run_id, job)
+    if "reports_dir" in inject:
+        inject = {**inject, "reports_dir": str(staging)}
+    try:
+        pm.execute_notebook(
+            source, str(temp), parameters={**job.parameters, **inject}, kernel_name="python3",
+            progress_bar=False, start_timeout=START_TIMEOUT, cwd=str(Path(source).parent),
+        )
+    except PapermillExecutionError as err:
+        status, error = "failed", f"{err.ename}: {' '.join(str(err.evalue).split())}"
+    except Exception as err:  # kernel died, timed out, could not start: report it, keep going
+        status, error = "failed", f"{type(err).__name__}: {' '.join(str(err).split())}"
+    if _stop_event is not None and _stop_event.is_set():
+        temp.unlink(missing_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
+        return Outcome(job, "interrupted", time.perf_counter() - started)
+    charts = _publish_charts(staging, Path(reports_dir))
+    report = ""
+    if temp.is_file():
+        nb = nbformat.read(temp, as_version=4)
+        html_target = target.with_suffix(".html")
+        write_text_atomic(html_target, export_html(nb))
+        os.replace(temp, target)
+        report = str(html_target)
+        summary = notebook_summary(nb)
+    else:
+        summary = ""
+    return Outcome(job, status, time.perf_counter() - started, summary, error, report, charts)
+
+
+# --------------------------------------------------------------------------- lock
+
+class BatchLock:
+    """An exclusive ``fcntl.flock`` on ``reports/.batch.lock``, taken without waiting.
+
+    A second batch fails at once with the holder's pid rather than queueing behind a long run.
+    The kernel releases the lock when its holder dies, so a crashed run never blocks the next one;
+    the file itself stays (removing a lock file races with a process about to lock it).
+    """
+
+    def __init__(self, reports_dir: Path):
+        self.path = Path(reports_dir) / LOCK_NAME
+        self._handle = None
+
+    def __enter__(self):
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            owner = handle.read().strip() or "unknown"
+            handle.close()
+            raise InputError(self.path, f"another batch run (pid {owner}) is writing these reports; "
+                                        "wait for it to finish") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self._handle = handle
+        return self
+
+    def __exit__(self, *exc):
+        import fcntl
+
+        if self._handle is not None:
+            self._handle.seek(0)
+            self._handle.truncate()
+            fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
+
+
+# --------------------------------------------------------------------------- index and summary
+
+def write_index(outcomes: list[Outcome], reports_dir: Path, source_line: str = "") -> Path:
+    """``reports/index.html``: every report with its status, one-line summary and charts."""
+    reports_dir = Path(reports_dir)
+    rows = []
+    for notebook in dict.fromkeys(o.job.notebook for o in outcomes):
+        rows.append(f"<h2>{html.escape(notebook)}</h2>\n<ul>")
+        for o in (o for o in outcomes if o.job.notebook == notebook):
+            base = f"{quote(o.job.notebook)}/{quote(o.job.slug)}"
+            mark = "" if o.status == "ok" else f' <strong class="failed">{html.escape(o.status)}</strong>'
+            links = (f'<a href="{base}.html">{html.escape(o.job.slug)}</a> (<a href="{base}.ipynb">ipynb</a>)'
+                     if o.report else html.escape(o.job.slug))
+            text = o.summary if o.status == "ok" else (o.error or o.status)
+            pngs = [Path(c) for c in o.charts if c.endswith(".png")]
+            charts = ", ".join(
+                f'<a href="figures/{quote(p.name)}">{html.escape(p.stem)}</a>'
+                f' (<a href="figures/{quote(p.with_suffix(".svg").name)}">svg</a>)' for p in pngs)
+            charts = f"<br><small>charts: {charts}</small>" if charts else ""
+            rows.append(f"<li>{links}{mark}: {html.escape(text)}{charts}</li>")
+        rows.append("</ul>")
+    failed = sum(o.status != "ok" for o in outcomes)
+    page = "\n".join([
+        "<!doctype html>", '<html lang="zh-CN"><head><meta charset="utf-8"><title>Reports</title>',
+        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}.failed{color:#b00}</style>",
+        "</head><body>", "<h1>Reports</h1>",
+        f"<p>{len(outcomes)} notebooks, {failed} failed. {html.escape(source_line)}</p>",
+        *rows, "</body></html>", "",
+    ])
+    return write_text_atomic(reports_dir / "index.html", page)
+
+
+def _shown_path(path) -> str:
+    """Relative to the working directory when below it (reports/x.html), else absolute."""
+    path = Path(path)
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def summary_table(outcomes: list[Outcome]) -> str:
+    lines = [f"{'status':<11} {'seconds':>7}  report"]
+    for o in outcomes:
+        where = _shown_path(o.report) if o.report else o.job.name
+        tail = f"  {o.error}" if o.error else ""
+        lines.append(f"{o.status:<11} {o.seconds:7.1f}  {where}{tail}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- the run
+
+def _clean_step(raw_dir: Path, clean_dir: Path, say) -> list:
+    try:
+        from analysis.clean import clean
+    except ImportError:
+        say(f"note: analysis.clean is not available; using the tables already in {clean_dir}")
+        return []
+    report = clean(raw_dir, clean_dir)
+    failures = list(getattr(report, "failures", []) or [])
+    for path, problem in failures:
+        say(f"error: {path}: {problem}")
+    return failures
+
+
+def _remove_temp_files(reports_dir: Path, run_id: str) -> None:
+    """Remove this run's staging folders and every hidden temporary file under ``reports_dir``
+    (ours: the batch lock means no other writer is active there)."""
+    import shutil
+
+    for staging in reports_dir.glob(f".staging-{run_id}-*"):
+        shutil.rmtree(staging, ignore_errors=True)
+    for temp in reports_dir.rglob(".*.tmp*"):
+        if temp.is_file():
+            temp.unlink(missing_ok=True)
+
+
+def _stop_workers(executor, stop_event) -> None:
+    """Cancel queued jobs, ask running workers to stop (nbclient shuts their kernels down on
+    SIGTERM), and kill any that do not stop within STOP_GRACE seconds."""
+    import signal
+
+    # A second Ctrl-C must not abandon half-stopped workers; the wait below is bounded anyway.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    stop_event.set()
+    processes = list(getattr(executor, "_processes", {}).values())  # no public API before 3.14
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            os.kill(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join(1)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def run_batch(
+    plan_path: Path = DEFAULT_PLAN,
+    *,
+    jobs: int | None = None,
+    only: str | None = None,
+    raw_dir: Path = config.RAW_DIR,
+    clean_dir: Path = config.CLEAN_DIR,
+    reports_dir: Path = config.REPORTS_DIR,
+    notebooks_dir: Path | None = None,
+    run_clean: bool = True,
+    progress: bool = True,
+    out=None,
+) -> int:
+    """Clean, then run the plan; returns the exit status (0 ok, 1 some failed, 130 interrupted)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from tqdm import tqdm
+
+    from analysis import views
+
+    out = out or sys.stdout
+    say = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
+    plan_path, reports_dir, clean_dir = Path(plan_path), Path(reports_dir).resolve(), Path(clean_dir).resolve()
+    notebooks_dir = Path(notebooks_dir).resolve() if notebooks_dir else plan_path.resolve().parent
+    if reports_dir == notebooks_dir:
+        raise InputError(reports_dir, "the reports folder must not be the notebooks folder")
+    plan = load_plan(plan_path)
+    run_id = uuid.uuid4().hex[:8]
+    with BatchLock(reports_dir):
+        failures = _clean_step(Path(raw_dir), clean_dir, say) if run_clean else []
+        figures = views.load("figures", clean_dir)
+        provinces = views.provinces_in(figures)
+        todo = select(expand_plan(plan, provinces, notebooks_dir), only)
+        if not todo:
+            raise InputError(plan_path, f"no planned notebook matches {only!r}")
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+        context = multiprocessing.get_context("spawn")
+        stop_event = context.Event()
+        log_path = reports_dir / KERNEL_LOG
+        log_path.write_text("", encoding="utf-8")
+        executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                                       initargs=(stop_event, str(log_path)))
+        outcomes: dict[str, Outcome] = {}
+        try:
+            futures = {}
+            for job in todo:
+                source = notebooks_dir / f"{job.notebook}.ipynb"
+                declared = _declared_parameters(source)
+                inject = {k: str(v) for k, v in (("clean_dir", clean_dir), ("reports_dir", reports_dir))
+                          if k in declared}
+                futures[executor.submit(execute_job, job, str(source), str(reports_dir), inject, run_id)] = job
+            # Only on a terminal: in CI logs and pipes a bar is noise.
+            bar = tqdm(total=len(todo), desc="notebooks", unit="nb", file=sys.stderr,
+                       disable=not (progress and sys.stderr.isatty()))
+            for future in as_completed(futures):
+                job = futures[future]
+                try:
+                    outcomes[job.name] = future.result()
+                except Exception as err:  # a worker crashed outright
+                    outcomes[job.name] = Outcome(job, "failed", error=f"{type(err).__name__}: {err}")
+                bar.update(1)
+                bar.set_postfix_str(job.name, refresh=True)
+            bar.close()
+            executor.shutdown(wait=True)
+        except KeyboardInterrupt:
+            say("\ninterrupted: stopping the workers and their kernels...")
+            _stop_workers(executor, stop_event)
+            _remove_temp_files(reports_dir, run_id)
+            done = sum(o.status != "interrupted" for o in outcomes.values())
+            say(f"interrupted: {done} of {len(todo)} notebooks had finished; no partial report left; "
+                "reports/index.html not updated")
+            return 130
+        finally:
+            executor.shutdown(wait=False, cancel_futures=True)
+        ordered = [outcomes[j.name] for j in todo]
+        documents = views.load("documents", clean_dir)
+        index = write_index(ordered, reports_dir, views.source_line(documents))
+    print(summary_table(ordered), file=out)
+    failed = [o for o in ordered if o.status != "ok"]
+    print(f"{len(ordered) - len(failed)} of {len(ordered)} notebooks ran; {len(failed)} failed; "
+          f"index: {index}", file=out)
+    if failures:
+        print(f"{len(failures)} raw file(s) could not be cleaned (listed above)", file=out)
+    return 1 if failed or failures else 0
+
+
+# --------------------------------------------------------------------------- CLI
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: one per core)")
+    parser.add_argument("--plan", type=Path, default=DEFAULT_PLAN, help="the batch plan (default: notebooks/plan.yaml)")
+    parser.add_argument("--only", metavar="PATTERN", help="run only notebook/slug names matching this shell pattern")
+    parser.add_argument("--no-clean", action="store_true", help="skip the clean step; use the tables already there")
+    parser.add_argument("--raw-dir", type=Path, default=config.RAW_DIR, help=argparse.SUPPRESS)
+    parser.add_argument("--clean-dir", type=Path, default=config.CLEAN_DIR, help="clean tables (default: data/clean)")
+    parser.add_argument("--reports-dir", type=Path, default=config.REPORTS_DIR, help="output folder (default: reports)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError("--jobs", f"must be at least 1, not {args.jobs}")
+    return run_batch(
+        args.plan, jobs=args.jobs, only=args.only, raw_dir=args.raw_dir, clean_dir=args.clean_dir,
+        reports_dir=args.reports_dir, run_clean=not args.no_clean, progress=not args.no_progress,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry (``python -m analysis.batch``), same options as ``python -m analysis run``."""
+    parser = argparse.ArgumentParser(prog="python -m analysis run", description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -17,7 +17,7 @@ import sys
 
 # name: (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "run": ("analysis.batch", "do the main job: clean data/raw into data/clean (and, once added, run the notebooks)"),
+    "run": ("analysis.batch", "do the main job: clean data/raw, then run the notebook plan into reports/"),
     "clean": ("analysis.clean", "turn every report in RAW_DIR into CSV tables in CLEAN_DIR"),
     "extract": ("analysis.extract", "write the figures table of one report as CSV"),
 }

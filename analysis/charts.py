@@ -1,0 +1,232 @@
+"""Charts: pure functions from a DataFrame to a matplotlib Figure, plus one writer.
+
+Every chart labels values the Chinese way (4.25万个, >1.8亿元, ≈1000万亩), uses a log scale or
+separate panels when magnitudes differ widely, and carries a source line (publisher and date).
+Call :func:`analysis.fonts.use_cjk_font` once before drawing; this module never touches fonts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import csv
+from functools import cache
+
+from analysis.formatting import format_number, format_value
+
+# Bars spanning more than this ratio (largest / smallest) get a log axis.
+LOG_RATIO = 50
+SOURCE_STYLE = {"x": 0.01, "ha": "left", "fontsize": 8, "color": "0.35"}
+LABEL_CHARS = 16
+BAR_HEIGHT_INCHES = 0.38
+
+
+UNIT_KINDS_TSV = Path(__file__).resolve().parent / "display" / "unit_kinds.tsv"
+
+
+@cache
+def unit_kind_labels() -> dict[str, str]:
+    """Panel headings for unit kinds (count -> 数量), from ``display/unit_kinds.tsv``."""
+    with UNIT_KINDS_TSV.open(encoding="utf-8", newline="") as handle:
+        return {row["unit_kind"]: row["label"] for row in csv.DictReader(handle, delimiter="\t")}
+
+
+def _pyplot():
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _finish(fig, source: str):
+    """Put the source line under the chart and detach the figure from pyplot's registry.
+
+    Closing keeps batch workers and notebooks from drawing each chart twice or leaking memory;
+    a closed Figure still displays in Jupyter and saves normally.
+    """
+    fig.supxlabel(source, **SOURCE_STYLE)
+    _pyplot().close(fig)
+    return fig
+
+
+def _short(text, limit: int = LABEL_CHARS) -> str:
+    text = "" if text is None else str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _wide_range(values) -> bool:
+    positive = [v for v in values if v == v and v > 0]
+    return len(positive) > 1 and max(positive) / min(positive) > LOG_RATIO
+
+
+def _number_axis(ax, log: bool, axis: str = "x"):
+    from matplotlib.ticker import FuncFormatter, LogLocator
+
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    if log:
+        (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
+        target.set_major_locator(LogLocator(base=10))
+    target.set_major_formatter(FuncFormatter(lambda v, _pos: format_number(v) if v > 0 or not log else ""))
+
+
+def _empty(title: str, source: str, message: str):
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 2), layout="constrained")
+    ax.set_axis_off()
+    ax.set_title(title)
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes)
+    return _finish(fig, source)
+
+
+def figures_by_theme(figures, title: str, source: str):
+    """One bar per figure, grouped by theme, one panel per kind of unit (count, money, percent...).
+
+    Counts and yuan never share an axis; inside a panel a log axis is used when values differ
+    by more than ``LOG_RATIO``. Each bar is labelled with its value as written (>1.8亿元).
+    """
+    if figures.empty:
+        return _empty(title, source, "无数字")
+    plt = _pyplot()
+    theme = figures["theme_label"] if "theme_label" in figures else figures["theme"]
+    data = figures.assign(theme=theme.fillna("other"), unit_kind=figures["unit_kind"].fillna("other"))
+    data = data.sort_values(["unit_kind", "theme", "figure"])
+    kinds = list(dict.fromkeys(data["unit_kind"]))
+    sizes = [int((data["unit_kind"] == k).sum()) for k in kinds]
+    themes = sorted(dict.fromkeys(data["theme"]))
+    colours = dict(zip(themes, plt.get_cmap("tab10").colors * 3))
+    height = 1.2 + BAR_HEIGHT_INCHES * sum(sizes) + 0.6 * len(kinds)
+    fig, axes = plt.subplots(len(kinds), 1, figsize=(8, height), layout="constrained", squeeze=False,
+                             gridspec_kw={"height_ratios": [s + 1 for s in sizes]})
+    for ax, kind in zip(axes[:, 0], kinds):
+        panel = data[data["unit_kind"] == kind].reset_index(drop=True)
+        positions = range(len(panel))
+        ax.barh(positions, panel["value"], color=[colours[t] for t in panel["theme"]])
+        ax.set_yticks(list(positions), [_short(s) for s in panel["subject"].fillna("")])
+        ax.invert_yaxis()
+        _number_axis(ax, _wide_range(panel["value"]))
+        high = max(panel["value"].max(), 1)
+        ax.set_xlim(right=high * (8 if _wide_range(panel["value"]) else 1.35))
+        labels = [format_value(v, u, q, value_high=h, style="symbol") for v, u, q, h in
+                  zip(panel["value"], panel["unit"], panel["qualifier"], panel.get("value_high", [None] * len(panel)))]
+        for y, (value, label) in enumerate(zip(panel["value"], labels)):
+            ax.annotate(label, (value, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=9)
+        ax.set_title(unit_kind_labels().get(kind, kind), loc="left", fontsize=10, color="0.3")
+        ax.spines[["top", "right"]].set_visible(False)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=colours[t]) for t in themes]
+    fig.legend(handles, themes, loc="outside upper right", ncols=min(4, len(themes)), fontsize=8, frameon=False)
+    fig.suptitle(title, x=0.01, ha="left")
+    return _finish(fig, source)
+
+
+def comparison_bars(table, title: str, source: str, per_capita: bool = True):
+    """Provinces side by side: raw values and, with ``per_capita``, per 10,000 residents.
+
+    ``table`` is :func:`analysis.views.comparison_table` output (value, value_text, per_10k, per_10k_text).
+    Raw and per-capita values sit on separate panels since their magnitudes differ.
+    """
+    if table.empty:
+        return _empty(title, source, "所选省份没有这一指标")
+    plt = _pyplot()
+    panels = [("value", "value_text", "原始数值")]
+    if per_capita:
+        panels.append(("per_10k", "per_10k_text", "每万常住人口"))
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels) + 1, 1.4 + 0.5 * len(table)),
+                             layout="constrained", squeeze=False)
+    for ax, (column, text, heading) in zip(axes[0], panels):
+        values = table[column].astype(float)
+        positions = range(len(table))
+        ax.barh(positions, values.fillna(0), color="#3b6ea5")
+        names = list(table["province"])
+        if "indicator_label" in table and table["indicator_label"].nunique() > 1:  # stages of a family differ
+            names = [f"{p}\n{_short(i, 10)}" for p, i in zip(table["province"], table["indicator_label"])]
+        ax.set_yticks(list(positions), names)
+        ax.invert_yaxis()
+        log = _wide_range(values)
+        _number_axis(ax, log)
+        top = values.max() if values.notna().any() else 1
+        ax.set_xlim(right=top * (8 if log else 1.4))
+        for y, (value, label) in enumerate(zip(values, table[text])):
+            ax.annotate("无数据" if value != value else label, (0 if value != value else value, y),
+                        xytext=(3, 0), textcoords="offset points", va="center", fontsize=9)
+        ax.set_title(heading, fontsize=10)
+        ax.spines[["top", "right"]].set_visible(False)
+    fig.suptitle(title, x=0.01, ha="left")
+    return _finish(fig, source)
+
+
+def coverage_heatmap(coverage, title: str, source: str):
+    """Which province reports on which theme: a province × theme grid of figure counts."""
+    if coverage.empty:
+        return _empty(title, source, "无数字")
+    plt = _pyplot()
+    rows, cols = coverage.shape
+    fig, ax = plt.subplots(figsize=(1.6 + 0.75 * cols, 1.4 + 0.45 * rows), layout="constrained")
+    ax.imshow(coverage.to_numpy(), cmap="Blues", aspect="auto", vmin=0)
+    ax.set_xticks(range(cols), [str(c) for c in coverage.columns], rotation=40, ha="right")
+    ax.set_yticks(range(rows), [str(r) for r in coverage.index])
+    top = coverage.to_numpy().max()
+    for (r, c), count in zip(((r, c) for r in range(rows) for c in range(cols)), coverage.to_numpy().ravel()):
+        colour = "white" if top and count > top * 0.6 else "black"
+        ax.text(c, r, str(int(count)) if count else "·", ha="center", va="center", fontsize=9, color=colour)
+    ax.set_title(title, loc="left")
+    return _finish(fig, source)
+
+
+def events_timeline(events, title: str, source: str):
+    """Dated events on a time axis, one row per province, each labelled with its date as written."""
+    import pandas as pd
+
+    if events.empty:
+        return _empty(title, source, "没有带日期的事件")
+    plt = _pyplot()
+    data = events.assign(when=pd.to_datetime(events["date_start"], errors="coerce")).dropna(subset=["when"])
+    if data.empty:
+        return _empty(title, source, "没有可定位的日期")
+    # Provinces in the order the report presents them, when the offsets are known.
+    ordered = data.sort_values(["doc_id", "span_start"]) if {"doc_id", "span_start"} <= set(data) else data
+    provinces = list(dict.fromkeys(ordered["province"].fillna("")))
+    fig, ax = plt.subplots(figsize=(8, 1.2 + 0.6 * len(provinces) + 0.15 * len(data)), layout="constrained")
+    for row, province in enumerate(provinces):
+        mine = data[data["province"].fillna("") == province]
+        ax.scatter(mine["when"], [row] * len(mine), s=36, zorder=3)
+        for n, (when, surface, text) in enumerate(zip(mine["when"], mine["surface"], mine["text"].fillna(""))):
+            label = _short(text, 18) if str(surface) in str(text)[:12] else f"{surface} {_short(text, 14)}".strip()
+            ax.annotate(label, (when, row), xytext=(4, 6 + 10 * (n % 2)), textcoords="offset points", fontsize=8)
+    ax.set_yticks(range(len(provinces)), provinces)
+    ax.set_ylim(-0.6, len(provinces) - 0.2)
+    ax.invert_yaxis()
+    span = data["when"].max() - data["when"].min()
+    pad = max(span * 0.15, pd.Timedelta(days=5))
+    ax.set_xlim(data["when"].min() - pad, data["when"].max() + pad * 3)
+    from matplotlib.dates import AutoDateLocator, DateFormatter
+
+    ax.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=7))
+    ax.xaxis.set_major_formatter(DateFormatter("%Y年%-m月%-d日"))
+    ax.grid(axis="x", color="0.9")
+    ax.spines[["top", "right", "left"]].set_visible(False)
+    ax.set_title(title, loc="left")
+    return _finish(fig, source)
+
+
+def save_figure(fig, stem: str, reports_dir: str | Path, formats=("png", "svg")) -> list[Path]:
+    """Write ``fig`` as ``<reports_dir>/figures/<stem>.png`` and ``.svg``, each atomically.
+
+    ``stem`` must be a safe file-name stem (see :func:`analysis.params.safe_slug`), so nothing
+    derived from a parameter can write outside ``reports_dir``. Returns the written paths;
+    an empty ``reports_dir`` writes nothing (interactive runs do not litter the project).
+    """
+    import matplotlib
+
+    from analysis.atomic import atomic_path
+    from analysis.params import inside
+
+    if not str(reports_dir or "").strip():
+        return []
+    folder = Path(reports_dir) / "figures"
+    written = []
+    for fmt in formats:
+        target = inside(folder, f"{stem}.{fmt}")
+        # No date and fixed element ids: the same chart gives the same bytes on every run.
+        with atomic_path(target) as temp, matplotlib.rc_context({"svg.hashsalt": stem}):
+            fig.savefig(temp, format=fmt, dpi=150, metadata={"Date": None} if fmt == "svg" else None)
+        written.append(target)
+    return written

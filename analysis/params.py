@@ -1,0 +1,174 @@
+"""Notebook parameters, checked before use: one clear sentence for a bad value, never a traceback.
+
+Everything that may end up in a file name goes through :func:`safe_slug`, so no parameter or
+report text can steer a write outside ``reports/`` (``../x``, ``/etc``, ``a/b`` are rejected).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+from analysis.errors import InputError
+
+# Suffixes of full province names, so 江西省 or 广西壮族自治区 is accepted for 江西 / 广西.
+_FULL_NAME_SUFFIX = re.compile(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$")
+# Characters that are path syntax or awkward in file names on some system we ship to.
+_UNSAFE_CHARS = set('/\\:*?"<>|')
+MAX_SLUG = 120
+
+
+def _listing(valid: Iterable[str]) -> str:
+    return "、".join(valid)
+
+
+def check_province(province, valid: Iterable[str], name: str = "province", *, empty_means_first: bool = False) -> str:
+    """Return the short province name, or raise ``InputError`` listing the valid ones.
+
+    Accepts the full name (江西省) for a short one (江西). ``valid`` is the provinces found in the data;
+    with ``empty_means_first``, ``""`` picks the first of them.
+
+    >>> check_province("江西省", ["吉林", "江西"])
+    '江西'
+    """
+    valid = list(dict.fromkeys(v for v in valid if isinstance(v, str) and v))
+    if not valid:
+        raise InputError(name, "the data has no figures assigned to a province, so there is none to choose")
+    if empty_means_first and province == "":
+        return valid[0]
+    if not isinstance(province, str) or not province.strip():
+        raise InputError(name, f"give a province name, one of: {_listing(valid)}")
+    text = unicodedata.normalize("NFKC", province).strip()
+    if text in valid:
+        return text
+    short = _FULL_NAME_SUFFIX.sub("", text)
+    if short in valid:
+        return short
+    raise InputError(name, f"{province!r} is not a province found in the data; choose one of: {_listing(valid)}")
+
+
+def check_provinces(provinces, valid: Iterable[str], name: str = "provinces") -> list[str]:
+    """A list of provinces (or ``"*"`` / empty for all of them), each checked; order kept, duplicates dropped."""
+    valid = list(dict.fromkeys(v for v in valid if v))
+    if provinces in ("*", None) or (isinstance(provinces, (list, tuple)) and not provinces):
+        return valid
+    if isinstance(provinces, str):
+        provinces = re.split(r"[,，、\s]+", provinces.strip())
+    if not isinstance(provinces, (list, tuple)):
+        raise InputError(name, f"give a list of provinces such as {list(valid[:2])!r}, not {provinces!r}")
+    checked = [check_province(p, valid, name) for p in provinces if str(p).strip()]
+    return list(dict.fromkeys(checked))
+
+
+def check_choice(value, choices: Iterable[str], name: str, *, empty_means_first: bool = False) -> str:
+    """``value`` if it is one of ``choices``; else one sentence listing them.
+
+    With ``empty_means_first``, ``""`` picks the first choice (the notebooks' "most relevant" default).
+    """
+    choices = list(dict.fromkeys(choices))
+    if empty_means_first and value == "":
+        if not choices:
+            raise InputError(name, "the data has none to choose from")
+        return choices[0]
+    if value in choices:
+        return value
+    raise InputError(name, f"{value!r} is not available; choose one of: {_listing(choices)}")
+
+
+def check_bool(value, name: str) -> bool:
+    """A real bool: papermill's ``-p per_capita false`` arrives as the string 'false'."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no", "1", "0"):
+        return value.strip().lower() in ("true", "yes", "1")
+    raise InputError(name, f"expected true or false, not {value!r}")
+
+
+def check_name(value, name: str = "parameter") -> str:
+    """A string safe to use as one file-name component, else ``InputError``.
+
+    Chinese is kept (江西 is a fine file name); path syntax, control characters, leading dots
+    and empty names are rejected rather than silently rewritten, so two different parameters
+    can never map to the same report file.
+    """
+    if not isinstance(value, str):
+        value = str(value)
+    text = unicodedata.normalize("NFC", value)
+    problems = []
+    if not text.strip():
+        problems.append("is empty")
+    if text in (".", "..") or text.startswith("."):
+        problems.append("starts with a dot")
+    if any(ch in _UNSAFE_CHARS for ch in text):
+        problems.append("contains a path character (/ \\ : * ? \" < > |)")
+    if any(unicodedata.category(ch).startswith("C") for ch in text):
+        problems.append("contains a control character")
+    if len(text) > MAX_SLUG:
+        problems.append(f"is longer than {MAX_SLUG} characters")
+    if problems:
+        raise InputError(name, f"{value!r} cannot be used in a file name: it {' and '.join(problems)}")
+    return text
+
+
+LONG_LIST = 40  # characters; a longer list is named by its size and a digest instead
+
+
+def _piece(key: str, value) -> str:
+    if isinstance(value, bool):
+        return key if value else f"no_{key}"
+    if isinstance(value, (list, tuple)):
+        joined = "+".join(check_name(str(v), key) for v in value)
+        if len(joined) > LONG_LIST:
+            import hashlib
+
+            return f"{len(value)}_{key}_{hashlib.sha1(joined.encode()).hexdigest()[:8]}"
+        return joined
+    return check_name(str(value), key)
+
+
+def safe_slug(*parts, parameters: dict | None = None) -> str:
+    """A file-name stem from parts and/or a parameter dict, each piece checked by :func:`check_name`.
+
+    >>> safe_slug("profile", "江西", "themes")
+    'profile_江西_themes'
+    >>> safe_slug(parameters={"provinces": ["吉林", "江苏"], "per_capita": True})
+    '吉林+江苏_per_capita'
+    >>> safe_slug(parameters={})
+    'default'
+    """
+    pieces = [check_name(str(p), "name") for p in parts]
+    pieces += [_piece(k, v) for k, v in (parameters or {}).items()]
+    slug = "_".join(p for p in pieces if p) or "default"
+    return check_name(slug, "name")
+
+
+def inside(root: str | Path, *parts: str) -> Path:
+    """``root / parts``, guaranteed to stay inside ``root`` once resolved (symlinks included)."""
+    root = Path(root).resolve()
+    target = root.joinpath(*(check_name(p, "path") for p in parts)).resolve()
+    if not target.is_relative_to(root):
+        raise InputError(target, f"refusing to write outside {root}")
+    return target
+
+
+def check_clean_dir(clean_dir) -> Path:
+    """The folder of clean tables (``""`` = data/clean); it must hold ``figures.csv``."""
+    from analysis.views import clean_dir_path
+
+    folder = clean_dir_path(clean_dir or "")
+    if not (folder / "figures.csv").is_file():
+        raise InputError(folder, "no clean tables here; run `python -m analysis clean` first")
+    return folder
+
+
+def check_reports_dir(reports_dir) -> str:
+    """Where charts go (``""`` = nowhere): an absolute folder; relative ones start at the project root."""
+    from analysis import config
+
+    text = str(reports_dir or "").strip()
+    if not text:
+        return ""
+    path = Path(text).expanduser()
+    return str(path if path.is_absolute() else config.ROOT / path)

@@ -1,0 +1,110 @@
+"""Parameter checks: one clear sentence for a bad value; nothing unsafe reaches a file name."""
+
+import pytest
+
+from analysis import params
+from analysis.errors import InputError
+
+VALID = ["湖南", "四川", "广东"]
+
+
+def test_known_province_and_full_name_are_accepted():
+    assert params.check_province("四川", VALID) == "四川"
+    assert params.check_province("四川省", VALID) == "四川"
+    assert params.check_province(" 广东 ", VALID) == "广东"
+
+
+def test_unknown_province_is_one_sentence_listing_the_valid_ones():
+    with pytest.raises(InputError) as err:
+        params.check_province("西藏", VALID)
+    message = str(err.value)
+    assert message.startswith("province: '西藏' is not a province found in the data")
+    assert "湖南、四川、广东" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("hostile", ["../x", "../../etc/passwd", "/etc", "a/b", "..", "湖\x00南"])
+def test_hostile_province_is_rejected(hostile):
+    with pytest.raises(InputError):
+        params.check_province(hostile, VALID)
+
+
+def test_provinces_list_star_and_strings():
+    assert params.check_provinces("*", VALID) == VALID
+    assert params.check_provinces([], VALID) == VALID
+    assert params.check_provinces(["广东", "湖南省", "广东"], VALID) == ["广东", "湖南"]
+    assert params.check_provinces("湖南、四川", VALID) == ["湖南", "四川"]
+    with pytest.raises(InputError, match="'../x'"):
+        params.check_provinces(["湖南", "../x"], VALID)
+    with pytest.raises(InputError, match="list of provinces"):
+        params.check_provinces(3, VALID)
+
+
+def test_choice_and_bool():
+    assert params.check_choice("jobs", ["jobs", "projects"], "indicator") == "jobs"
+    with pytest.raises(InputError, match="choose one of: jobs、projects"):
+        params.check_choice("job", ["jobs", "projects"], "indicator")
+    assert params.check_bool("false", "per_capita") is False
+    assert params.check_bool(True, "per_capita") is True
+    with pytest.raises(InputError, match="true or false"):
+        params.check_bool("maybe", "per_capita")
+
+
+@pytest.mark.parametrize("unsafe", ["../x", "a/b", "a\\b", ".hidden", ".", "..", "", "  ", "a:b", "x\x00y",
+                                    "x" * 200])
+def test_check_name_rejects_path_syntax(unsafe):
+    with pytest.raises(InputError):
+        params.check_name(unsafe)
+
+
+def test_safe_slug_keeps_chinese_and_names_parameters():
+    assert params.safe_slug("province_profile", "江西", "themes") == "province_profile_江西_themes"
+    assert params.safe_slug(parameters={"province": "江西"}) == "江西"
+    assert params.safe_slug(parameters={"provinces": ["吉林", "江苏"], "per_capita": False}) == "吉林+江苏_no_per_capita"
+    assert params.safe_slug(parameters={}) == "default"
+
+
+def test_safe_slug_shortens_long_lists_without_collisions():
+    many = [f"省{i}" for i in range(31)]
+    one = params.safe_slug(parameters={"provinces": many})
+    other = params.safe_slug(parameters={"provinces": many[:-1]})
+    assert one.startswith("31_provinces_") and other.startswith("30_provinces_")
+    assert len(one) < 40
+
+
+def test_safe_slug_rejects_unsafe_parameter_values():
+    with pytest.raises(InputError, match="cannot be used in a file name"):
+        params.safe_slug(parameters={"province": "../x"})
+
+
+def test_inside_refuses_to_leave_the_root(tmp_path):
+    assert params.inside(tmp_path, "a.png") == (tmp_path / "a.png").resolve()
+    with pytest.raises(InputError):
+        params.inside(tmp_path, "..")
+    (tmp_path / "link").symlink_to("/")
+    with pytest.raises(InputError, match="outside"):
+        params.inside(tmp_path, "link")
+
+
+def test_check_clean_dir_names_the_fix(tmp_path):
+    with pytest.raises(InputError, match="run `python -m analysis clean` first"):
+        params.check_clean_dir(tmp_path)
+
+
+def test_empty_province_means_the_first_only_when_asked():
+    assert params.check_province("", VALID, empty_means_first=True) == "湖南"
+    with pytest.raises(InputError, match="give a province name"):
+        params.check_province("", VALID)
+
+
+def test_no_provinces_in_the_data_is_said_plainly():
+    with pytest.raises(InputError, match="no figures assigned to a province"):
+        params.check_province("湖南", [])
+
+
+def test_empty_choice_means_the_first_only_when_asked():
+    assert params.check_choice("", ["projects", "jobs"], "indicator", empty_means_first=True) == "projects"
+    with pytest.raises(InputError, match="none to choose from"):
+        params.check_choice("", [], "indicator", empty_means_first=True)
+    with pytest.raises(InputError, match="is not available"):
+        params.check_choice("", ["projects"], "indicator")
