@@ -102,8 +102,9 @@ def _check_clean_run(nb, parameters, tmp_path):
     assert any(o.get("metadata", {}).get("analysis_summary") for c in _code_cells(nb) for o in c.outputs)
     images = [o for c in _code_cells(nb) for o in c.outputs if "image/png" in o.get("data", {})]
     assert images, "every notebook shows at least one chart"
-    injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
-    assert "\\u" not in injected.source
+    injected = next((c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])), None)
+    assert (injected is None) == (not parameters and not nb.metadata.papermill.parameters)
+    assert injected is None or "\\u" not in injected.source
     if "province" in parameters:
         assert f'province = "{parameters["province"]}"' in injected.source
     if parameters.get("reports_dir"):
