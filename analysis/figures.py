@@ -15,12 +15,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from . import dates as _dates
 from .lexicon import NUMERAL_CHARS, Lexicon, load
 from .normalize import normalize
-from .numerals import multiplier, parse_number
+from .numerals import exact, multiplier, parse_number
 
 # A numeric token starts at any Arabic digit or Chinese numeral character.
 _RUN = re.compile(f"[{NUMERAL_CHARS}]")
@@ -409,8 +409,8 @@ class _Extractor:
             disposition, reason = "bare", "an age threshold or bracket, not a statistic"
         # a range (3至5个) is told by value_high; its qualifier still says how exact its ends are
         qualifier = qualifier or (self.lex.qualifiers["inside"].get(inside) if inside else "") or after_q or "exact"
-        mention = Mention(start, end, "", disposition, reason, value=_exact(value),
-                          value_high=_exact(value_high) if value_high is not None else None,
+        mention = Mention(start, end, "", disposition, reason, value=exact(value),
+                          value_high=exact(value_high) if value_high is not None else None,
                           unit=unit, unit_kind=kind, qualifier=qualifier)
         if disposition == "figure":
             self._fill_context(mention, q_start)
@@ -540,14 +540,3 @@ _SENTENCE_STOP = re.compile(r"[。！？!?\n]")
 def _sentence_end(norm: str, pos: int) -> int:
     stop = _SENTENCE_STOP.search(norm, pos)
     return stop.start() if stop else len(norm)
-
-
-def _exact(value: Decimal | None) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        if value == value.to_integral_value():
-            return value.quantize(Decimal(1))
-        return value.normalize()
-    except InvalidOperation:  # more digits than the context holds: leave as is
-        return value

@@ -44,12 +44,12 @@ def parse_number(text: str) -> Decimal:
         raise ValueError("empty numeral")
     head = _ARABIC.match(s)
     if head and head.end() == len(s):
-        return _exact(_arabic(head.group()))
+        return exact(_arabic(head.group()))
     if head and all(c in MULTIPLIER_CHARS for c in s[head.end():]):
-        return _exact(_arabic(head.group()) * multiplier(s[head.end():]))
+        return exact(_arabic(head.group()) * multiplier(s[head.end():]))
     if "点" in s:
-        return _exact(parse_chinese(s))
-    return _exact(_grouped(_tokens(s), s))
+        return exact(parse_chinese(s))
+    return exact(_grouped(_tokens(s), s))
 
 
 _APPROX_INSIDE = re.compile(r"(?<=[\d零〇一二三四五六七八九十百千万亿两])[余多几]")
@@ -156,8 +156,12 @@ def _grouped(tokens: list[Decimal | str], s: str) -> Decimal:
     return total + section + group
 
 
-def _exact(value: Decimal) -> Decimal:
-    """Drop a meaningless exponent or trailing zeros (42500.00 -> 42500) without rounding."""
+def exact(value: Decimal) -> Decimal:
+    """Drop a meaningless exponent or trailing zeros (42500.00 -> 42500) without rounding.
+
+    >>> exact(Decimal("4.25") * 10000)
+    Decimal('42500')
+    """
     try:
         if value == value.to_integral_value():
             return value.quantize(Decimal(1))
