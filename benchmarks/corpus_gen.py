@@ -80,8 +80,11 @@ def _round(rng: random.Random) -> str:
     return str(rng.randint(1, 99) * rng.choice((10, 100, 1000)))
 
 
+_MAGNITUDES = ("万",) * 6 + ("亿",) * 3 + ("万亿",)
+
+
 def _decimal_wan(rng: random.Random) -> str:
-    return f"{rng.randint(1, 999)}.{rng.randint(1, 99):02d}".rstrip("0") + rng.choice(("万", "万", "亿", "万亿"))
+    return f"{rng.randint(1, 999)}.{rng.randint(1, 99):02d}".rstrip("0") + rng.choice(_MAGNITUDES)
 
 
 def _plain_wan(rng: random.Random) -> str:
@@ -212,6 +215,24 @@ TEMPLATES = (
     "{asof}，{p}{grp}人均可支配收入达到{nm}，同比增长{pct}。",
 )
 
+# Sentences without statistics: the genre is mostly prose around the figures, and the density of
+# numbers decides how fast every extractor runs (about one numeric token per 20 characters here).
+PROSE = (
+    "{p}坚持把解决群众急难愁盼问题作为检验工作成效的重要标准，推动各项举措落地见效。",
+    "{act}建立问题清单、任务清单和责任清单，逐项明确牵头单位和完成时限。",
+    "各地通过入户走访、座谈交流等方式，广泛听取{grp}的意见建议，做到底数清、情况明。",
+    "{p}注重把好事办好、把实事办实，既解决眼前问题，又着眼建立长效机制。",
+    "在{city}，志愿服务队伍定期上门，帮助{grp}解决看病、出行、办事等具体困难。",
+    "{act}简化办事流程，推行帮办代办服务，让群众少跑腿、好办事。",
+    "{p}把办实事与推动高质量发展结合起来，着力在补齐民生短板上下功夫。",
+    "基层党组织充分发挥战斗堡垒作用，党员干部冲在一线，把服务送到群众身边。",
+    "{p}还组织开展“回头看”，对已办结事项进行跟踪问效，防止问题反弹。",
+    "下一步，{p}将持续巩固拓展实践活动成果，推动为民服务常态化、制度化。",
+    "{act}聚焦{proj}建设中的堵点难点，会同有关部门研究提出解决办法。",
+    "群众纷纷表示，家门口的变化看得见、摸得着，心里更加踏实了。",
+)
+PROSE_SHARE = 0.5
+
 _SLOT = re.compile(r"\{(\w+)\}")
 
 
@@ -273,7 +294,10 @@ def document(rng: random.Random, provinces: list[str], target_chars: int) -> str
         section_end = size + per_section
         size += len(parts[-1]) + len(PARAGRAPH_BREAK)
         while size < section_end:
-            paragraph = "".join(_fill(rng.choice(TEMPLATES), rng, province) for _ in range(rng.randint(1, 4)))
+            paragraph = "".join(
+                _fill(rng.choice(PROSE if rng.random() < PROSE_SHARE else TEMPLATES), rng, province)
+                for _ in range(rng.randint(1, 4))
+            )
             parts.append(paragraph)
             size += len(paragraph) + len(PARAGRAPH_BREAK)
     return PARAGRAPH_BREAK.join(parts) + "\n"
