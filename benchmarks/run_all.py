@@ -1,0 +1,130 @@
+"""Run every benchmark and print one summary (``make bench``).
+
+    python benchmarks/run_all.py            # full: 5 MB extractor corpus, 10-100 MB memory runs
+    python benchmarks/run_all.py --quick    # smaller sizes, for a first look (a few minutes less)
+    python benchmarks/run_all.py --only extract,peers
+
+Each benchmark runs as its own process (so one-core pinning and peak memory are its own) and prints
+its full table as it goes; the summary at the end, also as a Markdown table for the README, holds the
+headline figures and the machine they were measured on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import ROOT, machine
+
+HERE = Path(__file__).resolve().parent
+
+FULL = {
+    "extract": ["--size", "5MB"],
+    "peers": ["--size", "5MB"],
+    "memory": ["--sizes", "10MB,25MB,50MB,100MB", "--corpus"],
+    "import": [],
+    "batch": [],
+}
+QUICK = {
+    "extract": ["--size", "1MB", "--repeats", "3"],
+    "peers": ["--size", "1MB"],
+    "memory": ["--sizes", "5MB,10MB"],
+    "import": ["--repeats", "3"],
+    "batch": [],
+}
+
+
+def run_one(name: str, args: list[str], json_path: Path) -> int:
+    script = HERE / f"bench_{name}.py"
+    argv = [sys.executable, str(script), *args]
+    if name != "batch":  # bench_batch.py belongs to the notebooks helper; its options are its own
+        argv += ["--json", str(json_path)]
+    print(f"\n=== {script.relative_to(ROOT)} {' '.join(args)}", flush=True)
+    return subprocess.run(argv, cwd=ROOT, check=False).returncode
+
+
+def summary(found: dict[str, dict]) -> list[tuple[str, str]]:
+    rows = []
+    if "extract" in found:
+        r = found["extract"]
+        largest = max(r["many_files"], key=int)
+        rows.append((f"extractor, {int(largest) / 1e6:g} MB as ~2,000-char files, one core",
+                     f"{r['chars_per_second'] / 1e6:.2f} M chars/s"))
+        rows.append((f"extractor, {int(largest) / 1e6:g} MB as one string, one core",
+                     f"{r['one_string_chars_per_second'] / 1e6:.2f} M chars/s"))
+        sizes = sorted(r["many_files"], key=int)
+        mid = sizes[len(sizes) // 2]
+        rows.append((f"scaling: chars/s at {int(largest) / 1e6:g} MB / at {int(mid) / 1e3:g} KB (files; one string)",
+                     f"{r['many_files'][largest] / r['many_files'][mid]:.2f}; "
+                     f"{r['one_string'][largest] / r['one_string'][mid]:.2f}"))
+    if "peers" in found:
+        r = found["peers"]
+        ours = next((x.get("chars_per_second") for x in r["rows"] if x["name"].startswith("ours")), None)
+        for x in r["rows"]:
+            if x["name"].startswith("ours"):
+                continue
+            if "chars_per_second" in x:
+                ratio = f" (ours {ours / x['chars_per_second']:.1f}x)" if ours else ""
+                rows.append((f"{x['name']}, per {x['unit']}", f"{x['chars_per_second'] / 1e6:.2f} M chars/s{ratio}"))
+            else:
+                rows.append((x["name"], x["skipped"]))
+    if "memory" in found:
+        r = found["memory"]
+        for x in r["rows"]:
+            if "skipped" in x:
+                continue
+            status = "" if x["status"] == 0 else f", exit {x['status']}"
+            rows.append((f"{x['command']}, {x['input']}",
+                         f"{x['seconds']:.1f} s, peak RSS {x['peak_rss_mb']:.0f} MB{status}"))
+    if "import" in found:
+        r = found["import"]
+        rows.append(("`import analysis` (fresh interpreter)", f"{r['import_analysis'] * 1000:.0f} ms"))
+        rows.append(("`python -m analysis --help`", f"{r['help'] * 1000:.0f} ms"))
+        rows.append(("bare `python -c pass`", f"{r['python_pass'] * 1000:.0f} ms"))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes")
+    parser.add_argument("--only", help="comma-separated subset of: " + ",".join(FULL))
+    args = parser.parse_args(argv)
+    plan = QUICK if args.quick else FULL
+    names = [n.strip() for n in args.only.split(",")] if args.only else list(plan)
+    unknown = set(names) - set(plan)
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+    found: dict[str, dict] = {}
+    failed = []
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        for name in names:
+            if not (HERE / f"bench_{name}.py").exists():
+                print(f"\n=== bench_{name}.py: not present, skipped")
+                continue
+            json_path = Path(tmp, f"{name}.json")
+            status = run_one(name, plan[name], json_path)
+            if status != 0:
+                failed.append(name)
+            if json_path.exists():
+                found[name] = json.loads(json_path.read_text(encoding="utf-8"))
+
+    info = machine()
+    print("\n=== summary")
+    print(f"machine: {info['nproc']} CPUs ({info['cpu']}), Python {info['python']}, {info['platform']}")
+    print("\n| measure | result |\n| --- | --- |")
+    for measure, result in summary(found):
+        print(f"| {measure} | {result} |")
+    if failed:
+        print(f"\nfailed: {', '.join(failed)} (see their output above)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
