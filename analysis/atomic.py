@@ -1,0 +1,211 @@
+"""Writes that never leave a half-written file, and a lock for whole output folders.
+
+Every writer puts the bytes in a temporary file in the target's own directory (same file system),
+fsyncs it, then ``os.replace``s it over the target: a reader sees the old file or the new one,
+never a mix. ``atomic_dir_update`` extends this to a set of files: all are produced first, and
+only then renamed, so an error while producing any of them leaves the folder as it was.
+
+``locked(dir)`` takes an exclusive ``fcntl.flock`` on ``<dir>/.lock``; two ``clean`` runs started
+at once take turns instead of interleaving their renames. The lock is released by the kernel if the
+process dies, so a stale ``.lock`` file is harmless.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+
+LOCK_NAME = ".lock"
+CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel read the file as UTF-8; pandas.read_csv strips it
+
+
+def _temp_beside(path: Path) -> tuple[int, str]:
+    return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    # Makes the rename itself durable; not every platform lets a directory be opened.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_temp(path: Path, data: bytes) -> str:
+    fd, tmp = _temp_beside(path)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (temp file in the same directory, fsync, rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _write_temp(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+    return path
+
+
+def write_text_atomic(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
+    """Write ``text`` atomically; newlines are written as given (no platform translation)."""
+    return write_bytes_atomic(path, text.encode(encoding))
+
+
+def format_value(value) -> str:
+    """One CSV cell: whole numbers without ``.0``, other floats by repr, bools as true/false, missing empty.
+
+    >>> [format_value(v) for v in (42500.0, 0.1, True, None, float("nan"), "4.25万", 3)]
+    ['42500', '0.1', 'true', '', '', '4.25万', '3']
+    """
+    if value is None:
+        return ""
+    import numpy as np
+
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Decimal):
+        if value.is_nan():
+            return ""
+        return format(value.normalize(), "f")
+    try:
+        import pandas as pd
+
+        if value is pd.NA or value is pd.NaT:
+            return ""
+    except ImportError:  # pragma: no cover - pandas is a hard dependency
+        pass
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        if math.isnan(value):
+            return ""
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        if value.is_integer() and abs(value) < 1e17:
+            return str(int(value))
+        return repr(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def csv_rows(df) -> list[list[str]]:
+    """The cells of ``df`` as strings, formatted by ``format_value`` (missing values empty)."""
+    import pandas as pd
+
+    return [
+        [format_value(None if _is_missing(v, pd) else v) for v in row]
+        for row in df.itertuples(index=False, name=None)
+    ]
+
+
+def rows_to_csv_bytes(columns, rows) -> bytes:
+    """Header plus string rows as CSV bytes: utf-8-sig, ``\\n`` line ends, minimal quoting."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([str(c) for c in columns])
+    writer.writerows(rows)
+    return buf.getvalue().encode(CSV_ENCODING)
+
+
+def csv_bytes(df) -> bytes:
+    """A DataFrame as CSV bytes: utf-8-sig, ``\\n`` line ends, no index, values as in ``format_value``."""
+    return rows_to_csv_bytes(df.columns, csv_rows(df))
+
+
+def _is_missing(value, pd) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return False
+
+
+def write_csv_atomic(df, path: str | Path) -> Path:
+    """Write ``df`` as CSV atomically (see ``csv_bytes`` for the format)."""
+    return write_bytes_atomic(path, csv_bytes(df))
+
+
+def atomic_dir_update(directory: str | Path, files: Mapping[str, bytes]) -> list[Path]:
+    """Replace several files in ``directory``, all or nothing as far as producing them goes.
+
+    Every file is written to a temporary file first; only when all were written are they renamed
+    into place. If writing any of them fails, the temporaries are removed and no target changes.
+    (The renames themselves are quick and happen back to back; a crash between two renames can
+    leave some files new and some old, never a file half-written.)
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    temps: list[tuple[str, Path]] = []
+    try:
+        for name, data in files.items():
+            target = directory / name
+            if target.parent != directory:
+                raise ValueError(f"{name!r} is not a plain file name")
+            temps.append((_write_temp(target, data), target))
+        for tmp, target in temps:
+            os.replace(tmp, target)
+    finally:
+        for tmp, _ in temps:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+    _fsync_dir(directory)
+    return [target for _, target in temps]
+
+
+@contextlib.contextmanager
+def locked(directory: str | Path) -> Iterator[Path]:
+    """Hold an exclusive inter-process lock on ``directory`` (``<directory>/.lock``, fcntl.flock).
+
+    Blocks until any other holder releases it. On platforms without ``fcntl`` it does nothing.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    lock_path = directory / LOCK_NAME
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield lock_path
+        return
+    with open(lock_path, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield lock_path
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

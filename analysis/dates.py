@@ -1,0 +1,144 @@
+"""Dates and periods written in reports, resolved to ISO strings with the publication year.
+
+``11月25日`` -> 2021-11-25, ``10月末`` -> 2021-10-31, ``今年5月`` -> 2021-05, ``2021年`` -> 2021,
+``1至10月`` -> 2021-01/2021-10 (an ISO 8601 interval), ``前三季度`` -> 2021-01/2021-09.
+The patterns work on normalised text (:mod:`analysis.normalize`).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+_CN_SMALL = "一二三四五六七八九"
+_MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
+_DAY = r"(?:3[01]|[12]\d|0?[1-9]|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
+_YEAR = r"(?:(?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3})"
+RELATIVE_YEARS = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
+_REL = "|".join(RELATIVE_YEARS)
+_PART = r"(?:底|末|初|上旬|中旬|下旬)"
+
+# Alternatives are tried in order at one position; the longest forms come first.
+DATE_PATTERN = re.compile(
+    rf"""
+    (?:(?P<rel>{_REL})|(?P<year>{_YEAR})年(?:度)?)?
+    (?:
+        (?P<m1>{_MONTH})(?:月份?)?(?:至|到|-)(?P<m2>{_MONTH})月份?(?P<range_part>{_PART})?
+      | (?P<qprefix>前)?(?P<quarter>[一二三四1-4])季度
+      | (?P<month>{_MONTH})月份?(?:(?P<day>{_DAY})[日号]|(?P<part>{_PART}))?
+    )
+    | (?P<year_only>{_YEAR})年(?:度)?(?P<year_part>底|末|初)?
+    | (?P<y1>(?:19|20)\d{{2}})(?:年)?(?:至|到|-)(?P<y2>(?:19|20)\d{{2}})年
+    | (?P<day_only>{_DAY})[日号]
+    """,
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True)
+class DateValue:
+    """A resolved date: ``text`` is ISO (day, month, year or interval); start and end are days."""
+
+    text: str
+    start: date | None
+    end: date | None
+
+
+def cn_int(s: str) -> int:
+    """1..31 written in Arabic or Chinese digits (十一, 二十五, 三十)."""
+    if s.isdigit():
+        return int(s)
+    if s in ("十",):
+        return 10
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        return (_CN_SMALL.index(tens) + 1 if tens else 1) * 10 + (_CN_SMALL.index(ones) + 1 if ones else 0)
+    return _CN_SMALL.index(s) + 1 if s in _CN_SMALL else int(s)
+
+
+def cn_year(s: str) -> int:
+    if s.isdigit():
+        return int(s)
+    return int("".join(str("〇一二三四五六七八九".index(c.replace("零", "〇"))) for c in s))
+
+
+def _last_day(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def _month_value(year: int | None, month: int, part: str | None) -> DateValue:
+    if year is None:
+        return DateValue(f"--{month:02d}", None, None)
+    last = _last_day(year, month)
+    if part in ("底", "末"):
+        day = date(year, month, last)
+        return DateValue(day.isoformat(), day, day)
+    lo, hi = {"初": (1, 10), "上旬": (1, 10), "中旬": (11, 20), "下旬": (21, last)}.get(part or "", (1, last))
+    return DateValue(f"{year:04d}-{month:02d}", date(year, month, lo), date(year, month, hi))
+
+
+def resolve(match: re.Match, published: date | None, month_context: int | None = None) -> DateValue | None:
+    """Turn a :data:`DATE_PATTERN` match into an ISO value.
+
+    A month written without a year takes the publication year, or the year before when that month
+    would fall after publication (a January report speaking of 12月).
+    """
+    g = match.groupdict()
+    try:
+        if g["y1"]:
+            y1, y2 = int(g["y1"]), int(g["y2"])
+            return DateValue(f"{y1}/{y2}", date(y1, 1, 1), date(y2, 12, 31))
+        if g["year_only"]:
+            year = cn_year(g["year_only"])
+            if g["year_part"] in ("底", "末"):
+                day = date(year, 12, 31)
+                return DateValue(day.isoformat(), day, day)
+            return DateValue(f"{year:04d}", date(year, 1, 1), date(year, 12, 31))
+        if g["day_only"]:
+            if month_context is None or published is None:
+                return DateValue("", None, None)
+            return _day(published.year, month_context, cn_int(g["day_only"]), published, explicit_year=False)
+        explicit = g["year"] is not None or g["rel"] is not None
+        year = None
+        if g["year"]:
+            year = cn_year(g["year"])
+        elif g["rel"] and published:
+            year = published.year + RELATIVE_YEARS[g["rel"]]
+        elif published:
+            year = published.year
+        if g["quarter"]:
+            q = cn_int(g["quarter"])
+            if year is None:
+                return DateValue("", None, None)
+            first = 1 if g["qprefix"] else 3 * q - 2
+            start, end = date(year, first, 1), date(year, 3 * q, _last_day(year, 3 * q))
+            return DateValue(f"{year:04d}-{first:02d}/{year:04d}-{3 * q:02d}", start, end)
+        if g["m1"]:
+            m1, m2 = cn_int(g["m1"]), cn_int(g["m2"])
+            if not (1 <= m1 < m2 <= 12):
+                return None
+            if year is None:
+                return DateValue(f"--{m1:02d}/--{m2:02d}", None, None)
+            end = _month_value(year, m2, g["range_part"]).end
+            return DateValue(f"{year:04d}-{m1:02d}/{year:04d}-{m2:02d}", date(year, m1, 1), end)
+        month = cn_int(g["month"])
+        if not 1 <= month <= 12:
+            return None
+        if year is not None and not explicit and published and date(year, month, 1) > published:
+            year -= 1
+        if g["day"]:
+            if year is None:
+                return DateValue(f"--{month:02d}-{cn_int(g['day']):02d}", None, None)
+            return _day(year, month, cn_int(g["day"]), published, explicit_year=True)
+        return _month_value(year, month, g["part"])
+    except (ValueError, IndexError):
+        return None
+
+
+def _day(year: int, month: int, day: int, published: date | None, explicit_year: bool) -> DateValue | None:
+    if not 1 <= day <= _last_day(year, month):
+        return None
+    value = date(year, month, day)
+    return DateValue(value.isoformat(), value, value)

@@ -1,0 +1,473 @@
+"""Every numeric token of a text, with its value, unit, qualifier, date scope and disposition.
+
+The scan is one pass over the normalised text (:mod:`analysis.normalize`): a cheap regular expression
+finds each run of numeral characters; anchored patterns then decide, in order, whether the run is a
+timestamp, a list marker, a date, a code, an ordinal or a name, a word, or a number with a unit. Every
+numeral character of the text ends up inside exactly one :class:`Mention` (the ledger invariant), and
+every mention's ``surface`` is ``text[start:end]`` of the original text.
+
+>>> [(m.surface, m.value, m.unit, m.qualifier) for m in extract("累计投入超1.8亿元。") if m.disposition == "figure"]
+[('1.8亿元', Decimal('180000000'), '元', 'lower_bound')]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from . import dates as _dates
+from .lexicon import NUMERAL_CHARS, Lexicon, load
+from .normalize import normalize
+from .numerals import multiplier, parse_number
+
+# A numeric token starts at any Arabic digit or Chinese numeral character.
+_RUN = re.compile(f"[{NUMERAL_CHARS}]")
+_CN = "零〇一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟"
+_GLOSS = r"(?:\([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}\))"
+NUMBER = re.compile(
+    rf"""
+    (?P<core>(?:\d{{1,3}}(?:[,，]\d{{3}})+|\d+)(?:\.\d+)?
+           |[{_CN}]+(?:点[零〇一二三四五六七八九]+)?)
+    (?P<in1>[余多几])?
+    (?P<mult>(?:[十百千万亿]{_GLOSS}?)+)?
+    (?P<in2>[余多](?![少种样方元]))?
+    """,
+    re.VERBOSE,
+)
+_TIMESTAMP = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[ T]+\d{1,2}:\d{2}(?::\d{2})?)?|\d{1,2}:\d{2}(?::\d{2})?")
+_PHONE = re.compile(r"(?:\d{3,4}-)?\d{7,8}(?!\d)|1[3-9]\d{9}(?!\d)")
+_LIST_PAREN = re.compile(r"[(（](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）]")
+_LIST_CN = re.compile(r"[一二三四五六七八九十]{1,3}、")
+_LIST_ARABIC = re.compile(r"\d{1,2}[.、](?![\d])")
+_RANGE_SEP = re.compile(r"(?:至|到|-)")
+_AS_OF = re.compile(r"截[至止]到?(?P<now>目前|当前|现在|今天|日前|发稿时|发稿前|本月|今年)?")
+_TABLE_UNIT = re.compile(r"单位[:：]\s*(?P<mult>[十百千万亿]*)(?P<unit>[^\s，。；,;)）]{0,4})")
+_CLAUSE_DELIMS = "，,；;。！？!?：:\n\u3000"
+_SUBJECT_FILLERS = re.compile(
+    r"^(?:截[至止]到?(?:目前|当前|现在)?|目前|累计|共计|总计|共|全省|全市|全区|已经|已|其中|同比|先后|还)+"
+)
+_SUBJECT_TRAILERS = re.compile(r"(?:达到|达|为|是|有|共|超过|超|约|近|逾|不到|不足|突破)+$")
+_LINE_STARTS = "\n\r\u3000。！？!?；;：:"
+_ARTICLE_ONE = frozenset("一")
+_FINANCIAL = frozenset("壹贰叁肆伍陆柒捌玖拾佰仟")
+_DIGIT_CHARS = frozenset("0123456789零〇一二三四五六七八九两壹贰叁肆伍陆柒捌玖")
+
+
+@dataclass(slots=True)
+class Mention:
+    """One numeric token and what it is. Spans point into the original text."""
+
+    start: int
+    end: int
+    surface: str
+    disposition: str
+    reason: str = ""
+    value: Decimal | None = None
+    value_high: Decimal | None = None
+    unit: str = ""
+    unit_kind: str = ""
+    qualifier: str = ""
+    as_of: str = ""
+    cumulative: bool = False
+    subject: str = ""
+    date: str = ""
+    date_start: date | None = None
+    date_end: date | None = None
+    role: str = ""
+
+
+def extract(text: str, published: date | None = None) -> list[Mention]:
+    """All numeric tokens of ``text`` in order, each with a disposition.
+
+    ``published`` resolves dates written without a year; when it is missing, the latest year written in
+    the text stands in for it.
+    """
+    return _Extractor(text, published).run()
+
+
+class _Extractor:
+    def __init__(self, text: str, published: date | None):
+        self.text = text
+        self.norm = normalize(text)
+        self.lex: Lexicon = load()
+        self.published = published or _latest_year(self.norm)
+        self.month_context: int | None = None
+        self.as_of_marks = self._as_of_marks()
+        self.table_scopes = self._table_scopes()
+
+    # -- the scan -------------------------------------------------------------------------------
+    def run(self) -> list[Mention]:
+        mentions: list[Mention] = []
+        norm, pos, n = self.norm, 0, len(self.norm)
+        floor = 0  # no mention may start before the end of the previous one
+        while pos < n:
+            hit = _RUN.search(norm, pos)
+            if not hit:
+                break
+            start = hit.start()
+            mention = self._classify(start, floor)
+            if mention.start < floor:
+                mention.start = floor
+            if mention.end <= start:  # never stall: the run itself must be consumed
+                mention.end = self._run_end(start)
+            mention.surface = self.text[mention.start:mention.end]
+            mentions.append(mention)
+            floor = pos = mention.end
+        self._scope_as_of(mentions)
+        return mentions
+
+    def _run_end(self, start: int) -> int:
+        end = start
+        while end < len(self.norm) and self.norm[end] in NUMERAL_CHARS:
+            end += 1
+        return end
+
+    def _classify(self, start: int, floor: int) -> Mention:
+        norm = self.norm
+        for check in (self._timestamp, self._list_marker, self._date, self._phone, self._percent_words):
+            found = check(start, floor)
+            if found:
+                return found
+        match = NUMBER.match(norm, start)
+        end = match.end() if match else self._run_end(start)
+        core_end = match.end("core") if match else end
+        is_arabic = norm[start].isdigit()
+        unit, unit_end = self._unit_at(end)
+
+        special = self._affix(start, core_end, is_arabic) or self._word(start, core_end, unit_end or end)
+        if special:
+            return special
+        quoted = self._quoted(start, end)
+        if quoted:
+            return quoted
+        if not match:
+            return Mention(start, end, "", "bare", "no number here")
+        core = match.group("core")
+        if len(core) == 1 and core in _FINANCIAL and not match.group("mult") and not unit:
+            return Mention(start, end, "", "word", "financial numeral inside a word (队伍, 陆续)")
+        if not is_arabic and not (_DIGIT_CHARS & set(core)) and not core.startswith("十"):
+            return Mention(start, end, "", "word", "multiplier without a digit (百姓, 万屏)")
+        if not is_arabic and core in _ARTICLE_ONE and not match.group("mult"):
+            return Mention(start, max(end, unit_end or end), "", "word", "一 before a classifier reads as an article")
+        return self._number(start, match, unit, unit_end)
+
+    # -- checks tried before the number grammar ----------------------------------------------------
+    def _timestamp(self, start: int, floor: int) -> Mention | None:
+        m = _TIMESTAMP.match(self.norm, start)
+        if m and (":" in m.group() or m.group().count("-") == 2 or m.group().count("/") == 2):
+            return Mention(start, m.end(), "", "timestamp", "page or publication timestamp")
+        return None
+
+    def _list_marker(self, start: int, floor: int) -> Mention | None:
+        norm = self.norm
+        if start > 0 and norm[start - 1] in "(（" and start - 1 >= floor:
+            m = _LIST_PAREN.match(norm, start - 1)
+            if m:
+                return Mention(start - 1, m.end(), "", "list_marker", "numbered list item")
+        if self._at_line_start(start):
+            m = _LIST_CN.match(norm, start) or _LIST_ARABIC.match(norm, start)
+            if m:
+                return Mention(start, m.end(), "", "list_marker", "numbered list item")
+        return None
+
+    def _at_line_start(self, start: int) -> bool:
+        i = start - 1
+        while i >= 0 and self.norm[i] in " \t":
+            i -= 1
+        return i < 0 or self.norm[i] in _LINE_STARTS
+
+    def _date(self, start: int, floor: int) -> Mention | None:
+        norm = self.norm
+        begin = start
+        for rel in _dates.RELATIVE_YEARS:
+            if norm.startswith(rel, start - len(rel)) and start - len(rel) >= floor:
+                begin = start - len(rel)
+                break
+        m = _dates.DATE_PATTERN.match(norm, begin)
+        if (not m or m.end() <= start) and begin != start:
+            begin = start
+            m = _dates.DATE_PATTERN.match(norm, start)
+        if not m or m.end() <= start:
+            return None
+        if m.group("day_only") and self.month_context is None:
+            return None
+        # 3年 or 5个月 is a duration, not a date; only four-digit years count as dates
+        resolved = _dates.resolve(m, self.published, self.month_context)
+        if resolved is None:
+            return None
+        month = m.group("month") or m.group("m2")
+        if month:
+            self.month_context = _dates.cn_int(month)
+        role = "as_of" if re.search(r"截[至止]到?$", norm[max(0, begin - 3):begin]) else "event"
+        return Mention(begin, m.end(), "", "date", "date or period", date=resolved.text,
+                       date_start=resolved.start, date_end=resolved.end, role=role)
+
+    def _phone(self, start: int, floor: int) -> Mention | None:
+        m = _PHONE.match(self.norm, start)
+        if m and not self.norm[m.end():m.end() + 1] in ("万", "亿", ".") and (
+            "-" in m.group() or self._unit_at(m.end())[0] == ""
+        ):
+            return Mention(start, m.end(), "", "code", "telephone number")
+        return None
+
+    def _percent_words(self, start: int, floor: int) -> Mention | None:
+        norm = self.norm
+        for prefix, unit in (("百分之", "%"), ("千分之", "‰")):
+            if norm.startswith(prefix, start):
+                m = NUMBER.match(norm, start + 3)
+                if not m:
+                    return None
+                try:
+                    value = parse_number(m.group("core"))
+                except ValueError:
+                    return None
+                qualifier, q_start = self._qualifier_before(start)
+                mention = Mention(start, m.end("core"), "", "figure", "", value=value, unit=unit,
+                                  unit_kind="percent", qualifier=qualifier or "exact")
+                self._fill_context(mention, q_start)
+                return mention
+        return None
+
+    def _affix(self, start: int, core_end: int, is_arabic: bool) -> Mention | None:
+        norm = self.norm
+        window = norm[max(0, start - 12):start]
+        for rule in self.lex.affix_rules:
+            if rule.token == "arabic" and not is_arabic or rule.token == "chinese" and is_arabic:
+                continue
+            begin, end = start, core_end
+            if rule.before is not None:
+                m = rule.before.search(window)
+                if not m:
+                    continue
+                begin = start - (len(window) - m.start())
+            if rule.after is not None:
+                m = rule.after.match(norm, core_end)
+                if not m:
+                    continue
+                end = m.end()
+            if rule.before is None and rule.after is None:
+                continue
+            return Mention(begin, end, "", rule.disposition, rule.note)
+        return None
+
+    def _word(self, start: int, core_end: int, unit_end: int) -> Mention | None:
+        """A numeral inside a listed word (统一, 最后一公里), unless a unit reaches past the word."""
+        norm = self.norm
+        best = None
+        for pos in range(start, core_end):
+            for word, offset in self.lex.word_index.get(norm[pos], ()):
+                begin = pos - offset
+                if begin < 0 or begin > start or not norm.startswith(word, begin):
+                    continue
+                end = begin + len(word)
+                if end < core_end or end < unit_end:
+                    continue
+                if best is None or len(word) > best[1] - best[0]:
+                    best = (begin, end, word)
+            if best:
+                break
+        if not best:
+            return None
+        disposition, note = self.lex.words[best[2]]
+        return Mention(best[0], best[1], "", disposition, note or best[2])
+
+    def _quoted(self, start: int, end: int) -> Mention | None:
+        """A numeral inside a short quotation (“五关爱行动”) names a slogan, not a quantity."""
+        norm = self.norm
+        left = norm.rfind("“", max(0, start - 10), start)
+        if left < 0 or "”" in norm[left:start]:
+            return None
+        right = norm.find("”", end, end + 10)
+        if right < 0 or "“" in norm[end:right] or right - left > 14:
+            return None
+        return Mention(start, end, "", "name", "inside a quoted slogan or name")
+
+    # -- numbers -------------------------------------------------------------------------------------
+    def _unit_at(self, pos: int) -> tuple[str, int]:
+        norm, units = self.norm, self.lex.units
+        for length in self.lex.unit_lengths:
+            candidate = norm[pos:pos + length]
+            if candidate in units:
+                return candidate, pos + length
+        return "", 0
+
+    def _number(self, start: int, match: re.Match, unit_surface: str, unit_end: int) -> Mention:
+        norm = self.norm
+        core = match.group("core")
+        mult = re.sub(_GLOSS, "", match.group("mult") or "")
+        try:
+            value = parse_number(core) * multiplier(mult)
+        except ValueError:
+            return Mention(start, match.end(), "", "bare", "not a well-formed number")
+        end = match.end()
+        inside = match.group("in1") or match.group("in2")
+        value_high = None
+        # a range: 3至5个, 3-5万人, 10%-20%
+        after_first = unit_end or end
+        sep = _RANGE_SEP.match(norm, after_first)
+        if sep:
+            second = NUMBER.match(norm, sep.end())
+            if second and norm[sep.end()].isdigit() == norm[start].isdigit():
+                second_mult = re.sub(_GLOSS, "", second.group("mult") or "")
+                second_unit, second_unit_end = self._unit_at(second.end())
+                if (unit_surface == "" or second_unit == unit_surface) and (second_unit or not unit_surface):
+                    try:
+                        high = parse_number(second.group("core")) * multiplier(second_mult)
+                    except ValueError:
+                        high = None
+                    if high is not None:
+                        if not mult and second_mult:
+                            value = parse_number(core) * multiplier(second_mult)
+                        if value < high:
+                            value_high = high
+                            end = second.end()
+                            unit_surface, unit_end = second_unit, second_unit_end
+        unit = kind = ""
+        if unit_surface:
+            entry = self.lex.units[unit_surface]
+            unit, kind = entry.unit, entry.kind
+            end = unit_end
+        truncated = not unit_surface and norm[end:].strip() == "" and not mult
+        if truncated and (norm[start].isdigit() or len(core) > 0):
+            return Mention(start, end, "", "truncated", "the text ends inside this number")
+        disposition, reason = "figure", ""
+        if not unit:
+            table = self._table_unit(start)
+            if table and norm[start].isdigit() and not mult:
+                t_mult, t_unit = table
+                value = value * multiplier(t_mult)
+                if value_high is not None:
+                    value_high = value_high * multiplier(t_mult)
+                entry = self.lex.units.get(t_unit)
+                unit, kind = (entry.unit, entry.kind) if entry else (t_unit, "other" if t_unit else "count")
+            elif mult:
+                kind = "count"
+            elif norm[start].isdigit() and len(core) >= 5 and "." not in core and "," not in core:
+                disposition, reason = "code", "long number without a unit (a code or hotline)"
+            else:
+                disposition, reason = "bare", "a number without a unit"
+        qualifier, q_start = self._qualifier_before(start)
+        after_q = self._qualifier_after(end)
+        if value_high is not None:
+            qualifier = "range"
+        else:
+            qualifier = qualifier or (self.lex.qualifiers["inside"].get(inside) if inside else "") or after_q or "exact"
+        mention = Mention(start, end, "", disposition, reason, value=_exact(value),
+                          value_high=_exact(value_high) if value_high is not None else None,
+                          unit=unit, unit_kind=kind, qualifier=qualifier)
+        if disposition == "figure":
+            self._fill_context(mention, q_start)
+        return mention
+
+    def _qualifier_before(self, start: int) -> tuple[str, int]:
+        words = self.lex.qualifiers["before"]
+        for length in self.lex.qualifier_lengths["before"]:
+            word = self.norm[start - length:start] if start >= length else ""
+            if word in words:
+                return words[word], start - length
+        return "", start
+
+    def _qualifier_after(self, end: int) -> str:
+        words = self.lex.qualifiers["after"]
+        for length in self.lex.qualifier_lengths["after"]:
+            word = self.norm[end:end + length]
+            if word in words:
+                return words[word]
+        return ""
+
+    def _table_unit(self, start: int) -> tuple[str, str] | None:
+        for scope_start, scope_end, mult, unit in self.table_scopes:
+            if scope_start <= start < scope_end:
+                return mult, unit
+        return None
+
+    def _table_scopes(self) -> list[tuple[int, int, str, str]]:
+        """单位：万元 in a table header: bare numbers below it, up to a blank line, are in 万元."""
+        scopes = []
+        if "单位" not in self.norm:
+            return scopes
+        for m in _TABLE_UNIT.finditer(self.norm):
+            blank = re.compile(r"\n[ \t\u3000]*\n|\u3000{2,}").search(self.norm, m.end())
+            unit = m.group("unit")
+            if unit and unit not in self.lex.units:
+                unit = ""
+            scopes.append((m.end(), blank.start() if blank else len(self.norm), m.group("mult"), unit))
+        return scopes
+
+    # -- context: subject, cumulative, as-of --------------------------------------------------------
+    def _fill_context(self, mention: Mention, q_start: int) -> None:
+        norm = self.norm
+        clause_start = q_start
+        lower = max(0, q_start - 60)
+        while clause_start > lower and norm[clause_start - 1] not in _CLAUSE_DELIMS:
+            clause_start -= 1
+        before = self.text[clause_start:q_start]
+        mention.cumulative = "累计" in before
+        # what is counted: the clause before the number, or the noun after its classifier
+        subject = self._clean_subject(before[before.rfind("、") + 1:])
+        if len(subject) <= 3:
+            follow_end = mention.end
+            upper = min(len(norm), mention.end + 12)
+            while follow_end < upper and norm[follow_end] not in _CLAUSE_DELIMS + "、":
+                follow_end += 1
+            subject = (subject + self.text[mention.end:follow_end]).strip()
+        if len(subject) <= 1:
+            subject = self._clean_subject(before)
+        mention.subject = subject[-24:]
+
+    @staticmethod
+    def _clean_subject(phrase: str) -> str:
+        return _SUBJECT_TRAILERS.sub("", _SUBJECT_FILLERS.sub("", phrase.strip(" 、“”（）()")))
+
+    def _as_of_marks(self) -> list[tuple[int, str]]:
+        marks = []
+        if "截" not in self.norm:
+            return marks
+        for m in _AS_OF.finditer(self.norm):
+            marks.append((m.end(), "report" if m.group("now") else ""))
+        return marks
+
+    def _scope_as_of(self, mentions: list[Mention]) -> None:
+        """截至… applies to the figures after it in the same sentence."""
+        if not self.as_of_marks:
+            return
+        norm = self.norm
+        current, sentence_end = "", -1
+        marks = iter(self.as_of_marks)
+        mark = next(marks, None)
+        for mention in mentions:
+            while mark is not None and mark[0] <= mention.start:
+                current = mark[1]
+                sentence_end = _sentence_end(norm, mark[0])
+                mark = next(marks, None)
+            if mention.start >= sentence_end:
+                current = ""
+            if mention.disposition == "date" and mention.role == "as_of":
+                current = mention.date.split("/")[-1]
+                sentence_end = _sentence_end(norm, mention.end)
+            elif mention.disposition == "figure" and current:
+                mention.as_of = current
+
+
+def _sentence_end(norm: str, pos: int) -> int:
+    best = len(norm)
+    for stop in "。！？!?\n":
+        found = norm.find(stop, pos)
+        if 0 <= found < best:
+            best = found
+    return best
+
+
+def _latest_year(norm: str) -> date | None:
+    years = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})年", norm)]
+    return date(max(years), 12, 31) if years else None
+
+
+def _exact(value: Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()

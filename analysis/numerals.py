@@ -1,0 +1,147 @@
+"""The number grammar alone: one numeral string in, one exact ``Decimal`` out.
+
+Handles Arabic digits (with ``,`` thousands separators and decimals, full-width or not), Chinese
+numerals (三千七百, 一百零五, 十三万五, 二〇二一), financial numerals (壹贰叁), and multipliers written
+after either (4.25万, 5.05万亿, 三千万). Qualifiers, units and percent signs are not this module's job.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from .normalize import normalize
+
+DIGITS = {
+    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+    "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9,
+}  # fmt: skip
+SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+BIG_UNITS = {"万": 10**4, "亿": 10**8}
+MULTIPLIER_CHARS = "十百千万亿"
+
+_ARABIC = re.compile(r"(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?")
+
+
+def parse_number(text: str) -> Decimal:
+    """Return the exact value of one numeral string.
+
+    >>> parse_number("4.25万")
+    Decimal('42500')
+    >>> parse_number("三千七百")
+    Decimal('3700')
+    >>> parse_number("１，２３４万")
+    Decimal('12340000')
+
+    Raises ``ValueError`` when ``text`` is not a number.
+    """
+    s = normalize(text.strip())
+    if not s:
+        raise ValueError("empty numeral")
+    head = _ARABIC.match(s)
+    if head:
+        value = Decimal(head.group().replace(",", "").replace("，", ""))
+        rest = s[head.end():]
+        if rest and any(c not in MULTIPLIER_CHARS for c in rest):
+            raise ValueError(f"not a number: {text!r}")
+        return _exact(value * multiplier(rest)) if rest else _exact(value)
+    return _exact(parse_chinese(s))
+
+
+def multiplier(chars: str) -> Decimal:
+    """Product of a run of multiplier characters: 万 -> 10000, 万亿 -> 10**12, 百万 -> 10**6."""
+    value = Decimal(1)
+    for char in chars:
+        factor = SMALL_UNITS.get(char) or BIG_UNITS.get(char)
+        if factor is None:
+            raise ValueError(f"not a multiplier: {char!r}")
+        value *= factor
+    return value
+
+
+def parse_chinese(s: str) -> Decimal:
+    """Value of a Chinese numeral, with an optional decimal part after 点."""
+    integer, point, fraction = s.partition("点")
+    if point and not fraction:
+        raise ValueError(f"nothing after the decimal point: {s!r}")
+    if not fraction:
+        return _chinese_integer(integer)
+    # 三点五万: the multiplier written after the decimal part applies to the whole number
+    digits = fraction.rstrip("万亿")
+    scale = multiplier(fraction[len(digits):])
+    if not integer or not digits or any(c not in DIGITS for c in digits):
+        raise ValueError(f"not a number: {s!r}")
+    frac = Decimal("0." + "".join(str(DIGITS[c]) for c in digits))
+    return (_chinese_integer(integer) + frac) * scale
+
+
+def _chinese_integer(s: str) -> Decimal:
+    if not s:
+        raise ValueError("empty numeral")
+    if any(c not in DIGITS and c not in SMALL_UNITS and c not in BIG_UNITS for c in s):
+        raise ValueError(f"not a Chinese numeral: {s!r}")
+    if len(s) > 1 and all(c in DIGITS for c in s):
+        # 二〇二一: digit by digit, as years and codes are written; 三五 (three to five) is no number
+        if len(s) < 4 and "〇" not in s and "零" not in s:
+            raise ValueError(f"digits without units: {s!r}")
+        return Decimal("".join(str(DIGITS[c]) for c in s))
+    total = 0  # completed 亿 groups
+    section = 0  # completed 万 groups below the current 亿
+    group = 0  # below 万
+    digit = None
+    last_unit = None  # the last small unit seen, for the colloquial 十三万五 = 135000
+    for char in s:
+        if char in DIGITS:
+            if digit is not None and DIGITS[char] != 0 and digit != 0:
+                raise ValueError(f"two digits in a row: {s!r}")
+            digit = DIGITS[char]
+            continue
+        if char in SMALL_UNITS:
+            factor = SMALL_UNITS[char]
+            if digit is None:
+                if factor != 10 or group % 100:  # a bare 十 means 10; a bare 百 is not a number
+                    raise ValueError(f"multiplier without a digit: {s!r}")
+                digit = 1
+            if group and group % (factor * 10) >= factor:
+                raise ValueError(f"unit out of order: {s!r}")
+            group += digit * factor
+            digit = None
+            last_unit = factor
+            continue
+        factor = BIG_UNITS[char]
+        if digit:
+            group += digit
+        digit = None
+        if factor == 10**4:
+            if group == 0 and section == 0 and total == 0:
+                raise ValueError(f"multiplier without a digit: {s!r}")
+            section = (section + group) * factor
+        else:
+            total = (total + section + group) * factor
+            section = 0
+        group = 0
+        last_unit = factor
+    if digit:
+        if last_unit and last_unit >= 100 and s[-2] not in DIGITS:
+            # 十三万五 = 135000, 三千五 = 3500: a trailing digit counts in the next unit down
+            group += digit * (last_unit // 10)
+        else:
+            group += digit
+    return Decimal(total + section + group)
+
+
+def _exact(value: Decimal) -> Decimal:
+    """Drop a meaningless exponent or trailing zeros (42500.00 -> 42500) without rounding."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
+def is_number(text: str) -> bool:
+    """True when :func:`parse_number` accepts ``text``."""
+    try:
+        parse_number(text)
+    except (ValueError, InvalidOperation):
+        return False
+    return True

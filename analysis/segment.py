@@ -1,0 +1,156 @@
+"""Split a report into title, sections (by province headings), paragraphs and sentences.
+
+All spans are ``[start, end)`` offsets into the text given, so they point into the decoded original.
+Reports of this genre separate paragraphs with runs of U+3000 (ideographic space) or line breaks,
+head each province's part with ``吉林：…`` or numbered headings ``一、…``, or have no headings and name
+one province in the title; all are handled here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .provinces import find_provinces, name_pattern, short_names
+
+_PARAGRAPH_BREAK = re.compile(r"[ \t\u3000\xa0]*(?:\r\n|\r|\n)[ \t\u3000\xa0\r\n]*|\u3000{2,}")
+_SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|……(?=[”’」』]?[^，,；;])")
+_NUMBERED_HEADING = re.compile(r"(?:[一二三四五六七八九十]+[、.．]|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十]+(?:部分|章|节)\s*)")
+_TITLE_MAX = 120
+_HEADING_MAX = 50
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Section:
+    index: int
+    start: int
+    end: int
+    heading: str
+    province: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int
+    start: int
+    end: int
+    section: int
+    paragraph: int
+
+
+@dataclass
+class Segmented:
+    title: Span | None
+    sections: list[Section] = field(default_factory=list)
+    paragraphs: list[Span] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+
+    def sentence_at(self, position: int) -> Sentence | None:
+        """The sentence containing ``position`` (binary search)."""
+        lo, hi = 0, len(self.sentences)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.sentences[mid].end <= position:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < len(self.sentences) and self.sentences[lo].start <= position:
+            return self.sentences[lo]
+        return None
+
+
+def paragraphs(text: str) -> list[Span]:
+    """Non-empty paragraphs, stripped of surrounding whitespace."""
+    spans = []
+    start = 0
+    for brk in _PARAGRAPH_BREAK.finditer(text):
+        spans.append(Span(start, brk.start()))
+        start = brk.end()
+    spans.append(Span(start, len(text)))
+    return [s for s in (_strip(text, s) for s in spans) if s.end > s.start]
+
+
+def _strip(text: str, span: Span) -> Span:
+    start, end = span.start, span.end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end)
+
+
+def _is_title(text: str, span: Span) -> bool:
+    body = text[span.start:span.end]
+    return len(body) <= _TITLE_MAX and not re.search(r"[。！？!?]", body)
+
+
+def heading_province(text: str, span: Span) -> tuple[bool, str, int]:
+    """Whether a paragraph opens a section; its province and where its heading ends."""
+    body = text[span.start:span.end]
+    named = name_pattern().match(body)
+    if named:
+        rest = body[named.end():named.end() + 3]
+        colon = re.match(r"(?:省|市|自治区)?[：:]", rest)
+        if colon:
+            end = body.find("。")
+            heading_end = span.end if end < 0 or len(body) <= _HEADING_MAX else span.start + end + 1
+            return True, short_names()[named.group()], heading_end
+    if _NUMBERED_HEADING.match(body) and len(body) <= _HEADING_MAX and "。" not in body[:-1]:
+        provinces = find_provinces(body)
+        return True, provinces[0] if provinces else "", span.end
+    return False, "", span.start
+
+
+def sentences_of(text: str, span: Span) -> list[Span]:
+    """Sentence spans inside one paragraph."""
+    out = []
+    start = span.start
+    for end in _SENTENCE_END.finditer(text, span.start, span.end):
+        out.append(Span(start, end.end()))
+        start = end.end()
+    if start < span.end:
+        out.append(Span(start, span.end))
+    return [s for s in (_strip(text, s) for s in out) if s.end > s.start]
+
+
+def segment(text: str) -> Segmented:
+    """Title, sections, paragraphs and sentences of one report.
+
+    >>> seg = segment("四川：办实事　　截至目前，四川完成3万件。")
+    >>> [(s.index, s.province, s.heading) for s in seg.sections]
+    [(0, '', ''), (1, '四川', '四川：办实事')]
+    """
+    paras = paragraphs(text)
+    result = Segmented(title=None, paragraphs=paras)
+    first_body = 0
+    if paras and _is_title(text, paras[0]) and not heading_province(text, paras[0])[0]:
+        result.title = paras[0]
+        first_body = 1
+    title_provinces = find_provinces(text[result.title.start:result.title.end]) if result.title else []
+    default_province = title_provinces[0] if len(title_provinces) == 1 else ""
+
+    sections = [Section(0, 0, len(text), "", default_province)]
+    for number, para in enumerate(paras):
+        if number < first_body:
+            continue
+        opens, province, heading_end = heading_province(text, para)
+        if opens:
+            previous = sections[-1]
+            sections[-1] = Section(previous.index, previous.start, para.start, previous.heading, previous.province)
+            heading = text[para.start:heading_end].rstrip("。")
+            sections.append(Section(len(sections), para.start, len(text), heading, province or default_province))
+    result.sections = sections
+
+    section_index = 0
+    for number, para in enumerate(paras):
+        while section_index + 1 < len(sections) and sections[section_index + 1].start <= para.start:
+            section_index += 1
+        for span in sentences_of(text, para):
+            result.sentences.append(Sentence(len(result.sentences), span.start, span.end, section_index, number))
+    return result
