@@ -334,16 +334,25 @@ def _swap_in(staging: Path, output: Path, names: tuple[str, ...]) -> None:
 
 
 def _write_csv(table_dir: Path, target: Path) -> None:
+    # Same cell formatting and encoding as data/clean/*.csv, so the two kinds of output read alike.
+    import csv as csv_module
+
     import pyarrow.parquet as pq
+
+    from analysis.atomic import CSV_ENCODING, csv_rows
 
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        with os.fdopen(fd, "w", encoding=CSV_ENCODING, newline="") as f:
+            writer = csv_module.writer(f, lineterminator="\n", quoting=csv_module.QUOTE_MINIMAL)
             header = True
             for part in sorted(table_dir.glob("part-*.parquet")):
                 # One part at a time: the CSV is as large as the corpus, memory is one partition.
-                pq.read_table(part).to_pandas().to_csv(f, index=False, header=header)
-                header = False
+                frame = pq.read_table(part).to_pandas()
+                if header:
+                    writer.writerow([str(c) for c in frame.columns])
+                    header = False
+                writer.writerows(csv_rows(frame))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
