@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
-import re
-import sys
-import types
 from pathlib import Path
 
 import pandas as pd
@@ -20,74 +16,6 @@ N_FILES = 200
 N_SMALL = 12
 EMPTY = "report_00077_empty.txt"
 GARBAGE = "report_00150_garbage.txt"
-
-
-def _real_modules_available() -> bool:
-    try:
-        importlib.import_module("analysis.sources").load_source  # noqa: B018
-        importlib.import_module("analysis.tables").build_tables  # noqa: B018
-    except (ImportError, AttributeError):
-        return False
-    return True
-
-
-@pytest.fixture(scope="module", autouse=True)
-def pipeline():
-    """The real reader and table builder once they exist; until then a tiny stand-in with the same contract.
-
-    The stand-in lives here only. Worker processes are forked, so they inherit it.
-    """
-    if _real_modules_available():
-        yield "real"
-        return
-    saved = {name: sys.modules.get(name) for name in ("analysis.sources", "analysis.tables")}
-    sources = types.ModuleType("analysis.sources")
-    tables = types.ModuleType("analysis.tables")
-
-    def load_source(path):
-        data = Path(path).read_bytes()
-        if not data.strip():
-            raise InputError(path, "file is empty")
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InputError(path, "not a text file") from None
-        return types.SimpleNamespace(doc_id=Path(path).stem, path=Path(path), text=text)
-
-    def build_tables(source):
-        spans = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\d+(?:\.\d+)?", source.text)]
-        mentions = pd.DataFrame(
-            {
-                "doc_id": pd.Series([source.doc_id] * len(spans), dtype="str"),
-                "mention": pd.Series(range(len(spans)), dtype="int64"),
-                "span_start": pd.Series([s for s, _, _ in spans], dtype="int64"),
-                "span_end": pd.Series([e for _, e, _ in spans], dtype="int64"),
-                "surface": pd.Series([t for _, _, t in spans], dtype="str"),
-            }
-        )
-        figures = mentions.assign(value=mentions["surface"].astype("float64"))
-        documents = pd.DataFrame(
-            {"doc_id": [source.doc_id], "path": [str(source.path)], "n_chars": [len(source.text)]}
-        ).astype({"doc_id": "str", "path": "str", "n_chars": "int64"})
-        return {
-            "documents": documents,
-            "sections": documents[["doc_id"]],
-            "sentences": documents[["doc_id"]],
-            "figures": figures,
-            "dates": mentions.iloc[:0],
-            "mentions": mentions,
-        }
-
-    sources.load_source = load_source
-    tables.build_tables = build_tables
-    sys.modules["analysis.sources"] = sources
-    sys.modules["analysis.tables"] = tables
-    yield "stand-in"
-    for name, module in saved.items():
-        if module is None:
-            sys.modules.pop(name, None)
-        else:
-            sys.modules[name] = module
 
 
 @pytest.fixture(scope="module")
