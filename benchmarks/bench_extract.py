@@ -5,7 +5,8 @@
     python benchmarks/bench_extract.py --target mymod:extract   # time another function(text)
 
 Input: the generated genre corpus (benchmarks/corpus_gen.py), deterministic. Each figure is the median
-of several runs after a warm-up call, with the process pinned to one CPU. Two ways of feeding it:
+of several runs after a warm-up call, with the process pinned to one CPU, timed in CPU seconds of this
+process (so other load on the machine does not count against us). Two ways of feeding it:
 
 - one string: a single text of the given size (the extractor must stay linear in one long text);
 - many files: the same amount of text as documents of about 2,000 characters, one call each.
@@ -91,7 +92,7 @@ def report(results: dict, file=sys.stdout) -> None:
             mchars(many), f"{many / results['many_files'][mid]:.2f}",
             str(-(-size // FILE_CHARS)),
         ])
-    print(f"extractor {results['target']}, one core, median of runs after warm-up", file=file)
+    print(f"extractor {results['target']}, one core, CPU time, median of runs after warm-up", file=file)
     ref = f"vs {_label(mid)}"
     print_table(rows, ["size", "one string", ref, "many files", ref, "files"], file=file)
     print(

@@ -55,6 +55,7 @@ def run_child(argv: list[str], timeout: float) -> dict:
     return {
         "status": child.returncode,
         "seconds": seconds,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
         "peak_rss_mb": usage.ru_maxrss / 1024,  # kilobytes on Linux
         "stderr": tail[0] if tail else "",
         "timed_out": seconds > timeout,
@@ -101,22 +102,23 @@ def report(results: dict, file=sys.stdout) -> None:
     rows = []
     for row in results["rows"]:
         if "skipped" in row:
-            rows.append([row["command"], row["input"], "-", "-", "-", "skipped: " + row["skipped"]])
+            rows.append([row["command"], row["input"], "-", "-", "-", "-", "skipped: " + row["skipped"]])
             continue
         mb = row["bytes"] / 1e6
         note = "timed out" if row["timed_out"] else ("" if row["status"] == 0 else f"exit {row['status']}: {row['stderr']}")
         rows.append([
-            row["command"], row["input"], f"{row['seconds']:.1f} s", f"{mb / row['seconds']:.2f} MB/s",
+            row["command"], row["input"], f"{row['seconds']:.1f} s", f"{row['cpu_seconds']:.1f} s",
+            f"{mb / row['cpu_seconds']:.2f} MB/s",
             f"{row['peak_rss_mb']:.0f} MB", note,
         ])
     print(f"peak RSS of the child process; an interpreter with pandas imported: {results['floor_mb']:.0f} MB",
           file=file)
-    print_table(rows, ["command", "input", "wall", "throughput", "peak RSS", "note"], file=file)
+    print_table(rows, ["command", "input", "wall", "CPU", "MB per CPU s", "peak RSS", "note"], file=file)
     done = [r for r in results["rows"] if "skipped" not in r and r["command"] == "clean" and r["status"] == 0]
     if len(done) >= 2:
         first, last = done[0], done[-1]
         grow = (last["peak_rss_mb"] - results["floor_mb"]) / max(first["peak_rss_mb"] - results["floor_mb"], 1)
-        speed = (last["bytes"] / last["seconds"]) / (first["bytes"] / first["seconds"])
+        speed = (last["bytes"] / last["cpu_seconds"]) / (first["bytes"] / first["cpu_seconds"])
         scale = last["bytes"] / first["bytes"]
         print(
             f"\ninput x{scale:.0f}: throughput x{speed:.2f} ({'linear' if speed >= 0.8 else 'SUPER-LINEAR'}), "

@@ -4,7 +4,8 @@
     python benchmarks/bench_peers.py       # 5 MB corpus
     python benchmarks/bench_peers.py --size 1MB
 
-Contestants, each timed as the median of several runs after a warm-up, pinned to one CPU:
+Contestants, each timed as the median of several runs after a warm-up, pinned to one CPU, in CPU
+seconds of this process:
 
 - ours: ``analysis.figures.extract`` on each document (~3,000 chars; it needs the document to know
   sections, dates and context);
@@ -108,7 +109,7 @@ def report(results: dict, file=sys.stdout) -> None:
     ours = next((r.get("chars_per_second") for r in results["rows"] if r["name"].startswith("ours")), None)
     print(
         f"same corpus for all: {results['n_chars']:,} chars, {results['n_documents']:,} documents, "
-        f"{results['n_sentences']:,} sentences; one core, median of runs after warm-up",
+        f"{results['n_sentences']:,} sentences; one core, CPU time, median of runs after warm-up",
         file=file,
     )
     rows = []

@@ -82,12 +82,14 @@ def summary(found: dict[str, dict]) -> list[tuple[str, str]]:
                 continue
             status = "" if x["status"] == 0 else f", exit {x['status']}"
             rows.append((f"{x['command']}, {x['input']}",
-                         f"{x['seconds']:.1f} s, peak RSS {x['peak_rss_mb']:.0f} MB{status}"))
+                         f"{x['seconds']:.1f} s wall, {x['cpu_seconds']:.1f} s CPU, "
+                         f"peak RSS {x['peak_rss_mb']:.0f} MB{status}"))
     if "import" in found:
         r = found["import"]
-        rows.append(("`import analysis` (fresh interpreter)", f"{r['import_analysis'] * 1000:.0f} ms"))
-        rows.append(("`python -m analysis --help`", f"{r['help'] * 1000:.0f} ms"))
-        rows.append(("bare `python -c pass`", f"{r['python_pass'] * 1000:.0f} ms"))
+        for label, key in (("`python -c 'import analysis'` (fresh interpreter)", "import_analysis"),
+                           ("`python -m analysis --help`", "help"), ("bare `python -c pass`", "python_pass")):
+            wall_s, cpu_s = r[key]
+            rows.append((label, f"{wall_s * 1000:.0f} ms wall, {cpu_s * 1000:.0f} ms CPU"))
     return rows
 
 
