@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.append(str(Path(__file__).resolve().parent.parent))  # PYTHONPATH still wins
 
 from benchmarks.common import load_callable, machine, mchars, median_seconds, pin_to_one_core, print_table
 from benchmarks.corpus_gen import generate_text, iter_documents, parse_size

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.append(str(Path(__file__).resolve().parent.parent))  # PYTHONPATH still wins
 
 from benchmarks.common import ROOT, machine, print_table
 from benchmarks.corpus_gen import parse_size, write_file, write_files

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.append(str(Path(__file__).resolve().parent.parent))  # PYTHONPATH still wins
 
 from benchmarks.common import load_callable, machine, mchars, median_seconds, pin_to_one_core, print_table
 from benchmarks.corpus_gen import iter_documents, parse_size

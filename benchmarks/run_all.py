@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.append(str(Path(__file__).resolve().parent.parent))  # PYTHONPATH still wins
 
 from benchmarks.common import ROOT, machine
 
