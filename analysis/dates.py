@@ -17,6 +17,8 @@ _MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
 _DAY = r"(?:3[01]|[12]\d|0?[1-9]|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 _YEAR = r"(?:(?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3})"
 RELATIVE_YEARS = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
+# words that may open a date before its first numeral: 今年5月, 前三季度, 前10个月
+PREFIXES = (*RELATIVE_YEARS, "前")
 _REL = "|".join(RELATIVE_YEARS)
 _PART = r"(?:底|末|初|上旬|中旬|下旬)"
 
@@ -27,6 +29,7 @@ DATE_PATTERN = re.compile(
     (?:
         (?P<m1>{_MONTH})(?:月份?)?(?:至|到|-)(?P<m2>{_MONTH})月份?(?P<range_part>{_PART})?
       | (?P<qprefix>前)?(?P<quarter>[一二三四1-4])季度
+      | 前(?P<first_months>1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])个月
       | (?P<month>{_MONTH})月份?(?:(?P<day>{_DAY})[日号]|(?P<part>{_PART}))?
     )
     | (?P<year_only>{_YEAR})年(?:度)?(?P<year_part>底|末|初)?
@@ -115,6 +118,12 @@ def resolve(match: re.Match, published: date | None, month_context: int | None =
             first = 1 if g["qprefix"] else 3 * q - 2
             start, end = date(year, first, 1), date(year, 3 * q, _last_day(year, 3 * q))
             return DateValue(f"{year:04d}-{first:02d}/{year:04d}-{3 * q:02d}", start, end)
+        if g["first_months"]:
+            last = cn_int(g["first_months"])
+            if year is None or not 1 <= last <= 12:
+                return None
+            return DateValue(f"{year:04d}-01/{year:04d}-{last:02d}", date(year, 1, 1),
+                             date(year, last, _last_day(year, last)))
         if g["m1"]:
             m1, m2 = cn_int(g["m1"]), cn_int(g["m2"])
             if not (1 <= m1 < m2 <= 12):

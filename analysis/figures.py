@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from . import dates as _dates
 from .lexicon import NUMERAL_CHARS, Lexicon, load
@@ -24,6 +24,7 @@ from .numerals import multiplier, parse_number
 
 # A numeric token starts at any Arabic digit or Chinese numeral character.
 _RUN = re.compile(f"[{NUMERAL_CHARS}]")
+_RUN_END = re.compile(f"[{NUMERAL_CHARS}]*")
 _CN = "零〇一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟"
 _GLOSS = r"(?:\([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}\))"
 NUMBER = re.compile(
@@ -31,7 +32,7 @@ NUMBER = re.compile(
     (?P<core>(?:\d{{1,3}}(?:[,，]\d{{3}})+|\d+)(?:\.\d+)?
            |[{_CN}]+(?:点[零〇一二三四五六七八九]+)?)
     (?P<in1>[余多几])?
-    (?P<mult>(?:[十百千万亿]{_GLOSS}?)+)?
+    (?P<mult>\x20?(?:[十百千万亿]{_GLOSS}?)+(?:\d+[千百十万](?:{_GLOSS})?)*)?
     (?P<in2>[余多](?![少种样方元]))?
     """,
     re.VERBOSE,
@@ -41,16 +42,21 @@ _PHONE = re.compile(r"(?:\d{3,4}-)?\d{7,8}(?!\d)|1[3-9]\d{9}(?!\d)")
 _LIST_PAREN = re.compile(r"[(（](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）]")
 _LIST_CN = re.compile(r"[一二三四五六七八九十]{1,3}、")
 _LIST_ARABIC = re.compile(r"\d{1,2}[.、](?![\d])")
+_DANGLING = re.compile(r"[,，.]\d{0,2}\s*$")  # 1,2 or 3. at the very end: cut off mid-number
 _RANGE_SEP = re.compile(r"(?:至|到|-)")
 _AS_OF = re.compile(r"截[至止]到?(?P<now>目前|当前|现在|今天|日前|发稿时|发稿前|本月|今年)?")
 _TABLE_UNIT = re.compile(r"单位[:：]\s*(?P<mult>[十百千万亿]*)(?P<unit>[^\s，。；,;)）]{0,4})")
 _CLAUSE_DELIMS = "，,；;。！？!?：:\n\u3000"
+_LAST_DELIM = re.compile(r"(?s).*[，,；;。！？!?：:\n\u3000]")  # greedy: ends after the last one
 _SUBJECT_FILLERS = re.compile(
     r"^(?:截[至止]到?(?:目前|当前|现在)?|目前|累计|共计|总计|共|全省|全市|全区|已经|已|其中|同比|先后|还)+"
 )
 _SUBJECT_TRAILERS = re.compile(r"(?:达到|达|为|是|有|共|超过|超|约|近|逾|不到|不足|突破)+$")
 _LINE_STARTS = "\n\r\u3000。！？!?；;：:"
 _ARTICLE_ONE = frozenset("一")
+_TIME_NEXT = frozenset("-/.:")
+_BEFORE_WINDOW = 4  # longest `before` context in affix_rules.tsv (拨打：) plus one
+_DATE_NEXT = frozenset("年月日号季个至到-度")
 _FINANCIAL = frozenset("壹贰叁肆伍陆柒捌玖拾佰仟")
 _DIGIT_CHARS = frozenset("0123456789零〇一二三四五六七八九两壹贰叁肆伍陆柒捌玖")
 
@@ -119,24 +125,36 @@ class _Extractor:
         return mentions
 
     def _run_end(self, start: int) -> int:
-        end = start
-        while end < len(self.norm) and self.norm[end] in NUMERAL_CHARS:
-            end += 1
-        return end
+        return _RUN_END.match(self.norm, start).end()
 
     def _classify(self, start: int, floor: int) -> Mention:
         norm = self.norm
-        for check in (self._timestamp, self._list_marker, self._date, self._phone, self._percent_words):
+        run_end = self._run_end(start)
+        after = norm[run_end:run_end + 1]
+        # cheap gates first: each check below can only match when the next character allows it
+        checks = []
+        if after in _TIME_NEXT and norm[start].isdigit():
+            checks.append(self._timestamp)
+        if start and norm[start - 1] in "(（" or after in "、.是" or self._at_line_start(start):
+            checks.append(self._list_marker)
+        if after in _DATE_NEXT:
+            checks.append(self._date)
+        if run_end - start >= 7 or after == "-":
+            checks.append(self._phone)
+        if after == "分" and norm[start] in "百千":
+            checks.append(self._percent_words)
+        for check in checks:
             found = check(start, floor)
             if found:
                 return found
-        match = NUMBER.match(norm, start)
+        match = self._number_match(start)
         end = match.end() if match else self._run_end(start)
         core_end = match.end("core") if match else end
         is_arabic = norm[start].isdigit()
         unit, unit_end = self._unit_at(end)
 
-        special = self._affix(start, core_end, is_arabic) or self._word(start, core_end, unit_end or end)
+        special = self._affix(start, core_end, is_arabic) or (
+            None if is_arabic else self._word(start, core_end, unit_end or end))
         if special:
             return special
         quoted = self._quoted(start, end)
@@ -148,10 +166,26 @@ class _Extractor:
         if len(core) == 1 and core in _FINANCIAL and not match.group("mult") and not unit:
             return Mention(start, end, "", "word", "financial numeral inside a word (队伍, 陆续)")
         if not is_arabic and not (_DIGIT_CHARS & set(core)) and not core.startswith("十"):
+            if unit and (match.group("in1") or match.group("in2")):
+                # 千余名, 百余家, 万余人: a round number with a unit is a statistic
+                return self._number(start, match, unit, unit_end, implied_one=True)
             return Mention(start, end, "", "word", "multiplier without a digit (百姓, 万屏)")
+        if not is_arabic and core in ("零", "〇") and not match.group("mult"):
+            return Mention(start, end, "", "word", "零 in a word (零容忍, 零事故)")
         if not is_arabic and core in _ARTICLE_ONE and not match.group("mult"):
             return Mention(start, max(end, unit_end or end), "", "word", "一 before a classifier reads as an article")
         return self._number(start, match, unit, unit_end)
+
+    def _number_match(self, start: int) -> re.Match | None:
+        """The number grammar at ``start``; a unit beginning with a multiplier (千米, 千克) ends it."""
+        norm = self.norm
+        match = NUMBER.match(norm, start)
+        if match and match.group("mult"):
+            for pos in range(match.start("mult"), match.end("mult")):
+                unit, _ = self._unit_at(pos)
+                if unit and unit[0] in "十百千万亿":
+                    return NUMBER.match(norm, start, max(pos, match.end("core")))
+        return match
 
     # -- checks tried before the number grammar ----------------------------------------------------
     def _timestamp(self, start: int, floor: int) -> Mention | None:
@@ -181,9 +215,9 @@ class _Extractor:
     def _date(self, start: int, floor: int) -> Mention | None:
         norm = self.norm
         begin = start
-        for rel in _dates.RELATIVE_YEARS:
-            if norm.startswith(rel, start - len(rel)) and start - len(rel) >= floor:
-                begin = start - len(rel)
+        for prefix in _dates.PREFIXES:
+            if norm.startswith(prefix, start - len(prefix)) and start - len(prefix) >= floor:
+                begin = start - len(prefix)
                 break
         m = _dates.DATE_PATTERN.match(norm, begin)
         if (not m or m.end() <= start) and begin != start:
@@ -220,21 +254,28 @@ class _Extractor:
                 if not m:
                     return None
                 try:
-                    value = parse_number(m.group("core"))
+                    # 百分之百: a bare 百 is a number here
+                    value = parse_number("一" + m.group("core") if m.group("core")[0] in "十百" else m.group("core"))
                 except ValueError:
                     return None
                 qualifier, q_start = self._qualifier_before(start)
+                qualifier = qualifier or self._qualifier_after(m.end("core")) or "exact"
                 mention = Mention(start, m.end("core"), "", "figure", "", value=value, unit=unit,
-                                  unit_kind="percent", qualifier=qualifier or "exact")
+                                  unit_kind="percent", qualifier=qualifier)
                 self._fill_context(mention, q_start)
                 return mention
         return None
 
     def _affix(self, start: int, core_end: int, is_arabic: bool) -> Mention | None:
         norm = self.norm
-        window = norm[max(0, start - 12):start]
-        for rule in self.lex.affix_rules:
+        window = norm[max(0, start - _BEFORE_WINDOW):start]
+        # one combined test each way leaves only the rules that could still match
+        after_ok = self.lex.any_after.match(norm, core_end) is not None
+        before_ok = self.lex.any_before.search(window) is not None
+        for rule in self.lex.affix_candidates[after_ok, before_ok]:
             if rule.token == "arabic" and not is_arabic or rule.token == "chinese" and is_arabic:
+                continue
+            if rule.token == "round" and norm[start] not in "十百千万":
                 continue
             begin, end = start, core_end
             if rule.before is not None:
@@ -257,14 +298,17 @@ class _Extractor:
         norm = self.norm
         best = None
         for pos in range(start, core_end):
-            for word, offset in self.lex.word_index.get(norm[pos], ()):
+            for offset, length, words in self.lex.word_index.get(norm[pos], ()):
                 begin = pos - offset
-                if begin < 0 or begin > start or not norm.startswith(word, begin):
+                if begin < 0 or begin > start:
                     continue
-                end = begin + len(word)
+                word = norm[begin:begin + length]
+                if word not in words:
+                    continue
+                end = begin + length
                 if end < core_end or end < unit_end:
                     continue
-                if best is None or len(word) > best[1] - best[0]:
+                if best is None or length > best[1] - best[0]:
                     best = (begin, end, word)
             if best:
                 break
@@ -286,19 +330,21 @@ class _Extractor:
 
     # -- numbers -------------------------------------------------------------------------------------
     def _unit_at(self, pos: int) -> tuple[str, int]:
-        norm, units = self.norm, self.lex.units
-        for length in self.lex.unit_lengths:
-            candidate = norm[pos:pos + length]
-            if candidate in units:
-                return candidate, pos + length
-        return "", 0
-
-    def _number(self, start: int, match: re.Match, unit_surface: str, unit_end: int) -> Mention:
         norm = self.norm
-        core = match.group("core")
-        mult = re.sub(_GLOSS, "", match.group("mult") or "")
+        if norm[pos:pos + 1] == " ":  # copied from PDF: 2.5 万人, 30 个
+            pos += 1
+        found = self.lex.unit_pattern.match(norm, pos)
+        return (found.group(), found.end()) if found else ("", 0)
+
+    def _number(self, start: int, match: re.Match, unit_surface: str, unit_end: int,
+                implied_one: bool = False) -> Mention:
+        norm = self.norm
+        core = ("一" if implied_one else "") + match.group("core")
+        mult = _plain(match.group("mult"))
+        if len(core) > 15:
+            return Mention(start, match.end(), "", "code", "too many digits for a statistic")
         try:
-            value = parse_number(core) * multiplier(mult)
+            value = _value(core, mult)
         except ValueError:
             return Mention(start, match.end(), "", "bare", "not a well-formed number")
         end = match.end()
@@ -310,16 +356,16 @@ class _Extractor:
         if sep:
             second = NUMBER.match(norm, sep.end())
             if second and norm[sep.end()].isdigit() == norm[start].isdigit():
-                second_mult = re.sub(_GLOSS, "", second.group("mult") or "")
+                second_mult = _plain(second.group("mult"))
                 second_unit, second_unit_end = self._unit_at(second.end())
                 if (unit_surface == "" or second_unit == unit_surface) and (second_unit or not unit_surface):
                     try:
-                        high = parse_number(second.group("core")) * multiplier(second_mult)
+                        high = parse_number(second.group("core") + second_mult)
                     except ValueError:
                         high = None
                     if high is not None:
                         if not mult and second_mult:
-                            value = parse_number(core) * multiplier(second_mult)
+                            value = parse_number(core + second_mult)
                         if value < high:
                             value_high = high
                             end = second.end()
@@ -329,9 +375,11 @@ class _Extractor:
             entry = self.lex.units[unit_surface]
             unit, kind = entry.unit, entry.kind
             end = unit_end
-        truncated = not unit_surface and norm[end:].strip() == "" and not mult
-        if truncated and (norm[start].isdigit() or len(core) > 0):
-            return Mention(start, end, "", "truncated", "the text ends inside this number")
+        dangling = _DANGLING.match(norm, end)
+        if dangling and not unit_surface:
+            return Mention(start, dangling.end(), "", "truncated", "the text ends inside this number")
+        if not unit_surface and end == len(norm) and not mult and not self._table_unit(start):
+            return Mention(start, end, "", "truncated", "the text ends right after this number")
         disposition, reason = "figure", ""
         if not unit:
             table = self._table_unit(start)
@@ -399,12 +447,11 @@ class _Extractor:
     # -- context: subject, cumulative, as-of --------------------------------------------------------
     def _fill_context(self, mention: Mention, q_start: int) -> None:
         norm = self.norm
-        clause_start = q_start
         lower = max(0, q_start - 60)
-        while clause_start > lower and norm[clause_start - 1] not in _CLAUSE_DELIMS:
-            clause_start -= 1
+        last = _LAST_DELIM.match(norm, lower, q_start)
+        clause_start = last.end() if last else lower
         before = self.text[clause_start:q_start]
-        mention.cumulative = "累计" in before
+        mention.cumulative = "累计" in norm[clause_start:q_start]
         # what is counted: the clause before the number, or the noun after its classifier
         subject = self._clean_subject(before[before.rfind("、") + 1:])
         if len(subject) <= 3:
@@ -451,13 +498,32 @@ class _Extractor:
                 mention.as_of = current
 
 
+_ARABIC_CORE = re.compile(r"[\d.,，]+")
+_MULTIPLIERS: dict[str, Decimal] = {}
+
+
+def _value(core: str, mult: str) -> Decimal:
+    """parse_number for the common case of Arabic digits and a plain multiplier, without re-normalising."""
+    if _ARABIC_CORE.fullmatch(core) and mult.isalpha() or not mult:
+        if core[0].isdigit():
+            factor = _MULTIPLIERS.get(mult)
+            if factor is None:
+                factor = _MULTIPLIERS.setdefault(mult, multiplier(mult))
+            return Decimal(core.replace(",", "").replace("，", "")) * factor
+    return parse_number(core + mult)
+
+
+def _plain(mult: str | None) -> str:
+    """A multiplier run without pinyin glosses or spaces: ' 万(wàn)亿' -> '万亿'."""
+    return re.sub(_GLOSS, "", mult).strip() if mult else ""
+
+
+_SENTENCE_STOP = re.compile(r"[。！？!?\n]")
+
+
 def _sentence_end(norm: str, pos: int) -> int:
-    best = len(norm)
-    for stop in "。！？!?\n":
-        found = norm.find(stop, pos)
-        if 0 <= found < best:
-            best = found
-    return best
+    stop = _SENTENCE_STOP.search(norm, pos)
+    return stop.start() if stop else len(norm)
 
 
 def _latest_year(norm: str) -> date | None:
@@ -468,6 +534,9 @@ def _latest_year(norm: str) -> date | None:
 def _exact(value: Decimal | None) -> Decimal | None:
     if value is None:
         return None
-    if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
+    try:
+        if value == value.to_integral_value():
+            return value.quantize(Decimal(1))
+        return value.normalize()
+    except InvalidOperation:  # more digits than the context holds: leave as is
+        return value

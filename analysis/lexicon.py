@@ -49,8 +49,14 @@ class Lexicon:
     qualifiers: dict[str, dict[str, str]]  # position -> word -> qualifier
     qualifier_lengths: dict[str, tuple[int, ...]]
     words: dict[str, tuple[str, str]]  # word -> (disposition, note)
-    word_index: dict[str, tuple[tuple[str, int], ...]]  # numeral char -> ((word, offset in word), ...)
+    # numeral char -> ((offset of the char in the word, word length, words), ...): a candidate word is
+    # one slice of the text and one set lookup away
+    word_index: dict[str, tuple[tuple[int, int, frozenset[str]], ...]]
     affix_rules: tuple[AffixRule, ...]
+    unit_pattern: re.Pattern  # any unit, longest first, so one match finds the longest unit
+    any_before: re.Pattern  # matches when some rule's `before` could apply (a fast gate)
+    any_after: re.Pattern  # matches when some rule's `after` could apply
+    affix_candidates: dict[tuple[bool, bool], tuple[AffixRule, ...]]  # (after_ok, before_ok) -> rules
 
     @property
     def unit_kinds(self) -> tuple[str, ...]:
@@ -72,11 +78,15 @@ def load() -> Lexicon:
     for word, position, qualifier, *_ in read_table("qualifiers"):
         qualifiers[position][word] = qualifier
     words = {row[0]: (row[1], row[2] if len(row) > 2 else "") for row in read_table("numeral_words")}
-    index: dict[str, list[tuple[str, int]]] = {}
+    grouped: dict[str, dict[tuple[int, int], set[str]]] = {}
     for word in words:
         for offset, char in enumerate(word):
             if char in NUMERAL_CHARS:
-                index.setdefault(char, []).append((word, offset))
+                grouped.setdefault(char, {}).setdefault((offset, len(word)), set()).add(word)
+    index = {
+        char: tuple((offset, length, frozenset(ws)) for (offset, length), ws in sorted(by_shape.items()))
+        for char, by_shape in grouped.items()
+    }
     rules = []
     for name, token, before, after, disposition, *note in read_table("affix_rules"):
         rules.append(
@@ -89,12 +99,24 @@ def load() -> Lexicon:
                 note=note[0] if note else "",
             )
         )
+    befores = [f"(?:{row[2]})" for row in read_table("affix_rules") if row[2]]
+    afters = [f"(?:{row[3]})" for row in read_table("affix_rules") if row[3]]
     return Lexicon(
         units=units,
         unit_lengths=_lengths(units),
         qualifiers=qualifiers,
         qualifier_lengths={pos: _lengths(ws) for pos, ws in qualifiers.items()},
         words=words,
-        word_index={c: tuple(v) for c, v in index.items()},
+        word_index=index,
         affix_rules=tuple(rules),
+        unit_pattern=re.compile("|".join(map(re.escape, sorted(units, key=len, reverse=True)))),
+        any_before=re.compile(f"(?:{'|'.join(befores)})$"),
+        any_after=re.compile("|".join(afters)),
+        affix_candidates={
+            (after_ok, before_ok): tuple(
+                r for r in rules if (r.after is None or after_ok) and (r.before is None or before_ok)
+            )
+            for after_ok in (False, True)
+            for before_ok in (False, True)
+        },
     )

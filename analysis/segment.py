@@ -16,6 +16,7 @@ from .provinces import find_provinces, name_pattern, short_names
 _PARAGRAPH_BREAK = re.compile(r"[ \t\u3000\xa0]*(?:\r\n|\r|\n)[ \t\u3000\xa0\r\n]*|\u3000{2,}")
 _SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|……(?=[”’」』]?[^，,；;])")
 _NUMBERED_HEADING = re.compile(r"(?:[一二三四五六七八九十]+[、.．]|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十]+(?:部分|章|节)\s*)")
+_HEADING_LEAD = re.compile(r"[【\[■●◆▲★□◇·\s]*")  # decorations before a heading's province name
 _TITLE_MAX = 120
 _HEADING_MAX = 50
 
@@ -93,13 +94,14 @@ def _is_title(text: str, span: Span) -> bool:
 def heading_province(text: str, span: Span) -> tuple[bool, str, int]:
     """Whether a paragraph opens a section; its province and where its heading ends."""
     body = text[span.start:span.end]
-    named = name_pattern().match(body)
+    lead = _HEADING_LEAD.match(body).end()
+    named = name_pattern().match(body, lead)
     if named:
         rest = body[named.end():named.end() + 3]
-        colon = re.match(r"(?:省|市|自治区)?[：:]", rest)
+        colon = re.match(r"(?:省|市|自治区)?(?:[：:】\]]|\s)", rest) or (lead and len(body) <= _HEADING_MAX)
         if colon:
             end = body.find("。")
-            heading_end = span.end if end < 0 or len(body) <= _HEADING_MAX else span.start + end + 1
+            heading_end = span.end if end < 0 else span.start + end + 1
             return True, short_names()[named.group()], heading_end
     if _NUMBERED_HEADING.match(body) and len(body) <= _HEADING_MAX and "。" not in body[:-1]:
         provinces = find_provinces(body)

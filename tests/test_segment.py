@@ -1,0 +1,91 @@
+"""Segmenting reports of the genre: titles, province sections, paragraphs and sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.provinces import find_provinces, gazetteer
+from analysis.segment import segment
+
+IDEO = "\u3000\u3000"
+
+
+def sections(text):
+    return [(s.province, s.heading) for s in segment(text).sections]
+
+
+def test_gazetteer_has_all_31_divisions_in_short_and_full_forms():
+    provinces = gazetteer()
+    assert len(provinces) == 31
+    assert {p.short for p in provinces} >= {"北京", "内蒙古", "广西", "西藏", "新疆", "黑龙江"}
+    assert find_provinces("宁夏回族自治区与黑龙江省、宁夏") == ["宁夏", "黑龙江"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            f"四省区推进民生工程{IDEO}导语一句。{IDEO}广东：稳就业保民生{IDEO}广东新增就业5万人。"
+            f"{IDEO}四川：办好身边事{IDEO}四川完成改造3千户。",
+            [("", ""), ("广东", "广东：稳就业保民生"), ("四川", "四川：办好身边事")],
+            id="ideographic-spaces-and-colon-headings",
+        ),
+        pytest.param(
+            "两地见闻\n\n云南省：边境小康村建设\n云南建成小康村374个。\n贵州：山区教育\n贵州新建学校12所。\n",
+            [("", ""), ("云南", "云南省：边境小康村建设"), ("贵州", "贵州：山区教育")],
+            id="line-breaks-and-full-names",
+        ),
+        pytest.param(
+            f"标题一行{IDEO}【甘肃】山乡巨变{IDEO}甘肃新修道路80公里。{IDEO}■ 青海 生态保护{IDEO}青海种草3万亩。",
+            [("", ""), ("甘肃", "【甘肃】山乡巨变"), ("青海", "■ 青海 生态保护")],
+            id="decorated-headings",
+        ),
+        pytest.param(
+            "湖南推进民生实事\n一、稳就业\n全省新增就业60万人。\n二、兜底线\n发放救助金12亿元。",
+            [("湖南", ""), ("湖南", "一、稳就业"), ("湖南", "二、兜底线")],
+            id="numbered-headings-inherit-the-title-province",
+        ),
+        pytest.param(
+            "海南：自贸港建设提速。海南新增市场主体20万户。",
+            [("", ""), ("海南", "海南：自贸港建设提速")],
+            id="heading-inside-a-paragraph",
+        ),
+    ],
+)
+def test_sections(text, expected):
+    assert sections(text) == expected
+
+
+def test_a_report_without_headings_takes_the_province_named_alone_in_its_title():
+    seg = segment("浙江：共同富裕示范区建设观察\n全省城乡居民收入比降至1.94。")
+    assert seg.sections[-1].province == "浙江"
+    seg = segment("山东持续改善民生\n山东今年新建养老床位2万张。")
+    assert [s.province for s in seg.sections] == ["山东"]
+
+
+def test_sentences_split_at_final_punctuation_and_keep_closing_quotes():
+    text = "他说：“要办实事。”群众点赞！还有问题吗？最后一句没有句号"
+    seg = segment(text)
+    assert [text[s.start:s.end] for s in seg.sentences] == [
+        "他说：“要办实事。”", "群众点赞！", "还有问题吗？", "最后一句没有句号",
+    ]
+
+
+def test_spans_cover_text_in_order_and_point_into_the_original():
+    text = f"题目{IDEO}江苏：标题{IDEO}第一句。第二句。\r\n\r\n第三段。"
+    seg = segment(text)
+    starts = [s.start for s in seg.sentences]
+    assert starts == sorted(starts)
+    for s in seg.sentences:
+        piece = text[s.start:s.end]
+        assert piece == piece.strip() and piece
+    assert seg.sentence_at(text.index("第二句")).start == text.index("第二句")
+    assert seg.sentence_at(len(text) + 5) is None
+
+
+def test_title_is_the_first_short_line_without_a_full_stop():
+    seg = segment("广西：山水间的幸福账本\n正文第一句。")
+    # a province heading on the first line opens a section; it is not taken as the title
+    assert seg.title is None
+    seg = segment("幸福账本（记者手记）\n正文第一句。")
+    assert seg.title is not None and seg.title.start == 0
