@@ -34,12 +34,12 @@ PUBLISHED = dt.date(2021, 12, 1)
 FILE_CHARS = 2_000
 
 
+_STEPS = (2_000, 8_000, 32_000, 128_000, 512_000, 2_000_000, 8_000_000, 32_000_000)
+
+
 def _sizes(largest: int) -> list[int]:
-    sizes, size = [], 2_000
-    while size < largest:
-        sizes.append(size)
-        size *= 4
-    return [*sizes, largest]
+    """2 KB, 8 KB, ... (x4 steps) below ``largest``, then ``largest`` itself."""
+    return [size for size in _STEPS if size < largest] + [largest]
 
 
 def _call(extract, published):
