@@ -258,13 +258,17 @@ def _run_local(jobs: int, chunks: list[list[str]], staging: str, skip: dict, pro
                 results.append(process_partition(index, chunk, staging, skip))
                 bar.update(len(chunk))
             return results
+        import multiprocessing
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
         # At most two partitions queued per worker: the file list is streamed into the pool, and
         # a Ctrl-C cancels little.
         pending = {}
         todo = iter(enumerate(chunks))
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        # spawn, not fork: the parent may have threads (tqdm's monitor, a notebook kernel's), and a
+        # forked child can inherit a lock held by one of them.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             try:
                 while True:
                     while len(pending) < 2 * jobs:
