@@ -81,6 +81,7 @@ def measure(sizes: list[int], python: str, max_seconds: float, corpus: bool) -> 
             row["bytes"] = write_file(raw / "big_report.txt", size)
             row.update(run_child([python, "-m", "analysis", "clean", str(raw), "-o", str(Path(tmp, "clean"))], max_seconds))
         results["rows"].append(row)
+        _progress(row)
         skip_rest = row["timed_out"]
     if corpus and sizes:
         size = sizes[-1]
@@ -95,7 +96,14 @@ def measure(sizes: list[int], python: str, max_seconds: float, corpus: bool) -> 
                 max_seconds,
             ))
         results["rows"].append(row)
+        _progress(row)
     return results
+
+
+def _progress(row: dict) -> None:
+    # The whole table prints at the end; long runs also report each size as it finishes.
+    print(f"  {row['command']}, {row['input']}: {row['seconds']:.1f} s wall, {row['cpu_seconds']:.1f} s CPU, "
+          f"peak RSS {row['peak_rss_mb']:.0f} MB, exit {row['status']}", file=sys.stderr, flush=True)
 
 
 def report(results: dict, file=sys.stdout) -> None:
