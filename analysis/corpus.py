@@ -16,7 +16,7 @@ table (``path``, ``doc_id``, ``error``, ``problem``) and the exit status is 1.
 
 Output is replaced as a whole: parts are written to a staging folder inside OUT and each table folder
 is swapped in only when every partition has finished, so an interrupted run leaves the previous output
-as it was. On a cluster, the input files and OUT must be on a file system every worker can reach.
+as it was; two runs into the same OUT take turns for the swap (``atomic.locked``). On a cluster, the input files and OUT must be on a file system every worker can reach.
 """
 
 from __future__ import annotations
@@ -202,6 +202,8 @@ def clean_corpus(
     process). ``scheduler``: address of a Dask scheduler; the work runs there instead.
     ``csv``: also write ``output/<table>.csv``, concatenated from the parts in order.
     """
+    from analysis.atomic import locked
+
     if partition_size < 1:
         raise InputError("--partition-size", "must be at least 1")
     if jobs is not None and jobs < 1:
@@ -226,12 +228,14 @@ def clean_corpus(
                 report.rows[name] = report.rows.get(name, 0) + n
             report.failures.extend(failures)
         _write_failures(report.failures, staging / FAILURES / "part-00000.parquet")
-        _swap_in(staging, output, (*TABLES, FAILURES))
+        # Two runs into the same folder take turns here; each built its parts in its own staging folder.
+        with locked(output):
+            _swap_in(staging, output, (*TABLES, FAILURES))
+            if csv:
+                for name in (*TABLES, FAILURES):
+                    _write_csv(output / name, output / f"{name}.csv")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    if csv:
-        for name in (*TABLES, FAILURES):
-            _write_csv(output / name, output / f"{name}.csv")
     return report
 
 

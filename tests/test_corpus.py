@@ -98,7 +98,7 @@ def test_rerun_replaces_old_parts_and_leaves_no_staging(small_raw, tmp_path):
     assert len(list((tmp_path / "documents").glob("part-*.parquet"))) == N_SMALL // 2
     corpus.clean_corpus(small_raw, tmp_path, jobs=1, partition_size=10, progress=False)
     assert sorted(p.name for p in (tmp_path / "documents").glob("*")) == ["part-00000.parquet", "part-00001.parquet"]
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith((".staging", ".old"))] == []
     assert len(corpus.read_table(tmp_path, "documents")) == N_SMALL
 
 
