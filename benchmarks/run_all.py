@@ -71,7 +71,8 @@ def summary(found: dict[str, dict]) -> list[tuple[str, str]]:
             if x["name"].startswith("ours"):
                 continue
             if "chars_per_second" in x:
-                ratio = f" (ours {ours / x['chars_per_second']:.1f}x)" if ours else ""
+                factor = ours / x["chars_per_second"] if ours else 0
+                ratio = f" (ours {factor:.2f}x)" if ours else ""
                 rows.append((f"{x['name']}, per {x['unit']}", f"{x['chars_per_second'] / 1e6:.2f} M chars/s{ratio}"))
             else:
                 rows.append((x["name"], x["skipped"]))
