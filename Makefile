@@ -8,6 +8,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 EXTRAS ?= dev
 JOBS   ?= 2
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .DEFAULT_GOAL := help
 .PHONY: help setup run data test lab bench distclean
@@ -26,8 +28,8 @@ setup: ## create .venv if missing or stale and install the package with its dev 
 	want="$$($(PY) -c "import hashlib; print(hashlib.sha256(open('pyproject.toml', 'rb').read()).hexdigest())") [$(EXTRAS)]"; \
 	if [ "$$(cat $(STAMP) 2>/dev/null)" != "$$want" ]; then \
 		echo "installing -e .[$(EXTRAS)] into $(VENV)"; \
-		$(PY) -m pip install --quiet --upgrade pip; \
-		$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"; \
+		$(PY) -m pip install --quiet --quiet --upgrade pip; \
+		$(PY) -m pip install --quiet --quiet -e ".[$(EXTRAS)]"; \
 		echo "$$want" > $(STAMP); \
 	fi
 
@@ -41,7 +43,8 @@ test: setup ## set up, then run the test suite
 	$(PY) -m pytest -q -n $(JOBS)
 
 lab: setup ## set up, then open JupyterLab on notebooks/ (kernel: the venv's python3)
-	$(PY) -m jupyter lab --ServerApp.root_dir=notebooks
+	@mkdir -p notebooks
+	$(PY) -m jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
 
 bench: ## set up with the benchmark extra (peer libraries), then run benchmarks/run_all.py
 	@$(MAKE) --no-print-directory setup EXTRAS=dev,bench

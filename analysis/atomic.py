@@ -16,7 +16,8 @@ import contextlib
 import math
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import BinaryIO, Union
 from decimal import Decimal
 from pathlib import Path
 
@@ -42,11 +43,17 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def _write_temp(path: Path, data: bytes) -> str:
+Content = Union[bytes, Callable[[BinaryIO], None]]
+
+
+def _write_temp(path: Path, content: Content) -> str:
     fd, tmp = _temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            if callable(content):
+                content(f)  # streams into the file: no full copy of a large output in memory
+            else:
+                f.write(content)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
@@ -63,8 +70,11 @@ def _umask() -> int:
     return mask
 
 
-def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temp file in the same directory, fsync, rename)."""
+def write_bytes_atomic(path: str | Path, data: Content) -> Path:
+    """Write ``data`` to ``path`` atomically (temp file in the same directory, fsync, rename).
+
+    ``data`` is bytes, or a function that writes to the binary file it is given.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _write_temp(path, data)
@@ -76,6 +86,38 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
         raise
     _fsync_dir(path.parent)
     return path
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` for a library that writes files itself; renamed on success.
+
+    The temporary name keeps the target's suffix, so format inference still works
+    (``savefig`` on ``.png``/``.svg``, ``nbformat.write``, ``papermill`` output paths). If the block
+    raises, the temporary file is removed and ``path`` is untouched.
+
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "chart.svg"
+    >>> with atomic_path(target) as tmp:
+    ...     _ = tmp.write_text("<svg/>")
+    >>> target.read_text(), sorted(p.name for p in target.parent.iterdir())
+    ('<svg/>', ['chart.svg'])
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        with open(tmp_path, "rb+") as f:
+            os.fsync(f.fileno())
+        os.chmod(tmp_path, 0o666 & ~_umask())
+        os.replace(tmp_path, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_path)
+    _fsync_dir(path.parent)
 
 
 def write_text_atomic(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
@@ -122,31 +164,78 @@ def format_value(value) -> str:
     return str(value)
 
 
-def csv_rows(df) -> list[list[str]]:
-    """The cells of ``df`` as strings, formatted by ``format_value`` (missing values empty)."""
+def format_column(series) -> list[str]:
+    """Every cell of one column formatted as ``format_value`` would, a whole column at a time."""
+    import numpy as np
     import pandas as pd
 
-    return [
-        [format_value(None if _is_missing(v, pd) else v) for v in row]
-        for row in df.itertuples(index=False, name=None)
-    ]
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        return series.astype(str).tolist()
+    if isinstance(dtype, np.dtype) and dtype.kind == "b":
+        return ["true" if v else "false" for v in series.tolist()]
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        return [_float_cell(v) for v in series.tolist()]
+    if isinstance(dtype, pd.StringDtype):
+        return series.astype(object).where(series.notna(), "").tolist()
+    return [format_value(None if _is_missing(v, pd) else v) for v in series.tolist()]
+
+
+def _float_cell(value: float) -> str:
+    if value != value:  # NaN
+        return ""
+    if value.is_integer() and abs(value) < 1e17:
+        return str(int(value))
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return repr(value)
+
+
+def iter_csv_rows(df, chunk_rows: int = 50_000) -> Iterator[list[str]]:
+    """The rows of ``df`` as lists of cell strings, formatted a chunk of rows at a time."""
+    for start in range(0, len(df), chunk_rows):
+        part = df.iloc[start : start + chunk_rows]
+        columns = [format_column(part[c]) for c in part.columns]
+        yield from (list(row) for row in zip(*columns))
+
+
+def csv_rows(df) -> list[list[str]]:
+    """The cells of ``df`` as strings, formatted by ``format_value`` (missing values empty)."""
+    return list(iter_csv_rows(df))
+
+
+def write_csv_rows(binary_file: BinaryIO, columns: Iterable, rows: Iterable[list[str]], bom: bool = True) -> None:
+    """Stream a header and string rows as CSV (UTF-8, BOM if ``bom``, ``\\n`` line ends, minimal quoting)."""
+    import csv
+    import io
+
+    text = io.TextIOWrapper(binary_file, encoding=CSV_ENCODING if bom else "utf-8", newline="", write_through=False)
+    try:
+        writer = csv.writer(text, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+        writer.writerow([str(c) for c in columns])
+        writer.writerows(rows)
+        text.flush()
+    finally:
+        text.detach()  # leave the binary file open for the caller (fsync, close)
+
+
+def write_df_csv(binary_file: BinaryIO, df, bom: bool = True) -> None:
+    """Stream ``df`` as CSV into an open binary file (see ``write_csv_rows``)."""
+    write_csv_rows(binary_file, df.columns, iter_csv_rows(df), bom=bom)
 
 
 def rows_to_csv_bytes(columns, rows) -> bytes:
     """Header plus string rows as CSV bytes: utf-8-sig, ``\\n`` line ends, minimal quoting."""
-    import csv
     import io
 
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([str(c) for c in columns])
-    writer.writerows(rows)
-    return buf.getvalue().encode(CSV_ENCODING)
+    buf = io.BytesIO()
+    write_csv_rows(buf, columns, rows)
+    return buf.getvalue()
 
 
 def csv_bytes(df) -> bytes:
     """A DataFrame as CSV bytes: utf-8-sig, ``\\n`` line ends, no index, values as in ``format_value``."""
-    return rows_to_csv_bytes(df.columns, csv_rows(df))
+    return rows_to_csv_bytes(df.columns, iter_csv_rows(df))
 
 
 def _is_missing(value, pd) -> bool:
@@ -158,12 +247,14 @@ def _is_missing(value, pd) -> bool:
 
 
 def write_csv_atomic(df, path: str | Path) -> Path:
-    """Write ``df`` as CSV atomically (see ``csv_bytes`` for the format)."""
-    return write_bytes_atomic(path, csv_bytes(df))
+    """Write ``df`` as CSV atomically, streamed (format as in ``csv_bytes``)."""
+    return write_bytes_atomic(path, lambda f: write_df_csv(f, df))
 
 
-def atomic_dir_update(directory: str | Path, files: Mapping[str, bytes]) -> list[Path]:
+def atomic_dir_update(directory: str | Path, files: Mapping[str, Content]) -> list[Path]:
     """Replace several files in ``directory``, all or nothing as far as producing them goes.
+
+    Each value is bytes or a function writing to the binary file it is given (streamed).
 
     Every file is written to a temporary file first; only when all were written are they renamed
     into place. If writing any of them fails, the temporaries are removed and no target changes.

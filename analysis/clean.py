@@ -44,7 +44,6 @@ def clean(raw_dir: str | Path, clean_dir: str | Path, *, progress: bool | None =
     more than a handful of reports).
     """
     from analysis import sources
-    from analysis.atomic import atomic_dir_update, csv_rows, locked, rows_to_csv_bytes
 
     raw_dir, clean_dir = Path(raw_dir), Path(clean_dir)
     reports = sources.raw_reports(raw_dir)
@@ -72,23 +71,43 @@ def clean(raw_dir: str | Path, clean_dir: str | Path, *, progress: bool | None =
         return report
 
     names = list(next(iter(built.values())))
+    try:
+        _write(clean_dir, names, built, failed_ids, report)
+    except OSError as err:
+        raise InputError(clean_dir, f"cannot write the clean tables ({err.strerror or err})") from None
+    report.documents = sorted(built)
+    report.kept.sort()
+    return report
+
+
+def _write(clean_dir: Path, names: list[str], built: dict, failed_ids: list[str], report: CleanReport) -> None:
+    from analysis.atomic import atomic_dir_update, locked
+
     with locked(clean_dir):
         files = {}
         for name in names:
             columns = [str(c) for c in built[next(iter(built))][name].columns]
             previous = _previous_rows(clean_dir / f"{name}.csv", columns, set(failed_ids))
-            by_doc = {doc_id: csv_rows(tables[name][columns]) for doc_id, tables in built.items()}
+            parts = {doc_id: tables[name][columns] for doc_id, tables in built.items()}
             for doc_id, rows in previous.items():
-                by_doc.setdefault(doc_id, rows)
+                parts.setdefault(doc_id, rows)
                 if doc_id not in report.kept:
                     report.kept.append(doc_id)
-            rows = [row for doc_id in sorted(by_doc) for row in by_doc[doc_id]]
-            files[f"{name}.csv"] = rows_to_csv_bytes(columns, rows)
-            report.written[f"{name}.csv"] = len(rows)
+            ordered = [parts[doc_id] for doc_id in sorted(parts)]
+            files[f"{name}.csv"] = _csv_writer(columns, ordered)
+            report.written[f"{name}.csv"] = sum(len(part) for part in ordered)
         atomic_dir_update(clean_dir, files)
-    report.documents = sorted(built)
-    report.kept.sort()
-    return report
+
+
+def _csv_writer(columns: list[str], parts: list):
+    """A writer streaming the parts in order: DataFrames (formatted now) or rows kept as strings."""
+    from analysis.atomic import iter_csv_rows, write_csv_rows
+
+    def rows():
+        for part in parts:
+            yield from (part if isinstance(part, list) else iter_csv_rows(part))
+
+    return lambda binary_file: write_csv_rows(binary_file, columns, rows())
 
 
 def _build(source) -> dict:

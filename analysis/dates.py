@@ -151,3 +151,30 @@ def _day(year: int, month: int, day: int, published: date | None, explicit_year:
         return None
     value = date(year, month, day)
     return DateValue(value.isoformat(), value, value)
+
+
+_STAMP = re.compile(r"(?<!\d)((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?!\d)")
+_YEAR_MENTION = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
+
+
+def infer_published(norm: str) -> date | None:
+    """A stand-in publication date for a report that does not state one.
+
+    A page timestamp or dateline (2021-11-28 06:12, （2021年12月02日 04版）) is taken when present:
+    the latest full date written in the text. Failing that, the end of the latest year mentioned.
+
+    >>> infer_published("2021-11-28 06:12 来源：人民日报。今年5月启动。")
+    datetime.date(2021, 11, 28)
+    >>> infer_published("2020年以来，全省新建学校12所。")
+    datetime.date(2020, 12, 31)
+    """
+    days = []
+    for m in _STAMP.finditer(norm):
+        try:
+            days.append(date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+        except ValueError:
+            continue
+    if days:
+        return max(days)
+    years = [int(y) for y in _YEAR_MENTION.findall(norm)]
+    return date(max(years), 12, 31) if years else None

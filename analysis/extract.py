@@ -32,14 +32,19 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from analysis.atomic import CSV_ENCODING, csv_bytes, write_bytes_atomic
+    from analysis.atomic import write_bytes_atomic, write_df_csv
+    from analysis.errors import InputError
     from analysis.sources import parse_date
 
     published = parse_date(args.published, "--published") if args.published is not None else None
-    data = csv_bytes(extract_figures(args.file, published))
+    figures = extract_figures(args.file, published)
     if args.output:
-        write_bytes_atomic(args.output, data)
+        try:
+            write_bytes_atomic(args.output, lambda f: write_df_csv(f, figures))
+        except OSError as err:
+            raise InputError(args.output, f"cannot write the output ({err.strerror or err})") from None
     else:
-        sys.stdout.buffer.write(data.decode(CSV_ENCODING).encode("utf-8"))
+        sys.stdout.flush()
+        write_df_csv(sys.stdout.buffer, figures, bom=False)
         sys.stdout.buffer.flush()
     return 0

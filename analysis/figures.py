@@ -42,6 +42,7 @@ _PHONE = re.compile(r"(?:\d{3,4}-)?\d{7,8}(?!\d)|1[3-9]\d{9}(?!\d)")
 _LIST_PAREN = re.compile(r"[(（](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）]")
 _LIST_CN = re.compile(r"[一二三四五六七八九十]{1,3}、")
 _LIST_ARABIC = re.compile(r"\d{1,2}[.、](?![\d])")
+_GLOSS_RE = re.compile(_GLOSS)
 _DANGLING = re.compile(r"[,，.]\d{0,2}\s*$")  # 1,2 or 3. at the very end: cut off mid-number
 _RANGE_SEP = re.compile(r"(?:至|到|-)")
 _AS_OF = re.compile(r"截[至止]到?(?P<now>目前|当前|现在|今天|日前|发稿时|发稿前|本月|今年)?")
@@ -51,10 +52,11 @@ _LAST_DELIM = re.compile(r"(?s).*[，,；;。！？!?：:\n\u3000]")  # greedy: 
 _SUBJECT_FILLERS = re.compile(
     r"^(?:截[至止]到?(?:目前|当前|现在)?|目前|累计|共计|总计|共|全省|全市|全区|已经|已|其中|同比|先后|还)+"
 )
-_SUBJECT_TRAILERS = re.compile(r"(?:达到|达|为|是|有|共|超过|超|约|近|逾|不到|不足|突破)+$")
+_SUBJECT_TRAILERS = ("达到", "达", "为", "是", "有", "共", "超过", "超", "约", "近", "逾", "不到", "不足", "突破")
 _LINE_STARTS = "\n\r\u3000。！？!?；;：:"
 _ARTICLE_ONE = frozenset("一")
 _TIME_NEXT = frozenset("-/.:")
+_THRESHOLD_UNITS = frozenset({"岁"})
 _BEFORE_WINDOW = 4  # longest `before` context in affix_rules.tsv (拨打：) plus one
 _DATE_NEXT = frozenset("年月日号季个至到-度")
 _FINANCIAL = frozenset("壹贰叁肆伍陆柒捌玖拾佰仟")
@@ -87,8 +89,8 @@ class Mention:
 def extract(text: str, published: date | None = None) -> list[Mention]:
     """All numeric tokens of ``text`` in order, each with a disposition.
 
-    ``published`` resolves dates written without a year; when it is missing, the latest year written in
-    the text stands in for it.
+    ``published`` resolves dates written without a year; when it is missing,
+    :func:`analysis.dates.infer_published` stands in for it.
     """
     return _Extractor(text, published).run()
 
@@ -98,7 +100,7 @@ class _Extractor:
         self.text = text
         self.norm = normalize(text)
         self.lex: Lexicon = load()
-        self.published = published or _latest_year(self.norm)
+        self.published = published or _dates.infer_published(self.norm)
         self.month_context: int | None = None
         self.as_of_marks = self._as_of_marks()
         self.table_scopes = self._table_scopes()
@@ -375,6 +377,9 @@ class _Extractor:
             entry = self.lex.units[unit_surface]
             unit, kind = entry.unit, entry.kind
             end = unit_end
+            if entry.scale != 1:
+                value *= entry.scale
+                value_high = value_high * entry.scale if value_high is not None else None
         dangling = _DANGLING.match(norm, end)
         if dangling and not unit_surface:
             return Mention(start, dangling.end(), "", "truncated", "the text ends inside this number")
@@ -398,6 +403,9 @@ class _Extractor:
                 disposition, reason = "bare", "a number without a unit"
         qualifier, q_start = self._qualifier_before(start)
         after_q = self._qualifier_after(end)
+        if unit in _THRESHOLD_UNITS and (after_q or value_high is not None) and disposition == "figure":
+            # 65周岁以上老年人, 18—35岁青年: an age bracket defines who is counted; it is no statistic
+            disposition, reason = "bare", "an age threshold or bracket, not a statistic"
         if value_high is not None:
             qualifier = "range"
         else:
@@ -466,7 +474,13 @@ class _Extractor:
 
     @staticmethod
     def _clean_subject(phrase: str) -> str:
-        return _SUBJECT_TRAILERS.sub("", _SUBJECT_FILLERS.sub("", phrase.strip(" 、“”（）()")))
+        phrase = _SUBJECT_FILLERS.sub("", phrase.strip(" 、“”（）()"))
+        while phrase.endswith(_SUBJECT_TRAILERS):  # verbs that lead into the number: 达到, 超过
+            for trailer in _SUBJECT_TRAILERS:
+                if phrase.endswith(trailer):
+                    phrase = phrase[: -len(trailer)]
+                    break
+        return phrase
 
     def _as_of_marks(self) -> list[tuple[int, str]]:
         marks = []
@@ -515,7 +529,11 @@ def _value(core: str, mult: str) -> Decimal:
 
 def _plain(mult: str | None) -> str:
     """A multiplier run without pinyin glosses or spaces: ' 万(wàn)亿' -> '万亿'."""
-    return re.sub(_GLOSS, "", mult).strip() if mult else ""
+    if not mult:
+        return ""
+    if "(" not in mult and " " not in mult:
+        return mult
+    return _GLOSS_RE.sub("", mult).strip()
 
 
 _SENTENCE_STOP = re.compile(r"[。！？!?\n]")
@@ -524,11 +542,6 @@ _SENTENCE_STOP = re.compile(r"[。！？!?\n]")
 def _sentence_end(norm: str, pos: int) -> int:
     stop = _SENTENCE_STOP.search(norm, pos)
     return stop.start() if stop else len(norm)
-
-
-def _latest_year(norm: str) -> date | None:
-    years = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})年", norm)]
-    return date(max(years), 12, 31) if years else None
 
 
 def _exact(value: Decimal | None) -> Decimal | None:

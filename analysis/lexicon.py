@@ -30,6 +30,7 @@ class Unit:
     surface: str
     unit: str
     kind: str
+    scale: int = 1
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def _lengths(words) -> tuple[int, ...]:
 @lru_cache(maxsize=1)
 def load() -> Lexicon:
     """Load every vocabulary table once per process."""
-    units = {row[0]: Unit(row[0], row[1], row[2]) for row in read_table("units")}
+    units = {row[0]: Unit(row[0], row[1], row[2], int(row[3])) for row in read_table("units")}
     qualifiers: dict[str, dict[str, str]] = {"before": {}, "inside": {}, "after": {}}
     for word, position, qualifier, *_ in read_table("qualifiers"):
         qualifiers[position][word] = qualifier

@@ -146,7 +146,9 @@ def segment(text: str) -> Segmented:
             previous = sections[-1]
             sections[-1] = Section(previous.index, previous.start, para.start, previous.heading, previous.province)
             heading = text[para.start:heading_end].rstrip("。")
-            sections.append(Section(len(sections), para.start, len(text), heading, province or default_province))
+            # a numbered heading that names no province stays with the province of the part it is in
+            province = province or previous.province or default_province
+            sections.append(Section(len(sections), para.start, len(text), heading, province))
     result.sections = sections
 
     section_index = 0

@@ -12,7 +12,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .figures import Mention, extract
+from .dates import infer_published
+from .figures import extract
+from .normalize import normalize
 from .provinces import find_provinces
 from .segment import Segmented, segment
 
@@ -84,8 +86,11 @@ def build_tables(source: Any) -> dict[str, Any]:
     [['广东', 1200000.0, '人', '2021-09-30']]
     """
     text = source.text
+    published, inferred = source.published, bool(source.published_inferred)
+    if published is None:
+        published, inferred = infer_published(normalize(text)), True
     seg = segment(text)
-    mentions = extract(text, source.published)
+    mentions = extract(text, published)
     sentence_province = _sentence_provinces(text, seg)
 
     figures, dates, ledger = [], [], []
@@ -131,8 +136,8 @@ def build_tables(source: Any) -> dict[str, Any]:
     title = source.title or (text[seg.title.start:seg.title.end] if seg.title else "")
     document = {
         "doc_id": source.doc_id, "path": str(source.path), "title": title, "publisher": source.publisher or "",
-        "published": source.published.isoformat() if source.published else "",
-        "published_inferred": bool(source.published_inferred), "encoding": source.encoding,
+        "published": published.isoformat() if published else "",
+        "published_inferred": inferred and published is not None, "encoding": source.encoding,
         "sha256": source.sha256, "n_chars": len(text), "n_sections": len(seg.sections),
         "n_sentences": len(seg.sentences), "n_mentions": len(mentions), "n_figures": len(figures),
     }

@@ -139,3 +139,66 @@ def test_lock_serialises_two_processes(tmp_path):
     assert [w.exitcode for w in workers] == [0, 0]
     # Never two "enter" in a row: the second waited for the first to leave.
     assert log.read_text().split() == ["enter", "exit", "enter", "exit"]
+
+
+def test_column_formatting_agrees_with_format_value_for_every_dtype():
+    from analysis.atomic import format_column
+
+    df = pd.DataFrame(
+        {
+            "i": pd.Series([1, -2, 30], dtype="int64"),
+            "f": pd.Series([42500.0, 0.1, np.nan], dtype="float64"),
+            "b": pd.Series([True, False, True], dtype="bool"),
+            "s": pd.Series(["甲", None, "丙"], dtype="string"),
+            "o": pd.Series([None, 2.0, "x"], dtype="object"),
+            "ni": pd.Series([1, None, 3], dtype="Int64"),
+            "nb": pd.Series([True, None, False], dtype="boolean"),
+            "nf": pd.Series([1.5, None, 2.0], dtype="Float64"),
+        }
+    )
+    for column in df.columns:
+        expected = [format_value(None if pd.isna(v) else v) for v in df[column].astype(object)]
+        assert format_column(df[column]) == expected, column
+
+
+def test_streamed_csv_equals_in_memory_csv(tmp_path):
+    df = pd.DataFrame({"a": (np.arange(120_001, dtype="float64") + 1) / 4, "b": ["文字"] * 120_001})
+    write_csv_atomic(df, tmp_path / "big.csv")
+    assert (tmp_path / "big.csv").read_bytes() == csv_bytes(df)
+    back = pd.read_csv(tmp_path / "big.csv")
+    assert back["a"].iloc[-1] == 30000.25 and len(back) == 120_001
+
+
+def test_atomic_path_keeps_the_old_file_when_the_writer_fails(tmp_path):
+    from analysis.atomic import atomic_path
+
+    target = tmp_path / "report.html"
+    target.write_text("old report", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            assert tmp.parent == tmp_path and tmp.name.endswith(".html") and tmp != target
+            tmp.write_text("half a rep", encoding="utf-8")
+            raise RuntimeError("kernel died")
+    assert target.read_text(encoding="utf-8") == "old report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+
+    with atomic_path(target) as tmp:
+        tmp.write_text("new report", encoding="utf-8")
+    assert target.read_text(encoding="utf-8") == "new report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+
+
+def test_atomic_path_works_with_a_library_that_infers_the_format_from_the_suffix(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from analysis.atomic import atomic_path
+
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [3, 4])
+    with atomic_path(tmp_path / "chart.svg") as tmp:
+        fig.savefig(tmp)
+    plt.close(fig)
+    assert (tmp_path / "chart.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")

@@ -118,11 +118,10 @@ def test_same_doc_id_twice_is_a_failure(tmp_path, fake_builder):
     assert report.documents == ["a"]
 
 
-# --- with the real extractor -----------------------------------------------------------------
+# --- with the real extractor ------------------------------------------------------------------
 
 
 def test_clean_of_the_seed_matches_the_committed_csvs(tmp_path):
-    pytest.importorskip("analysis.tables")
     committed = ROOT / "data" / "clean"
     report = clean(ROOT / "data" / "raw", tmp_path / "clean")
     assert report.ok

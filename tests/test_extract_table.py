@@ -190,8 +190,7 @@ RANGES = [
         value_high=30000),
     fig("range-tilde", "每人每月发放生活补助800～1200元。", "800～1200元", 800, "元", "range",
         value_high=1200),
-    fig("range-age", "招募年龄在18—35岁之间的青年志愿者。", "18—35岁", 18, "岁", "range",
-        value_high=35),
+    fig("range-days", "每批次培训周期为3至5天。", "3至5天", 3, "天", "range", value_high=5),
     fig("range-pct", "企业养老保险缴费比例下调5%—8%。", "5%—8%", 5, "%", "range", value_high=8),
     fig("range-per-mu", "种植大豆每亩增收200-300元。", "200-300元", 200, "元", "range",
         value_high=300),
@@ -269,6 +268,7 @@ TRADITIONAL = [
 
 # --- percent and percent points ---------------------------------------------------------------
 PERCENT = [
+    fig("pct-cheng", "网上可办事项占比超过九成。", "九成", 90, "%", "lower_bound", unit_kind="percent"),
     fig("pct-plain", "全省政务服务好评率达99.5%。", "99.5%", Decimal("99.5"), "%"),
     fig("pct-fullwidth-sign", "网络零售额同比增长12.5％。", "12.5％", Decimal("12.5"), "%"),
     # Debatable: 个 is a classifier here; the unit of a change in a rate is 百分点.
@@ -339,6 +339,9 @@ FIGURE_ROWS = UNITS + QUALIFIERS + RANGES + MULTIPLIERS + WIDTHS + CHINESE + TRA
 # --- traps: numerals that are not statistics ---------------------------------------------------
 NAMEISH = {"name", "idiom"}
 TRAPS = [
+    # An age bracket or threshold says who is counted; the count itself is elsewhere in the sentence.
+    trap("age-bracket", "招募年龄在18—35岁之间的青年志愿者。", "18—35岁", {"bare"}),
+    trap("age-threshold", "为65周岁以上老年人免费体检。", "65周岁", {"bare"}),
     trap("enum-yishi", "一是抓好教育培训；二是压实工作责任。", "二是", {"list_marker"}),
     trap("plan-sannian", "实施城乡环境整治三年行动。", "三年行动", {"name"}),
     trap("period-wunianlai", "近5年来，全省营商环境持续改善。", "5年来", {"word"}),

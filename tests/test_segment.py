@@ -46,6 +46,11 @@ def test_gazetteer_has_all_31_divisions_in_short_and_full_forms():
             id="numbered-headings-inherit-the-title-province",
         ),
         pytest.param(
+            "陕西：让群众办事更便捷\n一、放管服\n可办率96.5%。\n二、兜底线\n发放48.3亿元。",
+            [("", ""), ("陕西", "陕西：让群众办事更便捷"), ("陕西", "一、放管服"), ("陕西", "二、兜底线")],
+            id="numbered-headings-inside-a-province-part",
+        ),
+        pytest.param(
             "海南：自贸港建设提速。海南新增市场主体20万户。",
             [("", ""), ("海南", "海南：自贸港建设提速")],
             id="heading-inside-a-paragraph",
