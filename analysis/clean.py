@@ -111,9 +111,14 @@ def _csv_writer(columns: list[str], parts: list):
 
 
 def _build(source) -> dict:
+    from analysis.errors import internal_error
     from analysis.tables import build_tables
 
-    return _portable_paths(build_tables(source))
+    try:
+        tables = build_tables(source)
+    except Exception as err:  # noqa: BLE001 - one failed report must not stop the others
+        raise internal_error(source.path, err) from err
+    return _portable_paths(tables)
 
 
 def _portable_paths(tables: dict) -> dict:

@@ -18,3 +18,13 @@ class InputError(Exception):
         self.where = str(where)
         self.problem = " ".join(str(problem).split())
         super().__init__(f"{self.where}: {self.problem}")
+
+
+def internal_error(where: str | Path, err: BaseException) -> InputError:
+    """A one-line error for an unexpected failure on one input, so a batch reports it and goes on.
+
+    Unseen inputs must never end in a traceback; the message still says this is our bug, not theirs.
+    """
+    detail = " ".join(str(err).split())[:200]
+    return InputError(where, f"could not extract figures ({type(err).__name__}: {detail}); "
+                             "this is a bug in analysis, please report it with this file")

@@ -10,6 +10,9 @@ import dataclasses
 import sys
 
 
+from analysis.errors import internal_error
+
+
 def extract_figures(path, published=None):
     """The figures DataFrame of one report; ``published`` (a date) overrides the sidecar's date."""
     from analysis.sources import load_source
@@ -19,7 +22,10 @@ def extract_figures(path, published=None):
 
     if published is not None:
         source = dataclasses.replace(source, published=published, published_inferred=False)
-    return build_tables(source)["figures"]
+    try:
+        return build_tables(source)["figures"]
+    except Exception as err:  # noqa: BLE001 - reported as one line, see errors.internal_error
+        raise internal_error(path, err) from err
 
 
 def add_arguments(parser) -> None:

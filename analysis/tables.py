@@ -113,7 +113,7 @@ def build_tables(source: Any) -> dict[str, Any]:
                 **where, "figure": len(figures), "value": _float(m.value), "value_high": _float(m.value_high),
                 "unit": m.unit, "unit_kind": m.unit_kind, "qualifier": m.qualifier, "as_of": m.as_of,
                 "cumulative": m.cumulative, "subject": m.subject,
-                "sentence_text": text[sentence.start:sentence.end] if sentence else "",
+                "sentence_text": _context(text, sentence.start, sentence.end, m.start, m.end) if sentence else "",
             })
         elif m.disposition == "date":
             dates.append({
@@ -165,6 +165,24 @@ def _sentence_provinces(text: str, seg: Segmented) -> list[str]:
             province = by_paragraph[s.paragraph]
         out.append(province)
     return out
+
+
+CONTEXT_MAX = 300  # a figure's sentence_text is its sentence, or this much of it around the figure
+
+
+def _context(text: str, start: int, end: int, span_start: int, span_end: int) -> str:
+    """The sentence around a figure, cut to CONTEXT_MAX characters centred on it.
+
+    Cutting keeps the figures table linear in the size of the input even when a text has no full
+    stops (a run-on table or a scraped page), where every figure would otherwise repeat the whole text.
+    """
+    if end - start <= CONTEXT_MAX:
+        return text[start:end]
+    half = (CONTEXT_MAX - (span_end - span_start)) // 2
+    lo = max(start, span_start - half)
+    hi = min(end, lo + CONTEXT_MAX)
+    lo = max(start, hi - CONTEXT_MAX)
+    return ("…" if lo > start else "") + text[lo:hi] + ("…" if hi < end else "")
 
 
 def _float(value) -> float:

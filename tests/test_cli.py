@@ -288,3 +288,26 @@ def test_output_that_cannot_be_written_is_one_line(tmp_path):
     a_file.write_text("keep me", encoding="utf-8")
     assert_one_line_error(cli("clean", tmp_path, "-o", a_file), str(a_file), "cannot write")
     assert a_file.read_text(encoding="utf-8") == "keep me"
+
+
+def test_an_unexpected_extractor_failure_is_one_line_per_file_and_others_still_clean(tmp_path, monkeypatch):
+    # a bug met on an unseen input must not end the batch in a traceback
+    from analysis import clean as clean_module
+    from analysis import tables
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "good.txt").write_text("全市新建公园12个。", encoding="utf-8")
+    (raw / "bad.txt").write_text("全市新建学校3所。", encoding="utf-8")
+    real = tables.build_tables
+
+    def flaky(source):
+        if source.doc_id == "bad":
+            raise ZeroDivisionError("boom")
+        return real(source)
+
+    monkeypatch.setattr(tables, "build_tables", flaky)
+    report = clean_module.clean(raw, tmp_path / "clean")
+    assert [p.name for p, _ in report.failures] == ["bad.txt"]
+    assert "ZeroDivisionError: boom" in report.failures[0][1] and "\n" not in report.failures[0][1]
+    assert report.documents == ["good"]

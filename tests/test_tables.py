@@ -90,3 +90,14 @@ def test_a_text_without_numbers_gives_empty_typed_tables():
     assert empty["figures"].empty and empty["mentions"].empty
     assert list(empty["figures"].columns) == list(COLUMNS["figures"])
     assert empty["documents"].iloc[0]["published"] == ""
+
+
+def test_sentence_text_of_a_run_on_text_is_cut_around_the_figure():
+    # no full stop at all: each figure must not repeat the whole text (the table would grow quadratically)
+    text = "新建公园12个，" * 400
+    figures = build_tables(TextSource("long", text))["figures"]
+    assert len(figures) == 400
+    assert figures["sentence_text"].str.len().max() <= 302
+    middle = figures.iloc[200]
+    assert middle["surface"] in middle["sentence_text"]
+    assert middle["sentence_text"].startswith("…") and middle["sentence_text"].endswith("…")
