@@ -3,6 +3,7 @@
     pip install -e '.[bench]'              # cn2an, chinese2digits, jionlp (optional; never runtime deps)
     python benchmarks/bench_peers.py       # 5 MB corpus
     python benchmarks/bench_peers.py --size 1MB
+    python benchmarks/bench_peers.py --corpus seed      # data/raw's seed report repeated to 5 MB
 
 Contestants, each timed as the median of several runs after a warm-up, pinned to one CPU, in CPU
 seconds of this process:
@@ -34,7 +35,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.append(str(Path(__file__).resolve().parent.parent))  # PYTHONPATH still wins
 
-from benchmarks.common import load_callable, machine, mchars, median_seconds, pin_to_one_core, print_table
+from benchmarks.common import ROOT, load_callable, machine, mchars, median_seconds, pin_to_one_core, print_table
 from benchmarks.corpus_gen import iter_documents, parse_size
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；\n])")
@@ -78,12 +79,21 @@ def contestants(target: str) -> list[tuple[str, str, Callable[[str], object] | s
     return found
 
 
-def measure(target: str, size: int, repeats: int) -> dict:
-    docs = list(iter_documents(size))
+SEED = ROOT / "data" / "raw" / "000_ef22c67862e0d2cc.txt"
+
+
+def seed_documents(size: int) -> list[str]:
+    """The seed report repeated to ``size`` characters (the corpus the issue's peer figures came from)."""
+    text = SEED.read_text(encoding="utf-8")
+    return [text] * max(1, -(-size // len(text)))
+
+
+def measure(target: str, size: int, repeats: int, corpus: str = "generated") -> dict:
+    docs = seed_documents(size) if corpus == "seed" else list(iter_documents(size))
     units = {"document": docs, "sentence": sentences(docs)}
     n_chars = sum(map(len, docs))
     assert n_chars == sum(map(len, units["sentence"]))
-    results = {"n_chars": n_chars, "n_documents": len(docs), "n_sentences": len(units["sentence"]), "rows": []}
+    results = {"corpus": corpus, "n_chars": n_chars, "n_documents": len(docs), "n_sentences": len(units["sentence"]), "rows": []}
     for name, unit, fn in contestants(target):
         if isinstance(fn, str):
             results["rows"].append({"name": name, "unit": unit, "skipped": fn})
@@ -108,7 +118,7 @@ def measure(target: str, size: int, repeats: int) -> dict:
 def report(results: dict, file=sys.stdout) -> None:
     ours = next((r.get("chars_per_second") for r in results["rows"] if r["name"].startswith("ours")), None)
     print(
-        f"same corpus for all: {results['n_chars']:,} chars, {results['n_documents']:,} documents, "
+        f"same {results.get('corpus', 'generated')} corpus for all: {results['n_chars']:,} chars, {results['n_documents']:,} documents, "
         f"{results['n_sentences']:,} sentences; one core, CPU time, median of runs after warm-up",
         file=file,
     )
@@ -131,12 +141,14 @@ def report(results: dict, file=sys.stdout) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=parse_size, default=5_000_000, help="corpus size in chars (default 5MB)")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--corpus", choices=("generated", "seed"), default="generated",
+                        help="the generated genre corpus, or data/raw's seed report repeated")
     parser.add_argument("--target", default="analysis.figures:extract", help="our extractor, module:function")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
     cpu = pin_to_one_core()
-    results = measure(args.target, args.size, args.repeats)
+    results = measure(args.target, args.size, args.repeats, args.corpus)
     results["machine"] = machine()
     results["pinned_cpu"] = cpu
     report(results)

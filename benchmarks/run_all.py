@@ -25,24 +25,27 @@ from benchmarks.common import ROOT, machine
 
 HERE = Path(__file__).resolve().parent
 
+# name -> (script benchmarks/bench_<script>.py, its arguments)
 FULL = {
-    "extract": ["--size", "5MB"],
-    "peers": ["--size", "5MB"],
-    "memory": ["--sizes", "10MB,25MB,50MB,100MB", "--corpus"],
-    "import": [],
-    "batch": [],
+    "extract": ("extract", ["--size", "5MB"]),
+    "peers": ("peers", ["--size", "5MB"]),
+    "peers-seed": ("peers", ["--size", "5MB", "--corpus", "seed"]),
+    "memory": ("memory", ["--sizes", "10MB,25MB,50MB,100MB", "--corpus"]),
+    "import": ("import", []),
+    "batch": ("batch", []),
 }
 QUICK = {
-    "extract": ["--size", "1MB", "--repeats", "3"],
-    "peers": ["--size", "1MB"],
-    "memory": ["--sizes", "5MB,10MB"],
-    "import": ["--repeats", "3"],
-    "batch": [],
+    "extract": ("extract", ["--size", "1MB", "--repeats", "3"]),
+    "peers": ("peers", ["--size", "1MB", "--repeats", "3"]),
+    "peers-seed": ("peers", ["--size", "1MB", "--repeats", "3", "--corpus", "seed"]),
+    "memory": ("memory", ["--sizes", "5MB,10MB"]),
+    "import": ("import", ["--repeats", "3"]),
+    "batch": ("batch", []),
 }
 
 
 def run_one(name: str, args: list[str], json_path: Path) -> int:
-    script = HERE / f"bench_{name}.py"
+    script = HERE / f"bench_{name}.py"  # name: the script's, e.g. peers for peers-seed
     argv = [sys.executable, str(script), *args]
     print(f"\n=== {script.relative_to(ROOT)} {' '.join(args)}", flush=True)
     if name == "batch":
@@ -70,18 +73,20 @@ def summary(found: dict[str, dict]) -> list[tuple[str, str]]:
         rows.append((f"scaling: chars/s at {int(largest) / 1e6:g} MB / at {int(mid) / 1e3:g} KB (files; one string)",
                      f"{r['many_files'][largest] / r['many_files'][mid]:.2f}; "
                      f"{r['one_string'][largest] / r['one_string'][mid]:.2f}"))
-    if "peers" in found:
-        r = found["peers"]
+    for key, label in (("peers", "generated corpus"), ("peers-seed", "seed report repeated")):
+        if key not in found:
+            continue
+        r = found[key]
         ours = next((x.get("chars_per_second") for x in r["rows"] if x["name"].startswith("ours")), None)
         for x in r["rows"]:
-            if x["name"].startswith("ours"):
-                continue
-            if "chars_per_second" in x:
-                factor = ours / x["chars_per_second"] if ours else 0
-                ratio = f" (ours {factor:.2f}x)" if ours else ""
-                rows.append((f"{x['name']}, per {x['unit']}", f"{x['chars_per_second'] / 1e6:.2f} M chars/s{ratio}"))
+            name = f"{x['name']}, per {x['unit']}, {label} ({r['n_chars'] / 1e6:.0f} M chars)"
+            if "chars_per_second" not in x:
+                rows.append((name, x["skipped"]))
+            elif x["name"].startswith("ours"):
+                rows.append((name, f"{x['chars_per_second'] / 1e6:.2f} M chars/s"))
             else:
-                rows.append((x["name"], x["skipped"]))
+                ratio = f" (ours {ours / x['chars_per_second']:.2f}x)" if ours else ""
+                rows.append((name, f"{x['chars_per_second'] / 1e6:.2f} M chars/s{ratio}"))
     if "memory" in found:
         r = found["memory"]
         for x in r["rows"]:
@@ -117,11 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     failed = []
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         for name in names:
-            if not (HERE / f"bench_{name}.py").exists():
-                print(f"\n=== bench_{name}.py: not present, skipped")
+            script, script_args = plan[name]
+            if not (HERE / f"bench_{script}.py").exists():
+                print(f"\n=== bench_{script}.py: not present, skipped")
                 continue
             json_path = Path(tmp, f"{name}.json")
-            status = run_one(name, plan[name], json_path)
+            status = run_one(script, script_args, json_path)
             if status != 0:
                 failed.append(name)
             if json_path.exists():
