@@ -16,7 +16,8 @@ table (``path``, ``doc_id``, ``error``, ``problem``) and the exit status is 1.
 
 Output is replaced as a whole: parts are written to a staging folder inside OUT and each table folder
 is swapped in only when every partition has finished, so an interrupted run leaves the previous output
-as it was; two runs into the same OUT take turns for the swap (``atomic.locked``). On a cluster, the input files and OUT must be on a file system every worker can reach.
+as it was; two runs into the same OUT take turns for the swap (``atomic.locked``). On a cluster, the
+input files and OUT must be on a file system every worker can reach.
 """
 
 from __future__ import annotations
@@ -304,10 +305,12 @@ def _run_dask(address: str, chunks: list[list[str]], staging: str, skip: dict, p
     with client, _progress_bar(sum(map(len, chunks)), progress) as bar:
         run_id = Path(staging).name  # unique per run: keys never collide with an earlier run's tasks
         futures = [
-            client.submit(process_partition, index, chunk, staging, skip, key=f"clean-corpus{run_id}-{index}", pure=False)
+            client.submit(
+                process_partition, index, chunk, staging, skip, key=f"clean-corpus{run_id}-{index}", pure=False
+            )
             for index, chunk in enumerate(chunks)
         ]
-        sizes = {future.key: len(chunk) for future, chunk in zip(futures, chunks)}
+        sizes = {future.key: len(chunk) for future, chunk in zip(futures, chunks, strict=True)}
         try:
             for future in as_completed(futures):
                 results.append(future.result())
@@ -382,13 +385,18 @@ def read_table(output: str | Path, name: str):
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("inputs", metavar="DIR_OR_GLOB", help="folder of reports (searched recursively) or a quoted glob")
+    parser.add_argument(
+        "inputs", metavar="DIR_OR_GLOB", help="folder of reports (searched recursively) or a quoted glob"
+    )
     parser.add_argument("-o", "--output", required=True, metavar="OUT", help="folder for OUT/<table>/part-*.parquet")
     parser.add_argument("--jobs", type=int, metavar="N", help="worker processes on this machine (default: all cores)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--csv", action="store_true", help="also write OUT/<table>.csv")
     parser.add_argument(
-        "--partition-size", type=int, default=DEFAULT_PARTITION_SIZE, metavar="FILES",
+        "--partition-size",
+        type=int,
+        default=DEFAULT_PARTITION_SIZE,
+        metavar="FILES",
         help=f"files per task and per Parquet part (default {DEFAULT_PARTITION_SIZE})",
     )
     bar = parser.add_mutually_exclusive_group()
@@ -398,8 +406,13 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     report = clean_corpus(
-        args.inputs, args.output, jobs=args.jobs, scheduler=args.scheduler, csv=args.csv,
-        partition_size=args.partition_size, progress=args.progress,
+        args.inputs,
+        args.output,
+        jobs=args.jobs,
+        scheduler=args.scheduler,
+        csv=args.csv,
+        partition_size=args.partition_size,
+        progress=args.progress,
     )
     for name in TABLES:
         print(f"{report.output / name}: {report.rows.get(name, 0)} rows")

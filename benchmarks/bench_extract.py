@@ -57,7 +57,8 @@ def measure(target: str = DEFAULT_TARGET, largest: int = 5_000_000, repeats: int
     results = {"target": target, "one_string": {}, "many_files": {}}
     for size in _sizes(largest):
         text = generate_text(size)
-        seconds = median_seconds(lambda: extract(text), repeats=repeats if size < 1_000_000 else min(repeats, 3))
+        runs = repeats if size < 1_000_000 else min(repeats, 3)
+        seconds = median_seconds(lambda text=text: extract(text), repeats=runs)
         results["one_string"][size] = len(text) / seconds
 
         docs = list(iter_documents(size, doc_chars=FILE_CHARS))
@@ -67,7 +68,7 @@ def measure(target: str = DEFAULT_TARGET, largest: int = 5_000_000, repeats: int
             for doc in docs:
                 extract(doc)
 
-        seconds = median_seconds(all_files, repeats=repeats if size < 1_000_000 else min(repeats, 3))
+        seconds = median_seconds(all_files, repeats=runs)
         results["many_files"][size] = n_chars / seconds
     results["chars_per_second"] = results["many_files"][largest]
     results["one_string_chars_per_second"] = results["one_string"][largest]
@@ -87,11 +88,16 @@ def report(results: dict, file=sys.stdout) -> None:
     rows = []
     for size in sizes:
         one, many = results["one_string"][size], results["many_files"][size]
-        rows.append([
-            _label(size), mchars(one), f"{one / results['one_string'][mid]:.2f}",
-            mchars(many), f"{many / results['many_files'][mid]:.2f}",
-            str(-(-size // FILE_CHARS)),
-        ])
+        rows.append(
+            [
+                _label(size),
+                mchars(one),
+                f"{one / results['one_string'][mid]:.2f}",
+                mchars(many),
+                f"{many / results['many_files'][mid]:.2f}",
+                str(-(-size // FILE_CHARS)),
+            ]
+        )
     print(f"extractor {results['target']}, one core, CPU time, median of runs after warm-up", file=file)
     ref = f"vs {_label(mid)}"
     print_table(rows, ["size", "one string", ref, "many files", ref, "files"], file=file)
@@ -104,11 +110,17 @@ def report(results: dict, file=sys.stdout) -> None:
     for mode in ("one_string", "many_files"):
         ratio = results[mode][largest] / results[mode][mid]
         verdict = "linear" if ratio >= 0.8 else "SUPER-LINEAR (slows down as input grows)"
-        print(f"{mode.replace('_', ' ')}: chars/s at {_label(largest)} = {ratio:.2f} x chars/s at {_label(mid)} -> {verdict}",
-              file=file)
+        print(
+            f"{mode.replace('_', ' ')}: chars/s at {_label(largest)} = {ratio:.2f} x chars/s at {_label(mid)}"
+            f" -> {verdict}",
+            file=file,
+        )
     target = 3e6
-    print(f"target >= {mchars(target).strip()} on one core: {'met' if results['chars_per_second'] >= target else 'NOT met'}",
-          file=file)
+    met = "met" if results["chars_per_second"] >= target else "NOT met"
+    print(
+        f"target >= {mchars(target).strip()} on one core: {met}",
+        file=file,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,8 +24,21 @@ if __package__ in (None, ""):
 
 from benchmarks.common import ROOT, machine, print_table
 
-HEAVY = ("pandas", "numpy", "matplotlib", "papermill", "pandera", "frictionless", "dask", "distributed",
-         "nbconvert", "pyarrow", "yaml", "tqdm", "charset_normalizer")
+HEAVY = (
+    "pandas",
+    "numpy",
+    "matplotlib",
+    "papermill",
+    "pandera",
+    "frictionless",
+    "dask",
+    "distributed",
+    "nbconvert",
+    "pyarrow",
+    "yaml",
+    "tqdm",
+    "charset_normalizer",
+)
 
 
 def _env() -> dict:
@@ -40,7 +53,12 @@ def _run(argv: list[str]) -> tuple[float, float, int, str]:
     child.stderr.close()
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime, child.returncode, stderr.decode("utf-8", "replace")
+    return (
+        time.perf_counter() - start,
+        usage.ru_utime + usage.ru_stime,
+        child.returncode,
+        stderr.decode("utf-8", "replace"),
+    )
 
 
 def wall(argv: list[str], repeats: int = 5) -> tuple[float, float]:
@@ -66,8 +84,9 @@ def imported_heavy(python: str, code: str) -> list[str]:
 
 def slowest_imports(python: str, argv: list[str], n: int = 5) -> list[tuple[str, float]]:
     """The ``n`` top-level packages with the largest cumulative import time under ``-X importtime``."""
-    done = subprocess.run([python, "-X", "importtime", *argv], cwd=ROOT, env=_env(), capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        [python, "-X", "importtime", *argv], cwd=ROOT, env=_env(), capture_output=True, text=True, check=False
+    )
     totals: dict[str, float] = {}
     for line in done.stderr.splitlines():
         parts = line.removeprefix("import time:").split("|")
@@ -88,8 +107,10 @@ def measure(python: str, repeats: int) -> dict:
         "help": wall([python, "-m", "analysis", "--help"], repeats),
         "heavy_on_import": imported_heavy(python, "import analysis"),
         "heavy_on_help": imported_heavy(
-            python, "import sys, contextlib, io\nfrom analysis import cli\nwith contextlib.redirect_stdout(io.StringIO()):\n"
-                    "    try: cli.main(['--help'])\n    except SystemExit: pass"),
+            python,
+            "import sys, contextlib, io\nfrom analysis import cli\nwith contextlib.redirect_stdout(io.StringIO()):\n"
+            "    try: cli.main(['--help'])\n    except SystemExit: pass",
+        ),
         "slowest_on_help": slowest_imports(python, ["-m", "analysis", "--help"]),
     }
     return results
@@ -98,14 +119,25 @@ def measure(python: str, repeats: int) -> dict:
 def report(results: dict, file=sys.stdout) -> None:
     floor_wall, floor_cpu = results["python_pass"]
     rows = []
-    for label, key in (("python -c pass", "python_pass"), ("python -c 'import analysis'", "import_analysis"),
-                       ("python -m analysis --help", "help")):
+    for label, key in (
+        ("python -c pass", "python_pass"),
+        ("python -c 'import analysis'", "import_analysis"),
+        ("python -m analysis --help", "help"),
+    ):
         wall_s, cpu_s = results[key]
-        rows.append([label, f"{wall_s * 1000:.0f} ms", f"{cpu_s * 1000:.0f} ms",
-                     "-" if key == "python_pass" else f"+{(cpu_s - floor_cpu) * 1000:.0f} ms"])
+        rows.append(
+            [
+                label,
+                f"{wall_s * 1000:.0f} ms",
+                f"{cpu_s * 1000:.0f} ms",
+                "-" if key == "python_pass" else f"+{(cpu_s - floor_cpu) * 1000:.0f} ms",
+            ]
+        )
     print("fresh interpreter, median of runs", file=file)
     print_table(rows, ["command", "wall", "CPU", "CPU over bare python"], file=file)
-    print(f"\nheavy libraries loaded by `import analysis`: {', '.join(results['heavy_on_import']) or 'none'}", file=file)
+    print(
+        f"\nheavy libraries loaded by `import analysis`: {', '.join(results['heavy_on_import']) or 'none'}", file=file
+    )
     print(f"heavy libraries loaded by `--help`: {', '.join(results['heavy_on_help']) or 'none'}", file=file)
     slow = ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in results["slowest_on_help"])
     print(f"slowest imports under --help (-X importtime, cumulative): {slow}", file=file)

@@ -79,7 +79,9 @@ def measure(sizes: list[int], python: str, max_seconds: float, corpus: bool) -> 
             raw = Path(tmp, "raw")
             raw.mkdir()
             row["bytes"] = write_file(raw / "big_report.txt", size)
-            row.update(run_child([python, "-m", "analysis", "clean", str(raw), "-o", str(Path(tmp, "clean"))], max_seconds))
+            row.update(
+                run_child([python, "-m", "analysis", "clean", str(raw), "-o", str(Path(tmp, "clean"))], max_seconds)
+            )
         results["rows"].append(row)
         _progress(row)
         skip_rest = row["timed_out"]
@@ -90,11 +92,23 @@ def measure(sizes: list[int], python: str, max_seconds: float, corpus: bool) -> 
         with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
             paths = write_files(Path(tmp, "raw"), n_files, 3_000)
             row["bytes"] = sum(p.stat().st_size for p in paths)
-            row.update(run_child(
-                [python, "-m", "analysis", "clean-corpus", str(Path(tmp, "raw")), "-o", str(Path(tmp, "out")),
-                 "--jobs", "1", "--no-progress"],
-                max_seconds,
-            ))
+            row.update(
+                run_child(
+                    [
+                        python,
+                        "-m",
+                        "analysis",
+                        "clean-corpus",
+                        str(Path(tmp, "raw")),
+                        "-o",
+                        str(Path(tmp, "out")),
+                        "--jobs",
+                        "1",
+                        "--no-progress",
+                    ],
+                    max_seconds,
+                )
+            )
         results["rows"].append(row)
         _progress(row)
     return results
@@ -102,8 +116,12 @@ def measure(sizes: list[int], python: str, max_seconds: float, corpus: bool) -> 
 
 def _progress(row: dict) -> None:
     # The whole table prints at the end; long runs also report each size as it finishes.
-    print(f"  {row['command']}, {row['input']}: {row['seconds']:.1f} s wall, {row['cpu_seconds']:.1f} s CPU, "
-          f"peak RSS {row['peak_rss_mb']:.0f} MB, exit {row['status']}", file=sys.stderr, flush=True)
+    print(
+        f"  {row['command']}, {row['input']}: {row['seconds']:.1f} s wall, {row['cpu_seconds']:.1f} s CPU, "
+        f"peak RSS {row['peak_rss_mb']:.0f} MB, exit {row['status']}",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def report(results: dict, file=sys.stdout) -> None:
@@ -113,14 +131,25 @@ def report(results: dict, file=sys.stdout) -> None:
             rows.append([row["command"], row["input"], "-", "-", "-", "-", "skipped: " + row["skipped"]])
             continue
         mb = row["bytes"] / 1e6
-        note = "timed out" if row["timed_out"] else ("" if row["status"] == 0 else f"exit {row['status']}: {row['stderr']}")
-        rows.append([
-            row["command"], row["input"], f"{row['seconds']:.1f} s", f"{row['cpu_seconds']:.1f} s",
-            f"{mb / row['cpu_seconds']:.2f} MB/s",
-            f"{row['peak_rss_mb']:.0f} MB", note,
-        ])
-    print(f"peak RSS of the child process; an interpreter with pandas imported: {results['floor_mb']:.0f} MB",
-          file=file)
+        note = (
+            "timed out"
+            if row["timed_out"]
+            else ("" if row["status"] == 0 else f"exit {row['status']}: {row['stderr']}")
+        )
+        rows.append(
+            [
+                row["command"],
+                row["input"],
+                f"{row['seconds']:.1f} s",
+                f"{row['cpu_seconds']:.1f} s",
+                f"{mb / row['cpu_seconds']:.2f} MB/s",
+                f"{row['peak_rss_mb']:.0f} MB",
+                note,
+            ]
+        )
+    print(
+        f"peak RSS of the child process; an interpreter with pandas imported: {results['floor_mb']:.0f} MB", file=file
+    )
     print_table(rows, ["command", "input", "wall", "CPU", "MB per CPU s", "peak RSS", "note"], file=file)
     done = [r for r in results["rows"] if "skipped" not in r and r["command"] == "clean" and r["status"] == 0]
     if len(done) >= 2:

@@ -72,7 +72,9 @@ def contestants(target: str) -> list[tuple[str, str, Callable[[str], object] | s
         found.append(("chinese2digits takeNumberFromString", "sentence", f"skipped: {type(err).__name__}: {err}"))
     try:
         jio = _quiet_import("jionlp")
-        found.append(("jionlp ner.extract_money", "sentence", lambda text: jio.ner.extract_money(text, with_parsing=True)))
+        found.append(
+            ("jionlp ner.extract_money", "sentence", lambda text: jio.ner.extract_money(text, with_parsing=True))
+        )
     except Exception as err:  # noqa: BLE001
         found.append(("jionlp ner.extract_money", "sentence", f"skipped: {type(err).__name__}: {err}"))
     found.append(("bare re.finditer(r'\\d+')", "document", lambda text: list(_DIGITS.finditer(text))))
@@ -93,7 +95,13 @@ def measure(target: str, size: int, repeats: int, corpus: str = "generated") -> 
     units = {"document": docs, "sentence": sentences(docs)}
     n_chars = sum(map(len, docs))
     assert n_chars == sum(map(len, units["sentence"]))
-    results = {"corpus": corpus, "n_chars": n_chars, "n_documents": len(docs), "n_sentences": len(units["sentence"]), "rows": []}
+    results = {
+        "corpus": corpus,
+        "n_chars": n_chars,
+        "n_documents": len(docs),
+        "n_sentences": len(units["sentence"]),
+        "rows": [],
+    }
     for name, unit, fn in contestants(target):
         if isinstance(fn, str):
             results["rows"].append({"name": name, "unit": unit, "skipped": fn})
@@ -118,7 +126,8 @@ def measure(target: str, size: int, repeats: int, corpus: str = "generated") -> 
 def report(results: dict, file=sys.stdout) -> None:
     ours = next((r.get("chars_per_second") for r in results["rows"] if r["name"].startswith("ours")), None)
     print(
-        f"same {results.get('corpus', 'generated')} corpus for all: {results['n_chars']:,} chars, {results['n_documents']:,} documents, "
+        f"same {results.get('corpus', 'generated')} corpus for all: {results['n_chars']:,} chars, "
+        f"{results['n_documents']:,} documents, "
         f"{results['n_sentences']:,} sentences; one core, CPU time, median of runs after warm-up",
         file=file,
     )
@@ -131,8 +140,11 @@ def report(results: dict, file=sys.stdout) -> None:
         ratio = f"{ours / speed:.2f}x" if ours else "-"
         rows.append([row["name"], row["unit"], mchars(speed), ratio, ""])
     print_table(rows, ["contestant", "fed per", "throughput", "ours / it", "note"], file=file)
-    peers = [r["chars_per_second"] for r in results["rows"]
-             if "chars_per_second" in r and not r["name"].startswith(("ours", "bare"))]
+    peers = [
+        r["chars_per_second"]
+        for r in results["rows"]
+        if "chars_per_second" in r and not r["name"].startswith(("ours", "bare"))
+    ]
     if ours and peers:
         verdict = "ours is the fastest" if ours > max(peers) else "a peer is FASTER than ours"
         print(f"\n{verdict}: ours {mchars(ours).strip()}, best peer {mchars(max(peers)).strip()}", file=file)
@@ -142,8 +154,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=parse_size, default=5_000_000, help="corpus size in chars (default 5MB)")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--corpus", choices=("generated", "seed"), default="generated",
-                        help="the generated genre corpus, or data/raw's seed report repeated")
+    parser.add_argument(
+        "--corpus",
+        choices=("generated", "seed"),
+        default="generated",
+        help="the generated genre corpus, or data/raw's seed report repeated",
+    )
     parser.add_argument("--target", default="analysis.figures:extract", help="our extractor, module:function")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)

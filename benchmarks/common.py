@@ -32,7 +32,10 @@ def load_callable(spec: str) -> Callable:
 
 
 def median_seconds(
-    run: Callable[[], object], repeats: int = 5, min_seconds: float = 0.2, clock: Callable[[], float] = time.process_time
+    run: Callable[[], object],
+    repeats: int = 5,
+    min_seconds: float = 0.2,
+    clock: Callable[[], float] = time.process_time,
 ) -> float:
     """Median time of one call of ``run``; quick calls are looped so each sample lasts ``min_seconds``.
 
@@ -79,7 +82,12 @@ def mchars(chars_per_second: float) -> str:
 
 def print_table(rows: list[list[str]], header: list[str], file=sys.stdout) -> None:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    print("  ".join(str(h).ljust(w) for h, w in zip(header, widths)), file=file)
+    print("  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True)), file=file)
     print("  ".join("-" * w for w in widths), file=file)
     for row in rows:
-        print("  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(row, widths))), file=file)
+        print(
+            "  ".join(
+                str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            ),
+            file=file,
+        )

@@ -92,7 +92,9 @@ def _plain_wan(rng: random.Random) -> str:
 
 
 def _chinese(rng: random.Random) -> str:
-    return _chinese_int(rng.choice((rng.randint(2, 99), rng.randint(100, 9999) // 100 * 100, rng.randint(1, 99) * 1000)))
+    return _chinese_int(
+        rng.choice((rng.randint(2, 99), rng.randint(100, 9999) // 100 * 100, rng.randint(1, 99) * 1000))
+    )
 
 
 def _full_width(rng: random.Random) -> str:
@@ -170,27 +172,76 @@ MONEY_UNITS = ("元", "万元", "亿元")
 AREA_UNITS = ("亩", "平方米", "公顷", "万亩")
 OTHER_UNITS = ("公里", "吨", "千瓦", "立方米", "小时", "天", "年")
 
-PROJECTS = ("民生实事项目", "便民服务站", "社区食堂", "养老服务中心", "技能培训班", "惠企政策", "公共厕所",
-            "口袋公园", "充电桩", "老旧小区改造项目", "农村供水工程", "义诊活动", "调解委员会")
+PROJECTS = (
+    "民生实事项目",
+    "便民服务站",
+    "社区食堂",
+    "养老服务中心",
+    "技能培训班",
+    "惠企政策",
+    "公共厕所",
+    "口袋公园",
+    "充电桩",
+    "老旧小区改造项目",
+    "农村供水工程",
+    "义诊活动",
+    "调解委员会",
+)
 GROUPS = ("困难群众", "脱贫户", "高龄老人", "留守儿童", "退役军人", "农民工", "高校毕业生", "残疾人")
-ACTORS = ("省人社厅", "省民政厅", "省卫健委", "省住建厅", "省交通运输厅", "省农业农村厅", "省医保局",
-          "省市场监管局", "团省委", "省总工会", "省妇联", "省科技厅")
+ACTORS = (
+    "省人社厅",
+    "省民政厅",
+    "省卫健委",
+    "省住建厅",
+    "省交通运输厅",
+    "省农业农村厅",
+    "省医保局",
+    "省市场监管局",
+    "团省委",
+    "省总工会",
+    "省妇联",
+    "省科技厅",
+)
 CITIES = ("东城区", "西湖镇", "南山街道", "北岗村", "河口县", "新城区", "白沙乡", "青石镇")
-SLOGANS = ("民生答卷写在百姓心坎上", "小切口推动大民生", "把群众的事当成自家事", "以实干回应群众期盼",
-           "让服务跑在需求前面", "急难愁盼件件有回音", "为民办事不打折扣")
+SLOGANS = (
+    "民生答卷写在百姓心坎上",
+    "小切口推动大民生",
+    "把群众的事当成自家事",
+    "以实干回应群众期盼",
+    "让服务跑在需求前面",
+    "急难愁盼件件有回音",
+    "为民办事不打折扣",
+)
 
 # Tokens that hold digits or numerals but are not statistics; the extractor must classify them.
 TRAPS = (
-    "12345热线", "12345政务服务便民热线", "12315平台", "0431-88812345", "第十一届", "第一次全体会议",
-    "十九届六中全会", "三会一课", "一站式", "一网通办", "最后一公里", "一窗受理", "两不愁三保障",
-    "五个一批", "第三方评估", "进一步", "统一", "一线", "四下基层", "一件事一次办",
+    "12345热线",
+    "12345政务服务便民热线",
+    "12315平台",
+    "0431-88812345",
+    "第十一届",
+    "第一次全体会议",
+    "十九届六中全会",
+    "三会一课",
+    "一站式",
+    "一网通办",
+    "最后一公里",
+    "一窗受理",
+    "两不愁三保障",
+    "五个一批",
+    "第三方评估",
+    "进一步",
+    "统一",
+    "一线",
+    "四下基层",
+    "一件事一次办",
 )
 
 
 _QUANTITIES = {"nc": COUNT_UNITS, "nh": PEOPLE_UNITS, "nm": MONEY_UNITS, "na": AREA_UNITS, "no": OTHER_UNITS}
 
-# Templates. Slots: {p} province; {n} a number alone; a number with a count, people, money, area or other unit: {nc} {nh}
-# {nm} {na} {no}; {c} a count unit; {pct} percent, {d} month and day, {asof} as-of phrase,
+# Templates. Slots: {p} province; {n} a number alone; a number with a count, people, money, area or
+# other unit: {nc} {nh} {nm} {na} {no}; {c} a count unit; {pct} percent, {d} month and day, {asof} as-of phrase,
 # {proj} {grp} {act} {city} vocabulary, {trap} a non-statistic numeral, {cn} a Chinese numeral.
 TEMPLATES = (
     "{asof}，{p}累计建成{proj}{nc}，服务{grp}{nh}。",
@@ -270,8 +321,10 @@ def _fill(template: str, rng: random.Random, province: str) -> str:
         if name == "i":
             return str(rng.randint(1, 9))
         if name == "ts":
-            return (f"{rng.randint(2019, 2023)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d} "
-                    f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}")
+            return (
+                f"{rng.randint(2019, 2023)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d} "
+                f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}"
+            )
         raise KeyError(name)
 
     return _SLOT.sub(slot, template)
@@ -284,8 +337,10 @@ def document(rng: random.Random, provinces: list[str], target_chars: int) -> str
     """One report of about ``target_chars`` characters: title, lead, then one section per province."""
     chosen = rng.sample(provinces, k=rng.randint(2, 5))
     title = "、".join(chosen) + "——扎实推进“我为群众办实事”实践活动"
-    lead = (f"{'、'.join(chosen)}等地坚持以人民为中心，聚焦群众急难愁盼，{as_of(rng)}"
-            f"推出民生实事项目{quantity(rng, COUNT_UNITS)}。")
+    lead = (
+        f"{'、'.join(chosen)}等地坚持以人民为中心，聚焦群众急难愁盼，{as_of(rng)}"
+        f"推出民生实事项目{quantity(rng, COUNT_UNITS)}。"
+    )
     parts = [title, lead]
     size = len(title) + len(lead)
     per_section = max(60, (target_chars - size) // len(chosen))
@@ -365,7 +420,9 @@ def parse_size(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-o", "--output", type=Path, required=True, help="file (with --size) or directory (with --files)")
+    parser.add_argument(
+        "-o", "--output", type=Path, required=True, help="file (with --size) or directory (with --files)"
+    )
     parser.add_argument("--size", type=parse_size, help="total size in UTF-8 bytes of one file, e.g. 5MB")
     parser.add_argument("--files", type=int, help="number of report files to write into OUTPUT")
     parser.add_argument("--file-size", type=parse_size, default=3_000, help="characters per file (default 3KB)")

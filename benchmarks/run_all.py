@@ -53,7 +53,9 @@ def run_one(name: str, args: list[str], json_path: Path) -> int:
         done = subprocess.run(argv, cwd=ROOT, check=False, capture_output=True, text=True)
         print(done.stdout, end="")
         print(done.stderr, end="", file=sys.stderr)
-        lines = [line for line in done.stdout.splitlines() if line.startswith(("our plan", "empty notebooks", "overhead"))]
+        lines = [
+            line for line in done.stdout.splitlines() if line.startswith(("our plan", "empty notebooks", "overhead"))
+        ]
         json_path.write_text(json.dumps({"lines": lines}), encoding="utf-8")
         return done.returncode
     return subprocess.run([*argv, "--json", str(json_path)], cwd=ROOT, check=False).returncode
@@ -64,15 +66,27 @@ def summary(found: dict[str, dict]) -> list[tuple[str, str]]:
     if "extract" in found:
         r = found["extract"]
         largest = max(r["many_files"], key=int)
-        rows.append((f"extractor, {int(largest) / 1e6:g} MB as ~2,000-char files, one core",
-                     f"{r['chars_per_second'] / 1e6:.2f} M chars/s"))
-        rows.append((f"extractor, {int(largest) / 1e6:g} MB as one string, one core",
-                     f"{r['one_string_chars_per_second'] / 1e6:.2f} M chars/s"))
+        rows.append(
+            (
+                f"extractor, {int(largest) / 1e6:g} MB as ~2,000-char files, one core",
+                f"{r['chars_per_second'] / 1e6:.2f} M chars/s",
+            )
+        )
+        rows.append(
+            (
+                f"extractor, {int(largest) / 1e6:g} MB as one string, one core",
+                f"{r['one_string_chars_per_second'] / 1e6:.2f} M chars/s",
+            )
+        )
         sizes = sorted(r["many_files"], key=int)
         mid = sizes[len(sizes) // 2]
-        rows.append((f"scaling: chars/s at {int(largest) / 1e6:g} MB / at {int(mid) / 1e3:g} KB (files; one string)",
-                     f"{r['many_files'][largest] / r['many_files'][mid]:.2f}; "
-                     f"{r['one_string'][largest] / r['one_string'][mid]:.2f}"))
+        rows.append(
+            (
+                f"scaling: chars/s at {int(largest) / 1e6:g} MB / at {int(mid) / 1e3:g} KB (files; one string)",
+                f"{r['many_files'][largest] / r['many_files'][mid]:.2f}; "
+                f"{r['one_string'][largest] / r['one_string'][mid]:.2f}",
+            )
+        )
     for key, label in (("peers", "generated corpus"), ("peers-seed", "seed report repeated")):
         if key not in found:
             continue
@@ -93,13 +107,20 @@ def summary(found: dict[str, dict]) -> list[tuple[str, str]]:
             if "skipped" in x:
                 continue
             status = "" if x["status"] == 0 else f", exit {x['status']}"
-            rows.append((f"{x['command']}, {x['input']}",
-                         f"{x['seconds']:.1f} s wall, {x['cpu_seconds']:.1f} s CPU, "
-                         f"peak RSS {x['peak_rss_mb']:.0f} MB{status}"))
+            rows.append(
+                (
+                    f"{x['command']}, {x['input']}",
+                    f"{x['seconds']:.1f} s wall, {x['cpu_seconds']:.1f} s CPU, "
+                    f"peak RSS {x['peak_rss_mb']:.0f} MB{status}",
+                )
+            )
     if "import" in found:
         r = found["import"]
-        for label, key in (("`python -c 'import analysis'` (fresh interpreter)", "import_analysis"),
-                           ("`python -m analysis --help`", "help"), ("bare `python -c pass`", "python_pass")):
+        for label, key in (
+            ("`python -c 'import analysis'` (fresh interpreter)", "import_analysis"),
+            ("`python -m analysis --help`", "help"),
+            ("bare `python -c pass`", "python_pass"),
+        ):
             wall_s, cpu_s = r[key]
             rows.append((label, f"{wall_s * 1000:.0f} ms wall, {cpu_s * 1000:.0f} ms CPU"))
     if "batch" in found:

@@ -71,7 +71,9 @@ def test_dask_cluster_gives_identical_tables(raw, local_run, tmp_path):
 
     _, local_output = local_run
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
-        report = corpus.clean_corpus(raw, tmp_path, scheduler=cluster.scheduler_address, partition_size=32, progress=False)
+        report = corpus.clean_corpus(
+            raw, tmp_path, scheduler=cluster.scheduler_address, partition_size=32, progress=False
+        )
     assert report.n_files == N_FILES + 2
     local, distributed = _tables(local_output), _tables(tmp_path)
     for name in local:
@@ -109,13 +111,17 @@ def test_glob_and_nested_folders_and_duplicate_doc_ids(tmp_path):
     (tmp_path / "in" / "reference" / "provinces.tsv").write_text("a\tb\n", encoding="utf-8")
     found = corpus.find_reports(tmp_path / "in")
     assert [p.relative_to(tmp_path / "in").as_posix() for p in found] == [
-        "2021/report_00000.txt", "2021/report_00001.txt", "2021/report_00002.txt",
-        "2022/report_00000.txt", "2022/report_00001.txt",
+        "2021/report_00000.txt",
+        "2021/report_00001.txt",
+        "2021/report_00002.txt",
+        "2022/report_00000.txt",
+        "2022/report_00001.txt",
     ]
     assert corpus.find_reports(str(tmp_path / "in" / "**" / "*_00002.txt")) == [tmp_path / "in/2021/report_00002.txt"]
     report = corpus.clean_corpus(tmp_path / "in", tmp_path / "out", jobs=1, progress=False)
     assert [Path(f[0]).relative_to(tmp_path / "in").as_posix() for f in report.failures] == [
-        "2022/report_00000.txt", "2022/report_00001.txt",
+        "2022/report_00000.txt",
+        "2022/report_00001.txt",
     ]
     assert "same doc_id 'report_00000'" in report.failures[0][3]
     assert len(corpus.read_table(tmp_path / "out", "documents")) == 3
