@@ -4,3 +4,13 @@ Importing this package is cheap and has no side effects; heavy libraries load wh
 """
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # analysis.load is the public entry point for notebooks; importing it lazily keeps
+    # `import analysis` free of pandas and pandera.
+    if name == "load":
+        from analysis.api import load
+
+        return load
+    raise AttributeError(f"module 'analysis' has no attribute {name!r}")

@@ -70,9 +70,13 @@ def clean(raw_dir: str | Path, clean_dir: str | Path, *, progress: bool | None =
     if not built:
         return report
 
+    from analysis.enrich import enrich_documents
+    from analysis.reference import load_provinces
+
+    built, shared = enrich_documents(built, load_provinces())  # themes, indicators; validated (TableError)
     names = list(next(iter(built.values())))
     try:
-        _write(clean_dir, names, built, failed_ids, report)
+        _write(clean_dir, names, built, failed_ids, report, shared)
     except OSError as err:
         raise InputError(clean_dir, f"cannot write the clean tables ({err.strerror or err})") from None
     report.documents = sorted(built)
@@ -80,8 +84,10 @@ def clean(raw_dir: str | Path, clean_dir: str | Path, *, progress: bool | None =
     return report
 
 
-def _write(clean_dir: Path, names: list[str], built: dict, failed_ids: list[str], report: CleanReport) -> None:
+def _write(clean_dir: Path, names: list[str], built: dict, failed_ids: list[str], report: CleanReport,
+           shared: dict) -> None:
     from analysis.atomic import atomic_dir_update, locked
+    from analysis.datapackage import package_files
 
     with locked(clean_dir):
         files = {}
@@ -96,6 +102,10 @@ def _write(clean_dir: Path, names: list[str], built: dict, failed_ids: list[str]
             ordered = [parts[doc_id] for doc_id in sorted(parts)]
             files[f"{name}.csv"] = _csv_writer(columns, ordered)
             report.written[f"{name}.csv"] = sum(len(part) for part in ordered)
+        for name, table in shared.items():  # provinces, themes, indicator_definitions: no doc_id
+            files[f"{name}.csv"] = _csv_writer(list(table.columns), [table])
+            report.written[f"{name}.csv"] = len(table)
+        files.update(package_files([*names, *shared]))  # datapackage.json + README.md, from the schemas
         atomic_dir_update(clean_dir, files)
 
 

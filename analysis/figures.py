@@ -45,6 +45,7 @@ _LIST_ARABIC = re.compile(r"\d{1,2}[.、](?![\d])")
 _GLOSS_RE = re.compile(_GLOSS)
 _DANGLING = re.compile(r"[,，.]\d{0,2}\s*$")  # 1,2 or 3. at the very end: cut off mid-number
 _RANGE_SEP = re.compile(r"(?:至|到|-)")
+_RANGE_FIRST = frozenset("至到-")
 _AS_OF = re.compile(r"截[至止]到?(?P<now>目前|当前|现在|今天|日前|发稿时|发稿前|本月|今年)?")
 _TABLE_UNIT = re.compile(r"单位[:：]\s*(?P<mult>[十百千万亿]*)(?P<unit>[^\s，。；,;)）]{0,4})")
 _CLAUSE_DELIMS = "，,；;。！？!?：:\n\u3000"
@@ -354,7 +355,7 @@ class _Extractor:
         value_high = None
         # a range: 3至5个, 3-5万人, 10%-20%
         after_first = unit_end or end
-        sep = _RANGE_SEP.match(norm, after_first)
+        sep = _RANGE_SEP.match(norm, after_first) if norm[after_first:after_first + 1] in _RANGE_FIRST else None
         if sep:
             second = NUMBER.match(norm, sep.end())
             if second and norm[sep.end()].isdigit() == norm[start].isdigit():
@@ -380,7 +381,7 @@ class _Extractor:
             if entry.scale != 1:
                 value *= entry.scale
                 value_high = value_high * entry.scale if value_high is not None else None
-        dangling = _DANGLING.match(norm, end)
+        dangling = _DANGLING.match(norm, end) if norm[end:end + 1] in ",，." else None
         if dangling and not unit_surface:
             return Mention(start, dangling.end(), "", "truncated", "the text ends inside this number")
         if not unit_surface and end == len(norm) and not mult and not self._table_unit(start):
@@ -406,10 +407,8 @@ class _Extractor:
         if unit in _THRESHOLD_UNITS and (after_q or value_high is not None) and disposition == "figure":
             # 65周岁以上老年人, 18—35岁青年: an age bracket defines who is counted; it is no statistic
             disposition, reason = "bare", "an age threshold or bracket, not a statistic"
-        if value_high is not None:
-            qualifier = "range"
-        else:
-            qualifier = qualifier or (self.lex.qualifiers["inside"].get(inside) if inside else "") or after_q or "exact"
+        # a range (3至5个) is told by value_high; its qualifier still says how exact its ends are
+        qualifier = qualifier or (self.lex.qualifiers["inside"].get(inside) if inside else "") or after_q or "exact"
         mention = Mention(start, end, "", disposition, reason, value=_exact(value),
                           value_high=_exact(value_high) if value_high is not None else None,
                           unit=unit, unit_kind=kind, qualifier=qualifier)
@@ -512,18 +511,17 @@ class _Extractor:
                 mention.as_of = current
 
 
-_ARABIC_CORE = re.compile(r"[\d.,，]+")
 _MULTIPLIERS: dict[str, Decimal] = {}
 
 
 def _value(core: str, mult: str) -> Decimal:
     """parse_number for the common case of Arabic digits and a plain multiplier, without re-normalising."""
-    if _ARABIC_CORE.fullmatch(core) and mult.isalpha() or not mult:
-        if core[0].isdigit():
-            factor = _MULTIPLIERS.get(mult)
-            if factor is None:
-                factor = _MULTIPLIERS.setdefault(mult, multiplier(mult))
-            return Decimal(core.replace(",", "").replace("，", "")) * factor
+    # NUMBER's core is either all Arabic (digits, separators, point) or all Chinese
+    if core[0].isdigit() and (not mult or mult.isalpha()):
+        factor = _MULTIPLIERS.get(mult)
+        if factor is None:
+            factor = _MULTIPLIERS.setdefault(mult, multiplier(mult))
+        return Decimal(core.replace(",", "").replace("，", "")) * factor
     return parse_number(core + mult)
 
 

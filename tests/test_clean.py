@@ -38,7 +38,10 @@ def digit_tables(source):
 
 @pytest.fixture
 def fake_builder(monkeypatch):
+    # the stand-in builds two partial tables: nothing to enrich, no data package to describe them
     monkeypatch.setattr(clean_module, "_build", digit_tables)
+    monkeypatch.setattr("analysis.enrich.enrich_documents", lambda built, provinces: (built, {}))
+    monkeypatch.setattr("analysis.datapackage.package_files", lambda names: {})
 
 
 def make_raw(tmp_path, files):

@@ -32,7 +32,7 @@ NUMERAL_CHARS = frozenset(
 )
 DISPOSITIONS = {"figure", "date", "code", "ordinal", "name", "idiom", "word", "list_marker",
                 "timestamp", "bare", "truncated"}
-QUALIFIERS = {"exact", "approx", "lower_bound", "upper_bound", "range"}
+QUALIFIERS = {"exact", "approx", "lower_bound", "upper_bound"}
 UNIT_KINDS = {"count", "money", "people", "area", "length", "weight", "percent", "duration",
               "frequency", "volume", "other"}
 
@@ -203,8 +203,8 @@ def check_ledger(text: str, mentions: list) -> None:
             assert isinstance(m.value, Decimal)
             assert m.qualifier in QUALIFIERS
             assert m.unit_kind in UNIT_KINDS
-            if m.qualifier == "range":
-                assert m.value_high is not None and m.value_high >= m.value
+            if m.value_high is not None:  # a range: its high end lies above its low end
+                assert m.value_high > m.value
     covered = [0] * len(text)
     for m in mentions:
         for i in range(m.start, m.end):

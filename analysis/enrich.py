@@ -1,0 +1,109 @@
+"""Add themes, indicators and reference tables to the per-document tables, then validate them.
+
+On the tables of all documents together::
+
+    tables = validate(enrich(tables, load_provinces()))   # raises schemas.TableError, writes nothing
+    ...write each table...; write_datapackage(clean_dir, tables)
+
+clean.py keeps its tables per document; ``enrich_documents`` does the same for that shape.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis import indicators, themes
+from analysis.percapita import per_10k
+
+# What enrich reads from the builders' figures table (docs/ARCHITECTURE.md).
+NEEDED = ["doc_id", "figure", "province", "sentence", "span_start", "surface", "value", "value_high", "unit",
+          "unit_kind", "qualifier", "as_of", "subject", "sentence_text"]
+INDICATOR_COLUMNS = ["doc_id", "figure", "indicator", "family", "province", "value", "value_high", "unit",
+                     "unit_kind", "qualifier", "as_of", "per_10k", "comparability_note"]
+
+
+def enrich(tables: dict[str, pd.DataFrame], provinces: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """A new dict of tables: figures gain ``theme`` and ``indicator``; adds ``figure_themes``,
+    ``indicators``, ``indicator_definitions``, ``themes`` and ``provinces``. Inputs are not modified.
+
+    Call it once on the tables of all documents (not per document), so the vocabulary tables are
+    not repeated.
+    """
+    from analysis.schemas import TableError
+
+    if "figures" not in tables:
+        raise TableError(["figures: table missing; enrich needs the figures table"])
+    missing = [c for c in NEEDED if c not in tables["figures"].columns]
+    if missing:
+        raise TableError([f"figures: missing column {', '.join(missing)} (see docs/ARCHITECTURE.md)"])
+    out = {name: blanks_to_missing(df) for name, df in tables.items()}
+    figures = out["figures"]
+    sentences = out.get("sentences")
+    definitions = indicators.definitions_table()
+    indicator = indicators.assign(figures, sentences)
+    indicator_theme = indicator.map(definitions.set_index("indicator")["theme"])
+    theme, figure_themes = themes.classify(figures, sentences, indicator_themes=indicator_theme)
+    figures = figures.assign(theme=theme, indicator=indicator)
+    out.update(
+        figures=figures,
+        figure_themes=figure_themes,
+        indicators=indicator_rows(figures, definitions, provinces),
+        indicator_definitions=definitions,
+        themes=themes.themes_table(),
+        provinces=provinces.copy(),
+    )
+    return out
+
+
+def blanks_to_missing(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy with empty strings in text columns made missing, as they read back from CSV.
+
+    The builders write "" for "none"; the CSVs hold an empty cell, which every reader loads as
+    missing. Doing it here makes the tables validated and the files written say the same thing.
+    """
+    text_columns = [c for c in df.columns if pd.api.types.is_string_dtype(df[c]) or df[c].dtype == object]
+    if not text_columns:
+        return df.copy()
+    return df.assign(**{c: df[c].mask(df[c].eq("")) for c in text_columns})
+
+
+def indicator_rows(figures: pd.DataFrame, definitions: pd.DataFrame, provinces: pd.DataFrame) -> pd.DataFrame:
+    """The ``indicators`` table: one row per figure with an indicator, with per-10k values where meaningful."""
+    fed = figures[figures["indicator"].notna()]
+    rows = fed.merge(definitions[["indicator", "family", "per_capita", "comparability_note"]],
+                     on="indicator", how="left", validate="many_to_one")
+    rows["per_10k"] = per_10k(rows["value"], rows["unit_kind"], rows["province"], provinces,
+                              allowed=rows["per_capita"])
+    return rows[INDICATOR_COLUMNS].reset_index(drop=True)
+
+
+def validate(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Validate all tables (see schemas.validate); returns them coerced to their schema dtypes."""
+    from analysis.schemas import validate as validate_tables
+
+    return validate_tables(tables)
+
+
+def enrich_documents(
+    built: dict[str, dict[str, pd.DataFrame]], provinces: pd.DataFrame
+) -> tuple[dict[str, dict[str, pd.DataFrame]], dict[str, pd.DataFrame]]:
+    """``enrich`` + ``validate`` for tables kept per document (doc_id -> {table name: DataFrame}).
+
+    Returns the per-document tables (now with figure_themes and indicators, validated across all
+    documents at once, so references between documents and to the vocabularies are checked) and
+    the shared tables without a doc_id (provinces, themes, indicator_definitions), to be written once.
+    """
+    if not built:
+        return {}, {}
+    names = list(next(iter(built.values())))
+    combined = {name: pd.concat([tables[name] for tables in built.values()], ignore_index=True) for name in names}
+    checked = validate(enrich(combined, provinces))
+    shared = {name: df for name, df in checked.items() if "doc_id" not in df.columns}
+    per_doc: dict[str, dict[str, pd.DataFrame]] = {doc_id: {} for doc_id in built}
+    for name, df in checked.items():
+        if name in shared:
+            continue
+        groups = {doc_id: part.reset_index(drop=True) for doc_id, part in df.groupby("doc_id", sort=False)}
+        for doc_id in built:
+            per_doc[doc_id][name] = groups.get(doc_id, df.iloc[0:0].reset_index(drop=True))
+    return per_doc, shared

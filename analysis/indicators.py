@@ -1,0 +1,118 @@
+"""Derive comparable indicators from figures with the rule table analysis/lexicon/indicators.tsv.
+
+An indicator is a thing measured the same way across provinces (projects completed, new urban
+jobs ...). Rules are data; each figure feeds at most one indicator (the first rule that matches,
+trying the subject before the clause), and figures feeding none keep an empty ``indicator``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from analysis._tsv import alternatives, read_tsv
+from analysis.config import LEXICON_DIR
+from analysis.context import figure_texts
+
+INDICATORS_TSV = LEXICON_DIR / "indicators.tsv"
+
+
+@dataclass(frozen=True)
+class Rule:
+    indicator: str
+    family: str
+    label_zh: str
+    label_en: str
+    theme: str
+    what: tuple[str, ...]
+    how: tuple[str, ...]
+    not_: tuple[str, ...]
+    units: tuple[str, ...]
+    unit_kind: str
+    per_capita: bool
+    comparability_note: str
+
+    def matches(self, text: str, sentence: str, unit: str) -> bool:
+        """True if this rule accepts a figure of `unit` read in `text` (its sentence being `sentence`)."""
+        if unit not in self.units or any(word in text for word in self.not_):
+            return False
+        if self.how:
+            return _any(self.how, text) and (_any(self.what, text) or _any(self.what, sentence))
+        return _any(self.what, text)
+
+
+def _any(words: tuple[str, ...], text: str) -> bool:
+    return any(word in text for word in words)
+
+
+@cache
+def load_rules(path: Path = INDICATORS_TSV) -> tuple[Rule, ...]:
+    """The indicator rules in file order; raises ValueError if the table is malformed."""
+    rules = []
+    for row in read_tsv(path):
+        if row["per_capita"] not in ("yes", "no"):
+            raise ValueError(f"{path}: {row['indicator']}: per_capita must be yes or no")
+        rule = Rule(
+            indicator=row["indicator"], family=row["family"], label_zh=row["label_zh"],
+            label_en=row["label_en"], theme=row["theme"], what=alternatives(row["what"]),
+            how=alternatives(row["how"]), not_=alternatives(row["not"]), units=alternatives(row["units"]),
+            unit_kind=row["unit_kind"], per_capita=row["per_capita"] == "yes",
+            comparability_note=row["comparability_note"],
+        )
+        if not rule.what or not rule.units:
+            raise ValueError(f"{path}: {rule.indicator}: `what` and `units` must not be empty")
+        rules.append(rule)
+    codes = [r.indicator for r in rules]
+    if len(set(codes)) != len(codes):
+        raise ValueError(f"{path}: duplicate indicator codes")
+    return tuple(rules)
+
+
+def definitions_table(rules: tuple[Rule, ...] | None = None) -> pd.DataFrame:
+    """The ``indicator_definitions`` clean table: one row per indicator with labels, units and note."""
+    rules = load_rules() if rules is None else rules
+    return pd.DataFrame(
+        {
+            "indicator": [r.indicator for r in rules],
+            "family": [r.family for r in rules],
+            "label_zh": [r.label_zh for r in rules],
+            "label_en": [r.label_en for r in rules],
+            "theme": [r.theme for r in rules],
+            "units": ["|".join(r.units) for r in rules],
+            "unit_kind": [r.unit_kind for r in rules],
+            "per_capita": pd.array([r.per_capita for r in rules], dtype="bool"),
+            "comparability_note": [r.comparability_note for r in rules],
+        }
+    ).astype({c: "str" for c in ("indicator", "family", "label_zh", "label_en", "theme", "units",
+                                 "unit_kind", "comparability_note")})
+
+
+def match(subject: str, clause: str, sentence: str, unit: str, rules: tuple[Rule, ...] | None = None) -> Rule | None:
+    """The rule a figure feeds, or None: rules are tried on the subject first, then on the clause.
+
+    >>> match("", "全年城镇新增就业8.6万人", "", "人").indicator
+    'new_urban_jobs'
+    """
+    rules = load_rules() if rules is None else rules
+    for text in (subject, clause):
+        if text:
+            for rule in rules:
+                if rule.matches(text, sentence, unit):
+                    return rule
+    return None
+
+
+def assign(
+    figures: pd.DataFrame, sentences: pd.DataFrame | None = None, rules: tuple[Rule, ...] | None = None
+) -> pd.Series:
+    """The indicator code each figure feeds (a str Series on figures' index, missing where none)."""
+    rules = load_rules() if rules is None else rules
+    texts = figure_texts(figures, sentences)
+    codes = []
+    for subject, clause, sentence, unit in zip(texts["subject"], texts["clause"], texts["sentence"], figures["unit"]):
+        rule = match(subject, clause, sentence, unit if isinstance(unit, str) else "", rules)
+        codes.append(rule.indicator if rule else None)
+    return pd.Series(codes, index=figures.index, dtype="str", name="indicator")

@@ -1,0 +1,152 @@
+"""Classify figures into themes with the keyword table analysis/lexicon/themes.tsv.
+
+A figure is read against its subject, then its clause, then its sentence (see context.py). The
+first of those texts that matches any theme decides; among the themes matching there, the lowest
+priority wins, except in the whole sentence, where the keyword nearest the figure wins (a long
+sentence often covers several topics). A figure that feeds an indicator takes the indicator's
+theme, so an indicator's figures never scatter across themes. No match: theme ``other``. Every figure keeps exactly one primary theme, and the
+long table ``figure_themes`` lists every theme each figure touches, so nothing is hidden.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from analysis._tsv import alternatives, read_tsv
+from analysis.config import LEXICON_DIR
+from analysis.context import figure_texts
+
+THEMES_TSV = LEXICON_DIR / "themes.tsv"
+OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Theme:
+    theme: str
+    label_zh: str
+    label_en: str
+    priority: int
+    keywords: tuple[str, ...]
+
+
+@cache
+def load_themes(path: Path = THEMES_TSV) -> tuple[Theme, ...]:
+    """The theme table, sorted by priority; raises ValueError if it is malformed."""
+    themes = tuple(
+        sorted(
+            (
+                Theme(row["theme"], row["label_zh"], row["label_en"], int(row["priority"]),
+                      alternatives(row["keywords"]))
+                for row in read_tsv(path)
+            ),
+            key=lambda t: (t.priority, t.theme),
+        )
+    )
+    codes = [t.theme for t in themes]
+    if len(set(codes)) != len(codes):
+        raise ValueError(f"{path}: duplicate theme codes")
+    if OTHER not in codes:
+        raise ValueError(f"{path}: the fallback theme {OTHER!r} is missing")
+    return themes
+
+
+def themes_table(themes: tuple[Theme, ...] | None = None) -> pd.DataFrame:
+    """The ``themes`` clean table: one row per theme with its labels, priority and keywords."""
+    themes = load_themes() if themes is None else themes
+    return pd.DataFrame(
+        {
+            "theme": [t.theme for t in themes],
+            "label_zh": [t.label_zh for t in themes],
+            "label_en": [t.label_en for t in themes],
+            "priority": pd.array([t.priority for t in themes], dtype="int64"),
+            "keywords": ["|".join(t.keywords) for t in themes],
+        }
+    )
+
+
+def match(text: str, themes: tuple[Theme, ...] | None = None) -> dict[str, str]:
+    """Themes whose keywords occur in `text`, in priority order, each with the first keyword found.
+
+    >>> match("新建社区养老服务站30个")
+    {'elderly': '养老'}
+    """
+    themes = load_themes() if themes is None else themes
+    found = {}
+    for theme in themes:
+        keyword = next((k for k in theme.keywords if k in text), None)
+        if keyword is not None:
+            found[theme.theme] = keyword
+    return found
+
+
+def nearest(text: str, offset: int, themes: tuple[Theme, ...] | None = None) -> dict[str, str]:
+    """Like ``match``, but ordered by the distance of each theme's nearest keyword to ``offset``.
+
+    >>> nearest("开展民生项目，新建蔬菜种植基地300个", 15)
+    {'agriculture': '种植', 'projects': '民生项目'}
+    """
+    themes = load_themes() if themes is None else themes
+    found = []
+    for theme in themes:
+        best = None
+        for keyword in theme.keywords:
+            start = text.find(keyword)
+            while start >= 0:
+                distance = max(start - offset, offset - start - len(keyword), 0)
+                if best is None or distance < best[0]:
+                    best = (distance, keyword)
+                start = text.find(keyword, start + 1)
+        if best is not None:
+            found.append((best[0], theme.priority, theme.theme, best[1]))
+    return {code: keyword for _, _, code, keyword in sorted(found)}
+
+
+def classify(
+    figures: pd.DataFrame,
+    sentences: pd.DataFrame | None = None,
+    themes: tuple[Theme, ...] | None = None,
+    indicator_themes: pd.Series | None = None,
+) -> tuple[pd.Series, pd.DataFrame]:
+    """Primary theme of each figure (a Series on figures' index) and the long ``figure_themes`` table.
+
+    ``figure_themes`` has one row per (figure, theme touched): ``matched_on`` is the first text
+    (subject, clause, sentence) where that theme matched, ``keyword`` the word found, ``primary``
+    marks the theme chosen for the figure. A figure touching no theme has one row: ``other``, ``none``.
+    `indicator_themes` (on figures' index, missing where none) overrides the keyword choice; a theme
+    chosen only that way is recorded with ``matched_on`` ``indicator``.
+    """
+    themes = load_themes() if themes is None else themes
+    texts = figure_texts(figures, sentences)
+    primary, rows = [], []
+    if indicator_themes is None:
+        indicator_themes = pd.Series(pd.NA, index=figures.index, dtype="object")
+    for subject, clause, sentence, offset, doc_id, figure, forced in zip(
+        texts["subject"], texts["clause"], texts["sentence"], texts["offset"],
+        figures["doc_id"], figures["figure"], indicator_themes,
+    ):
+        touched: dict[str, tuple[str, str]] = {}
+        chosen = None
+        for level, found in (("subject", match(subject, themes)), ("clause", match(clause, themes)),
+                             ("sentence", nearest(sentence, offset, themes))):
+            if found and chosen is None:
+                chosen = next(iter(found))
+            for theme, keyword in found.items():
+                touched.setdefault(theme, (level, keyword))
+        if isinstance(forced, str) and forced:
+            chosen = forced
+            touched.setdefault(forced, ("indicator", ""))
+        if chosen is None:
+            chosen = OTHER
+            touched[OTHER] = ("none", "")
+        primary.append(chosen)
+        for theme, (level, keyword) in touched.items():
+            rows.append((doc_id, figure, theme, level, keyword or None, theme == chosen))
+    figure_themes = pd.DataFrame(
+        rows, columns=["doc_id", "figure", "theme", "matched_on", "keyword", "primary"]
+    ).astype({"doc_id": "str", "figure": "int64", "theme": "str", "matched_on": "str",
+              "keyword": "str", "primary": "bool"})
+    return pd.Series(primary, index=figures.index, dtype="str", name="theme"), figure_themes

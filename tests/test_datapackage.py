@@ -1,0 +1,171 @@
+"""datapackage.json and README.md are generated from the schemas, valid for frictionless, and the CSVs
+follow the conventions (utf-8-sig, clean headers for pandas, ISO dates, empty for missing)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+from _datapkg_tables import ROOT, seed_tables, write_clean
+
+from analysis.datapackage import dictionary, package, package_files
+from analysis.schemas import TABLES
+
+
+@pytest.fixture(scope="module")
+def clean_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("clean")
+    write_clean(seed_tables(), out)
+    return out
+
+
+def frictionless_errors(descriptor_path) -> list[tuple[str, str, str]]:
+    from frictionless import validate
+
+    report = validate(str(descriptor_path))
+    return [(task.name, error.type, error.message) for task in report.tasks for error in task.errors]
+
+
+def test_seed_package_is_valid_for_frictionless(clean_dir):
+    assert frictionless_errors(clean_dir / "datapackage.json") == []
+
+
+def test_descriptor_has_one_resource_per_csv_with_keys(clean_dir):
+    descriptor = json.loads((clean_dir / "datapackage.json").read_text(encoding="utf-8"))
+    resources = {r["name"]: r for r in descriptor["resources"]}
+    assert sorted(f"{name}.csv" for name in resources) == sorted(p.name for p in clean_dir.glob("*.csv"))
+    for name, resource in resources.items():
+        assert resource["encoding"] == "utf-8-sig"
+        schema = resource["schema"]
+        assert schema["primaryKey"] == list(TABLES[name].primary_key)
+        header = pd.read_csv(clean_dir / resource["path"], nrows=0).columns.tolist()
+        assert [f["name"] for f in schema["fields"]] == header, name
+        assert all(f["description"].endswith(".") for f in schema["fields"]), name
+    figure_fks = {fk["reference"]["resource"] for fk in resources["figures"]["schema"]["foreignKeys"]}
+    assert {"documents", "sections", "provinces", "themes"} <= figure_fks
+    qualifier = next(f for f in resources["figures"]["schema"]["fields"] if f["name"] == "qualifier")
+    assert qualifier["constraints"]["enum"] == ["exact", "approx", "lower_bound", "upper_bound"]
+
+
+def test_readme_is_the_generated_dictionary_and_documents_every_column(clean_dir):
+    text = (clean_dir / "README.md").read_text(encoding="utf-8")
+    assert text == dictionary(list(TABLES))
+    for name, table in TABLES.items():
+        assert f"## {name}" in text
+        for column_name, column in table.model.to_schema().columns.items():
+            assert column.description, f"{name}.{column_name} has no description"
+            assert f"| `{column_name}` |" in text
+
+
+def test_files_are_utf8_sig_and_pandas_reads_clean_headers_and_types(clean_dir):
+    for path in clean_dir.glob("*.csv"):
+        assert path.read_bytes().startswith(b"\xef\xbb\xbf"), path.name
+        assert not any("\ufeff" in c for c in pd.read_csv(path).columns), path.name
+    figures = pd.read_csv(clean_dir / "figures.csv")  # no arguments, as a user would
+    assert figures.columns[0] == "doc_id"
+    assert figures["figure"].dtype == "int64" and figures["span_start"].dtype == "int64"
+    assert figures["value"].dtype == "float64" and figures["cumulative"].dtype == bool
+    assert pd.api.types.is_string_dtype(figures["province"])
+    indicators = pd.read_csv(clean_dir / "indicators.csv")
+    assert indicators["per_10k"].dtype == "float64"
+    assert pd.read_csv(clean_dir / "provinces.csv")["population_2020"].dtype == "int64"
+    # Chinese survives, dates are ISO, missing is an empty cell
+    assert "吉林" in set(figures["province"])
+    assert pd.read_csv(clean_dir / "documents.csv")["published"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+    import csv
+
+    for path in clean_dir.glob("*.csv"):
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            cells = {cell for row in csv.reader(handle) for cell in row}
+        assert not cells & {"nan", "NaN", "None", "<NA>", "NaT"}, path.name
+
+
+def corrupt(clean_dir, tmp_path, table, change):
+    copy = tmp_path / "copy"
+    shutil.copytree(clean_dir, copy)
+    path = copy / f"{table}.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    change(frame)
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    return copy
+
+
+def load_all(folder):
+    from analysis.api import load
+
+    return {name: load(name, folder, validate=False) for name in TABLES}
+
+
+def set_cell(column, row, value):
+    def change(frame):
+        frame.loc[row, column] = value
+    return change
+
+
+def test_bad_qualifier_is_rejected_by_frictionless_and_validate(clean_dir, tmp_path):
+    from analysis.enrich import validate
+    from analysis.schemas import TableError
+
+    copy = corrupt(clean_dir, tmp_path, "figures", set_cell("qualifier", 2, "roughly"))
+    errors = frictionless_errors(copy / "datapackage.json")
+    assert [(t, kind) for t, kind, _ in errors] == [("figures", "constraint-error")]
+    assert "enum" in errors[0][2] and "qualifier" in errors[0][2]
+    with pytest.raises(TableError, match=r"figures\.qualifier: fails isin.* at rows 2 .*'roughly'"):
+        validate(load_all(copy))
+
+
+def test_orphan_figure_is_rejected_by_frictionless_and_validate(clean_dir, tmp_path):
+    from analysis.enrich import validate
+    from analysis.schemas import TableError
+
+    def orphan(frame):
+        extra = frame.iloc[[0]].copy()
+        extra["doc_id"], extra["figure"] = "999_missing", "0"
+        frame.loc[len(frame)] = extra.iloc[0]
+
+    copy = corrupt(clean_dir, tmp_path, "figures", orphan)
+    errors = frictionless_errors(copy / "datapackage.json")
+    assert {(t, kind) for t, kind, _ in errors} == {("figures", "foreign-key")}
+    assert any('"999_missing" not found in the lookup table "documents"' in m for _, _, m in errors)
+    with pytest.raises(TableError, match=r"figures\.doc_id: rows \d+ reference no row of documents\.doc_id"):
+        validate(load_all(copy))
+
+
+def test_duplicate_key_is_rejected_by_frictionless_and_validate(clean_dir, tmp_path):
+    from analysis.enrich import validate
+    from analysis.schemas import TableError
+
+    def duplicate(frame):
+        frame.loc[len(frame)] = frame.iloc[0]
+
+    copy = corrupt(clean_dir, tmp_path, "provinces", duplicate)
+    errors = frictionless_errors(copy / "datapackage.json")
+    assert ("provinces", "primary-key") in {(t, kind) for t, kind, _ in errors}
+    with pytest.raises(TableError, match=r"provinces\.province: fails field_uniqueness at rows 0, 31"):
+        validate(load_all(copy))
+
+
+def test_package_refuses_unknown_tables_and_dangling_references():
+    with pytest.raises(ValueError, match="no schema"):
+        package(["figures", "spreadsheet"])
+    with pytest.raises(ValueError, match="figures references documents"):
+        package(["figures"])
+    files = package_files(["documents", "provinces"])
+    assert set(files) == {"datapackage.json", "README.md"}
+    assert [r["name"] for r in json.loads(files["datapackage.json"])["resources"]] == ["documents", "provinces"]
+
+
+COMMITTED = ROOT / "data" / "clean"
+
+
+@pytest.mark.skipif(not (COMMITTED / "datapackage.json").exists(),
+                    reason="data/clean/datapackage.json is written by `make data` once clean.py calls write_datapackage")
+def test_committed_package_is_valid_and_matches_the_schemas():
+    descriptor = json.loads((COMMITTED / "datapackage.json").read_text(encoding="utf-8"))
+    names = [r["name"] for r in descriptor["resources"]]
+    files = package_files(names)
+    assert (COMMITTED / "datapackage.json").read_bytes() == files["datapackage.json"], "regenerate: make data"
+    assert (COMMITTED / "README.md").read_bytes() == files["README.md"], "regenerate: make data"
+    assert frictionless_errors(COMMITTED / "datapackage.json") == []
