@@ -130,7 +130,7 @@ def report(results: dict, file=sys.stdout) -> None:
                 label,
                 f"{wall_s * 1000:.0f} ms",
                 f"{cpu_s * 1000:.0f} ms",
-                "-" if key == "python_pass" else f"+{(cpu_s - floor_cpu) * 1000:.0f} ms",
+                "-" if key == "python_pass" else f"{(cpu_s - floor_cpu) * 1000:+.0f} ms",
             ]
         )
     print("fresh interpreter, median of runs", file=file)
