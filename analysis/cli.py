@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("analysis.batch", "do the main job: clean data/raw, then run the notebook plan into reports/"),
     "clean": ("analysis.clean", "turn every report in RAW_DIR into CSV tables in CLEAN_DIR"),
     "extract": ("analysis.extract", "write the figures table of one report as CSV"),
+    "clean-corpus": ("analysis.corpus", "clean thousands of reports into partitioned Parquet, on all cores or a Dask cluster"),
 }
 
 
