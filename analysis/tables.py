@@ -73,9 +73,11 @@ def frame(name: str, rows: list[dict[str, Any]]):
     """A DataFrame with exactly the columns and dtypes of table ``name``."""
     import pandas as pd
 
-    columns = COLUMNS[name]
-    df = pd.DataFrame(rows, columns=list(columns))
-    return df.astype(columns)
+    # One typed array per column: an object frame from row dicts followed by astype costs several
+    # times the extraction itself (benchmarks/profile_extract.py --what tables).
+    return pd.DataFrame({
+        column: pd.array([row[column] for row in rows], dtype=dtype) for column, dtype in COLUMNS[name].items()
+    })
 
 
 def build_tables(source: Any) -> dict[str, Any]:
