@@ -102,7 +102,7 @@ def resolve(match: re.Match, published: date | None, month_context: int | None =
         if g["day_only"]:
             if month_context is None or published is None:
                 return DateValue("", None, None)
-            return _day(published.year, month_context, cn_int(g["day_only"]), published, explicit_year=False)
+            return _day(published.year, month_context, cn_int(g["day_only"]))
         explicit = g["year"] is not None or g["rel"] is not None
         year = None
         if g["year"]:
@@ -140,13 +140,13 @@ def resolve(match: re.Match, published: date | None, month_context: int | None =
         if g["day"]:
             if year is None:
                 return DateValue(f"--{month:02d}-{cn_int(g['day']):02d}", None, None)
-            return _day(year, month, cn_int(g["day"]), published, explicit_year=True)
+            return _day(year, month, cn_int(g["day"]))
         return _month_value(year, month, g["part"])
     except (ValueError, IndexError):
         return None
 
 
-def _day(year: int, month: int, day: int, published: date | None, explicit_year: bool) -> DateValue | None:
+def _day(year: int, month: int, day: int) -> DateValue | None:
     if not 1 <= day <= _last_day(year, month):
         return None
     value = date(year, month, day)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from .dates import infer_published
@@ -189,11 +188,3 @@ def _context(text: str, start: int, end: int, span_start: int, span_end: int) ->
 
 def _float(value) -> float:
     return float(value) if value is not None else float("nan")
-
-
-def relative_path(path: Path, root: Path) -> str:
-    """``path`` relative to ``root`` when inside it, so tables do not depend on where the clone lives."""
-    try:
-        return Path(path).resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return Path(path).name
