@@ -32,7 +32,9 @@ from pathlib import Path
 
 from analysis.errors import InputError
 
-TABLES = ("documents", "sections", "sentences", "figures", "dates", "mentions")
+EXTRACTED = ("documents", "sections", "sentences", "figures", "dates", "mentions")
+TABLES = (*EXTRACTED, "figure_themes", "indicators")  # per document, like data/clean
+SHARED = ("provinces", "themes", "indicator_definitions")  # vocabularies: written once
 FAILURES = "failures"
 FAILURE_COLUMNS = ("path", "doc_id", "error", "problem")
 DEFAULT_PARTITION_SIZE = 64
@@ -142,10 +144,12 @@ def process_partition(index: int, paths: list[str], staging: str, skip: dict[str
     """
     import pandas as pd
 
-    from analysis import sources, tables
+    from analysis import enrich, sources, tables
+    from analysis.reference import load_provinces
 
-    built: dict[str, list] = {name: [] for name in TABLES}
+    built: dict[str, list] = {name: [] for name in EXTRACTED}
     failures = []
+    done = []
     for path in paths:
         if path in skip:
             failures.append((path, _doc_id(Path(path)), "InputError", skip[path]))
@@ -158,17 +162,45 @@ def process_partition(index: int, paths: list[str], staging: str, skip: dict[str
         except Exception as err:  # noqa: BLE001 - a bug on one file must not lose the other thousands
             failures.append((path, _doc_id(Path(path)), type(err).__name__, _one_line(err)))
             continue
-        for name in TABLES:
+        done.append(path)
+        for name in EXTRACTED:
             built[name].append(frames[name])
-    rows = {}
+    if not done:
+        return index, {}, failures
+    combined = {}
     for name, frames in built.items():
-        if not frames:
-            continue
         non_empty = [f for f in frames if len(f)] or frames[:1]
-        frame = pd.concat(non_empty, ignore_index=True) if len(non_empty) > 1 else non_empty[0].reset_index(drop=True)
+        combined[name] = pd.concat(non_empty, ignore_index=True) if len(non_empty) > 1 else non_empty[0]
+    try:
+        # the same themes, indicators and schema checks as clean, over this partition's documents
+        checked = enrich.validate(enrich.enrich(combined, load_provinces()))
+    except Exception as err:  # noqa: BLE001 - the partition's files are reported, the others go on
+        kind = type(err).__name__
+        failures.extend((path, _doc_id(Path(path)), kind, _one_line(err)) for path in done)
+        return index, {}, failures
+    rows = {}
+    for name in TABLES:
+        frame = checked[name].reset_index(drop=True)
         _write_parquet(frame, Path(staging) / name / f"part-{index:05d}.parquet")
         rows[name] = len(frame)
     return index, rows, failures
+
+
+def write_shared(staging: Path) -> None:
+    """The vocabulary tables (provinces, themes, indicator definitions), once for the whole corpus."""
+    from analysis import enrich
+    from analysis.reference import load_provinces
+
+    empty = enrich.enrich({"figures": _empty_figures()}, load_provinces())
+    checked = enrich.validate({name: empty[name] for name in SHARED})
+    for name in SHARED:
+        _write_parquet(checked[name], staging / name / "part-00000.parquet")
+
+
+def _empty_figures():
+    from analysis.tables import frame
+
+    return frame("figures", [])
 
 
 def _write_parquet(frame, path: Path) -> None:
@@ -229,11 +261,12 @@ def clean_corpus(
                 report.rows[name] = report.rows.get(name, 0) + n
             report.failures.extend(failures)
         _write_failures(report.failures, staging / FAILURES / "part-00000.parquet")
+        write_shared(staging)
         # Two runs into the same folder take turns here; each built its parts in its own staging folder.
         with locked(output):
-            _swap_in(staging, output, (*TABLES, FAILURES))
+            _swap_in(staging, output, (*TABLES, *SHARED, FAILURES))
             if csv:
-                for name in (*TABLES, FAILURES):
+                for name in (*TABLES, *SHARED, FAILURES):
                     _write_csv(output / name, output / f"{name}.csv")
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -159,3 +159,15 @@ def test_command_reports_failures_on_stderr_and_exit_status(small_raw, tmp_path,
     assert f"error: {small_raw / EMPTY}: " in err
     assert f"1 of {N_SMALL + 1} files failed" in err
     assert "Traceback" not in err
+
+
+def test_corpus_tables_carry_themes_indicators_and_the_vocabularies(local_run):
+    # the same enrichment as data/clean: every figure has a theme, indicator rows point at figures
+    _, output = local_run
+    figures = corpus.read_table(output, "figures")
+    assert figures["theme"].notna().all()
+    indicators = corpus.read_table(output, "indicators")
+    keys = set(zip(figures["doc_id"], figures["figure"]))
+    assert len(indicators) and set(zip(indicators["doc_id"], indicators["figure"])) <= keys
+    assert len(corpus.read_table(output, "provinces")) == 31
+    assert set(corpus.read_table(output, "themes")["theme"]) >= set(figures["theme"])
