@@ -10,19 +10,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ._tsv import read_tsv
 from .config import LEXICON_DIR
 
 
-def read_table(name: str) -> list[list[str]]:
-    """Rows of ``lexicon/<name>.tsv`` without comments and blank lines, each padded to the header width."""
-    rows = []
-    with open(LEXICON_DIR / f"{name}.tsv", encoding="utf-8") as handle:
-        for line in handle:
-            line = line.rstrip("\n")
-            if not line.strip() or line.startswith("#"):
-                continue
-            rows.append(line.split("\t"))
-    return rows
+def read_table(name: str) -> list[dict[str, str]]:
+    """Rows of ``lexicon/<name>.tsv`` as dicts keyed by its header row (``#`` lines are comments)."""
+    return read_tsv(LEXICON_DIR / f"{name}.tsv")
 
 
 @dataclass(frozen=True)
@@ -74,11 +68,11 @@ def _lengths(words) -> tuple[int, ...]:
 @lru_cache(maxsize=1)
 def load() -> Lexicon:
     """Load every vocabulary table once per process."""
-    units = {row[0]: Unit(row[0], row[1], row[2], int(row[3])) for row in read_table("units")}
+    units = {r["unit"]: Unit(r["unit"], r["canonical"], r["unit_kind"], int(r["scale"])) for r in read_table("units")}
     qualifiers: dict[str, dict[str, str]] = {"before": {}, "inside": {}, "after": {}}
-    for word, position, qualifier, *_ in read_table("qualifiers"):
-        qualifiers[position][word] = qualifier
-    words = {row[0]: (row[1], row[2] if len(row) > 2 else "") for row in read_table("numeral_words")}
+    for row in read_table("qualifiers"):
+        qualifiers[row["position"]][row["word"]] = row["qualifier"]
+    words = {row["word"]: (row["disposition"], row["note"]) for row in read_table("numeral_words")}
     grouped: dict[str, dict[tuple[int, int], set[str]]] = {}
     for word in words:
         for offset, char in enumerate(word):
@@ -89,19 +83,21 @@ def load() -> Lexicon:
         for char, by_shape in grouped.items()
     }
     rules = []
-    for name, token, before, after, disposition, *note in read_table("affix_rules"):
+    affix_rows = read_table("affix_rules")
+    for row in affix_rows:
+        before, after = row["before"], row["after"]
         rules.append(
             AffixRule(
-                name=name,
-                token=token,
+                name=row["name"],
+                token=row["token"],
                 before=re.compile(f"(?:{before})$") if before else None,
                 after=re.compile(after) if after else None,
-                disposition=disposition,
-                note=note[0] if note else "",
+                disposition=row["disposition"],
+                note=row["note"],
             )
         )
-    befores = [f"(?:{row[2]})" for row in read_table("affix_rules") if row[2]]
-    afters = [f"(?:{row[3]})" for row in read_table("affix_rules") if row[3]]
+    befores = [f"(?:{row['before']})" for row in affix_rows if row["before"]]
+    afters = [f"(?:{row['after']})" for row in affix_rows if row["after"]]
     return Lexicon(
         units=units,
         unit_lengths=_lengths(units),
