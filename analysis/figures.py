@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Generator, Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -93,6 +94,11 @@ def extract(text: str, published: date | None = None) -> list[Mention]:
     ``published`` resolves dates written without a year; when it is missing,
     :func:`analysis.dates.infer_published` stands in for it.
     """
+    return list(_Extractor(text, published).run())
+
+
+def iter_extract(text: str, published: date | None = None) -> Iterator[Mention]:
+    """:func:`extract`, one mention at a time (for texts too large to hold every mention at once)."""
     return _Extractor(text, published).run()
 
 
@@ -107,10 +113,12 @@ class _Extractor:
         self.table_scopes = self._table_scopes()
 
     # -- the scan -------------------------------------------------------------------------------
-    def run(self) -> list[Mention]:
-        mentions: list[Mention] = []
+    def run(self) -> Iterator[Mention]:
+        """Mentions in text order, one at a time, so a caller can keep memory to what it holds."""
         norm, pos, n = self.norm, 0, len(self.norm)
         floor = 0  # no mention may start before the end of the previous one
+        as_of = self._as_of_scope()
+        next(as_of)
         while pos < n:
             hit = _RUN.search(norm, pos)
             if not hit:
@@ -122,10 +130,9 @@ class _Extractor:
             if mention.end <= start:  # never stall: the run itself must be consumed
                 mention.end = self._run_end(start)
             mention.surface = self.text[mention.start:mention.end]
-            mentions.append(mention)
+            as_of.send(mention)
+            yield mention
             floor = pos = mention.end
-        self._scope_as_of(mentions)
-        return mentions
 
     def _run_end(self, start: int) -> int:
         return _RUN_END.match(self.norm, start).end()
@@ -489,15 +496,14 @@ class _Extractor:
             marks.append((m.end(), "report" if m.group("now") else ""))
         return marks
 
-    def _scope_as_of(self, mentions: list[Mention]) -> None:
-        """截至… applies to the figures after it in the same sentence."""
-        if not self.as_of_marks:
-            return
+    def _as_of_scope(self) -> Generator[None, Mention, None]:
+        """截至… applies to the figures after it in the same sentence; sent each mention in order."""
         norm = self.norm
         current, sentence_end = "", -1
         marks = iter(self.as_of_marks)
         mark = next(marks, None)
-        for mention in mentions:
+        while True:
+            mention = yield
             while mark is not None and mark[0] <= mention.start:
                 current = mark[1]
                 sentence_end = _sentence_end(norm, mark[0])

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from .dates import infer_published
-from .figures import extract
+from .figures import iter_extract
 from .normalize import normalize
 from .provinces import find_provinces
 from .segment import Segmented, segment
@@ -91,15 +91,19 @@ def build_tables(source: Any) -> dict[str, Any]:
     if published is None:
         published, inferred = infer_published(normalize(text)), True
     seg = segment(text)
-    mentions = extract(text, published)
     sentence_province = _sentence_provinces(text, seg)
 
-    figures, dates, ledger = [], [], []
-    for number, m in enumerate(mentions):
-        ledger.append({
-            "doc_id": source.doc_id, "mention": number, "span_start": m.start, "span_end": m.end,
+    # Rows are turned into typed frames every PIECE_ROWS mentions, so a very large report never
+    # holds more than that many Python row objects at once (typed columns are far more compact).
+    rows: dict[str, list] = {"figures": [], "dates": [], "mentions": []}
+    pieces: dict[str, list] = {name: [] for name in rows}
+    n_mentions = n_figures = 0
+    for m in iter_extract(text, published):
+        rows["mentions"].append({
+            "doc_id": source.doc_id, "mention": n_mentions, "span_start": m.start, "span_end": m.end,
             "surface": m.surface, "disposition": m.disposition, "reason": m.reason,
         })
+        n_mentions += 1
         sentence = seg.sentence_at(m.start)
         s_index = sentence.index if sentence else -1
         where = {
@@ -110,29 +114,36 @@ def build_tables(source: Any) -> dict[str, Any]:
             "span_start": m.start, "span_end": m.end, "surface": m.surface,
         }
         if m.disposition == "figure":
-            figures.append({
-                **where, "figure": len(figures), "value": _float(m.value), "value_high": _float(m.value_high),
+            rows["figures"].append({
+                **where, "figure": n_figures, "value": _float(m.value), "value_high": _float(m.value_high),
                 "unit": m.unit, "unit_kind": m.unit_kind, "qualifier": m.qualifier, "as_of": m.as_of,
                 "cumulative": m.cumulative, "subject": m.subject,
                 "sentence_text": _context(text, sentence.start, sentence.end, m.start, m.end) if sentence else "",
             })
+            n_figures += 1
         elif m.disposition == "date":
-            dates.append({
+            rows["dates"].append({
                 **where, "date": m.date,
                 "date_start": m.date_start.isoformat() if m.date_start else "",
                 "date_end": m.date_end.isoformat() if m.date_end else "", "role": m.role,
             })
+        if len(rows["mentions"]) >= PIECE_ROWS:
+            _flush(rows, pieces)
+    _flush(rows, pieces)
 
     sections = [
         {"doc_id": source.doc_id, "section": s.index, "province": s.province, "heading": s.heading,
          "span_start": s.start, "span_end": s.end}
         for s in seg.sections
     ]
-    sentences = [
-        {"doc_id": source.doc_id, "sentence": s.index, "section": s.section, "paragraph": s.paragraph,
-         "province": sentence_province[s.index], "span_start": s.start, "span_end": s.end,
-         "text": text[s.start:s.end]}
-        for s in seg.sentences
+    sentence_pieces = [
+        frame("sentences", [
+            {"doc_id": source.doc_id, "sentence": s.index, "section": s.section, "paragraph": s.paragraph,
+             "province": sentence_province[s.index], "span_start": s.start, "span_end": s.end,
+             "text": text[s.start:s.end]}
+            for s in seg.sentences[first:first + PIECE_ROWS]
+        ])
+        for first in range(0, max(len(seg.sentences), 1), PIECE_ROWS)
     ]
     title = source.title or (text[seg.title.start:seg.title.end] if seg.title else "")
     document = {
@@ -140,16 +151,35 @@ def build_tables(source: Any) -> dict[str, Any]:
         "published": published.isoformat() if published else "",
         "published_inferred": inferred and published is not None, "encoding": source.encoding,
         "sha256": source.sha256, "n_chars": len(text), "n_sections": len(seg.sections),
-        "n_sentences": len(seg.sentences), "n_mentions": len(mentions), "n_figures": len(figures),
+        "n_sentences": len(seg.sentences), "n_mentions": n_mentions, "n_figures": n_figures,
     }
     return {
         "documents": frame("documents", [document]),
         "sections": frame("sections", sections),
-        "sentences": frame("sentences", sentences),
-        "figures": frame("figures", figures),
-        "dates": frame("dates", dates),
-        "mentions": frame("mentions", ledger),
+        "sentences": _concat(sentence_pieces),
+        "figures": _concat(pieces["figures"]),
+        "dates": _concat(pieces["dates"]),
+        "mentions": _concat(pieces["mentions"]),
     }
+
+
+PIECE_ROWS = 50_000
+
+
+def _flush(rows: dict[str, list], pieces: dict[str, list]) -> None:
+    """Turn the rows gathered so far into typed frames; the first piece is kept even when empty."""
+    for name, gathered in rows.items():
+        if gathered or not pieces[name]:
+            pieces[name].append(frame(name, gathered))
+        rows[name] = []
+
+
+def _concat(pieces: list):
+    import pandas as pd
+
+    if len(pieces) == 1:
+        return pieces[0]
+    return pd.concat([p for p in pieces if len(p)] or pieces[:1], ignore_index=True)
 
 
 def _sentence_provinces(text: str, seg: Segmented) -> list[str]:

@@ -101,3 +101,13 @@ def test_sentence_text_of_a_run_on_text_is_cut_around_the_figure():
     middle = figures.iloc[200]
     assert middle["surface"] in middle["sentence_text"]
     assert middle["sentence_text"].startswith("…") and middle["sentence_text"].endswith("…")
+
+
+def test_tables_built_in_pieces_equal_tables_built_at_once(monkeypatch, tables):
+    # large reports are turned into typed frames every PIECE_ROWS rows; the result must not change
+    import analysis.tables as module
+
+    monkeypatch.setattr(module, "PIECE_ROWS", 2)
+    pieced = build_tables(TextSource("demo", REPORT, date(2021, 12, 1), path="data/raw/demo.txt"))
+    for name in TABLE_NAMES:
+        pd.testing.assert_frame_equal(pieced[name], tables[name])
