@@ -112,7 +112,7 @@ def written_numbers(draw) -> tuple[str, Decimal]:
     style = draw(st.sampled_from(
         ["arabic", "separators", "full_width", "full_width_separators", "multiplier",
          "multiplier_separators", "chinese", "chinese_colloquial", "chinese_liang", "financial",
-         "year_digits", "decimal"]))
+         "year_digits", "decimal", "abbreviated"]))
     n = draw(st.integers(min_value=0, max_value=10**12 - 1))
     if style == "arabic":
         return str(n), Decimal(n)
@@ -143,6 +143,13 @@ def written_numbers(draw) -> tuple[str, Decimal]:
     if style == "year_digits":
         year = draw(st.integers(min_value=1900, max_value=2099))
         return "".join("〇一二三四五六七八九"[int(c)] for c in str(year)), Decimal(year)
+    if style == "abbreviated":
+        # 三千五 = 3500, 一万五 = 15000, 十三万五 = 135000: a trailing digit takes the next unit down.
+        k = draw(st.sampled_from([2, 3, 4]))
+        lead = draw(st.integers(min_value=1, max_value=99 if k == 4 else 9))
+        tail = draw(st.integers(min_value=1, max_value=9))
+        text = colloquial_ten(to_chinese(lead * 10**k)) + CN_DIGITS[tail]
+        return text, Decimal(lead * 10**k + tail * 10 ** (k - 1))
     whole = draw(st.integers(min_value=0, max_value=10**6))
     frac = draw(st.integers(min_value=1, max_value=99))
     d = Decimal(whole) + Decimal(frac) / 100
@@ -161,6 +168,7 @@ def test_chinese_formatter_matches_hand_written_forms():
     assert to_chinese(5 * 10**11) == "五千亿"
     assert to_chinese(1234, financial=True) == "壹仟贰佰叁拾肆"
     assert plain(Decimal("4.250")) == "4.25"
+    assert colloquial_ten(to_chinese(130000)) + "五" == "十三万五"
 
 
 @SETTINGS
