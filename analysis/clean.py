@@ -94,7 +94,34 @@ def clean(raw_dir: str | Path, clean_dir: str | Path, *, progress: bool | None =
 def _build(source) -> dict:
     from analysis.tables import build_tables
 
-    return build_tables(source)
+    return _portable_paths(build_tables(source))
+
+
+def _portable_paths(tables: dict) -> dict:
+    """Record ``documents.path`` relative to the project root (the file name if outside it).
+
+    The committed CSVs must not depend on where a clone lives, or a fresh run would differ from them.
+    Paths that are already relative are left alone.
+    """
+    from pathlib import PurePath
+
+    from analysis.config import ROOT
+
+    documents = tables.get("documents")
+    if documents is None or "path" not in documents.columns:
+        return tables
+
+    def portable(value):
+        if not isinstance(value, str) or not PurePath(value).is_absolute():
+            return value
+        try:
+            return Path(value).resolve().relative_to(ROOT.resolve()).as_posix()
+        except ValueError:
+            return Path(value).name
+
+    documents = documents.copy()
+    documents["path"] = documents["path"].map(portable).astype(documents["path"].dtype)
+    return {**tables, "documents": documents}
 
 
 def _previous_rows(path: Path, columns: list[str], doc_ids: set[str]) -> dict[str, list[list[str]]]:

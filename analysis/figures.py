@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from . import dates as _dates
 from .lexicon import NUMERAL_CHARS, Lexicon, load
@@ -31,7 +31,7 @@ NUMBER = re.compile(
     (?P<core>(?:\d{{1,3}}(?:[,，]\d{{3}})+|\d+)(?:\.\d+)?
            |[{_CN}]+(?:点[零〇一二三四五六七八九]+)?)
     (?P<in1>[余多几])?
-    (?P<mult>(?:[十百千万亿]{_GLOSS}?)+)?
+    (?P<mult>\x20?(?:[十百千万亿]{_GLOSS}?)+(?:\d+[千百十万](?:{_GLOSS})?)*)?
     (?P<in2>[余多](?![少种样方元]))?
     """,
     re.VERBOSE,
@@ -41,6 +41,7 @@ _PHONE = re.compile(r"(?:\d{3,4}-)?\d{7,8}(?!\d)|1[3-9]\d{9}(?!\d)")
 _LIST_PAREN = re.compile(r"[(（](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）]")
 _LIST_CN = re.compile(r"[一二三四五六七八九十]{1,3}、")
 _LIST_ARABIC = re.compile(r"\d{1,2}[.、](?![\d])")
+_DANGLING = re.compile(r"[,，.]\d{0,2}\s*$")  # 1,2 or 3. at the very end: cut off mid-number
 _RANGE_SEP = re.compile(r"(?:至|到|-)")
 _AS_OF = re.compile(r"截[至止]到?(?P<now>目前|当前|现在|今天|日前|发稿时|发稿前|本月|今年)?")
 _TABLE_UNIT = re.compile(r"单位[:：]\s*(?P<mult>[十百千万亿]*)(?P<unit>[^\s，。；,;)）]{0,4})")
@@ -130,7 +131,7 @@ class _Extractor:
             found = check(start, floor)
             if found:
                 return found
-        match = NUMBER.match(norm, start)
+        match = self._number_match(start)
         end = match.end() if match else self._run_end(start)
         core_end = match.end("core") if match else end
         is_arabic = norm[start].isdigit()
@@ -149,9 +150,22 @@ class _Extractor:
             return Mention(start, end, "", "word", "financial numeral inside a word (队伍, 陆续)")
         if not is_arabic and not (_DIGIT_CHARS & set(core)) and not core.startswith("十"):
             return Mention(start, end, "", "word", "multiplier without a digit (百姓, 万屏)")
+        if not is_arabic and core in ("零", "〇") and not match.group("mult"):
+            return Mention(start, end, "", "word", "零 in a word (零容忍, 零事故)")
         if not is_arabic and core in _ARTICLE_ONE and not match.group("mult"):
             return Mention(start, max(end, unit_end or end), "", "word", "一 before a classifier reads as an article")
         return self._number(start, match, unit, unit_end)
+
+    def _number_match(self, start: int) -> re.Match | None:
+        """The number grammar at ``start``; a unit beginning with a multiplier (千米, 千克) ends it."""
+        norm = self.norm
+        match = NUMBER.match(norm, start)
+        if match and match.group("mult"):
+            for pos in range(match.start("mult"), match.end("mult")):
+                unit, _ = self._unit_at(pos)
+                if unit and unit[0] in "十百千万亿":
+                    return NUMBER.match(norm, start, max(pos, match.end("core")))
+        return match
 
     # -- checks tried before the number grammar ----------------------------------------------------
     def _timestamp(self, start: int, floor: int) -> Mention | None:
@@ -224,8 +238,9 @@ class _Extractor:
                 except ValueError:
                     return None
                 qualifier, q_start = self._qualifier_before(start)
+                qualifier = qualifier or self._qualifier_after(m.end("core")) or "exact"
                 mention = Mention(start, m.end("core"), "", "figure", "", value=value, unit=unit,
-                                  unit_kind="percent", qualifier=qualifier or "exact")
+                                  unit_kind="percent", qualifier=qualifier)
                 self._fill_context(mention, q_start)
                 return mention
         return None
@@ -287,18 +302,22 @@ class _Extractor:
     # -- numbers -------------------------------------------------------------------------------------
     def _unit_at(self, pos: int) -> tuple[str, int]:
         norm, units = self.norm, self.lex.units
+        if norm[pos:pos + 1] == " ":  # copied from PDF: 2.5 万人, 30 个
+            pos += 1
         for length in self.lex.unit_lengths:
             candidate = norm[pos:pos + length]
             if candidate in units:
-                return candidate, pos + length
+                return candidate, pos + len(candidate)
         return "", 0
 
     def _number(self, start: int, match: re.Match, unit_surface: str, unit_end: int) -> Mention:
         norm = self.norm
         core = match.group("core")
-        mult = re.sub(_GLOSS, "", match.group("mult") or "")
+        mult = _plain(match.group("mult"))
+        if len(core) > 15:
+            return Mention(start, match.end(), "", "code", "too many digits for a statistic")
         try:
-            value = parse_number(core) * multiplier(mult)
+            value = parse_number(core + mult)
         except ValueError:
             return Mention(start, match.end(), "", "bare", "not a well-formed number")
         end = match.end()
@@ -310,16 +329,16 @@ class _Extractor:
         if sep:
             second = NUMBER.match(norm, sep.end())
             if second and norm[sep.end()].isdigit() == norm[start].isdigit():
-                second_mult = re.sub(_GLOSS, "", second.group("mult") or "")
+                second_mult = _plain(second.group("mult"))
                 second_unit, second_unit_end = self._unit_at(second.end())
                 if (unit_surface == "" or second_unit == unit_surface) and (second_unit or not unit_surface):
                     try:
-                        high = parse_number(second.group("core")) * multiplier(second_mult)
+                        high = parse_number(second.group("core") + second_mult)
                     except ValueError:
                         high = None
                     if high is not None:
                         if not mult and second_mult:
-                            value = parse_number(core) * multiplier(second_mult)
+                            value = parse_number(core + second_mult)
                         if value < high:
                             value_high = high
                             end = second.end()
@@ -329,9 +348,11 @@ class _Extractor:
             entry = self.lex.units[unit_surface]
             unit, kind = entry.unit, entry.kind
             end = unit_end
-        truncated = not unit_surface and norm[end:].strip() == "" and not mult
-        if truncated and (norm[start].isdigit() or len(core) > 0):
-            return Mention(start, end, "", "truncated", "the text ends inside this number")
+        dangling = _DANGLING.match(norm, end)
+        if dangling and not unit_surface:
+            return Mention(start, dangling.end(), "", "truncated", "the text ends inside this number")
+        if not unit_surface and end == len(norm) and not mult and not self._table_unit(start):
+            return Mention(start, end, "", "truncated", "the text ends right after this number")
         disposition, reason = "figure", ""
         if not unit:
             table = self._table_unit(start)
@@ -404,7 +425,7 @@ class _Extractor:
         while clause_start > lower and norm[clause_start - 1] not in _CLAUSE_DELIMS:
             clause_start -= 1
         before = self.text[clause_start:q_start]
-        mention.cumulative = "累计" in before
+        mention.cumulative = "累计" in norm[clause_start:q_start]
         # what is counted: the clause before the number, or the noun after its classifier
         subject = self._clean_subject(before[before.rfind("、") + 1:])
         if len(subject) <= 3:
@@ -451,6 +472,11 @@ class _Extractor:
                 mention.as_of = current
 
 
+def _plain(mult: str | None) -> str:
+    """A multiplier run without pinyin glosses or spaces: ' 万(wàn)亿' -> '万亿'."""
+    return re.sub(_GLOSS, "", mult).strip() if mult else ""
+
+
 def _sentence_end(norm: str, pos: int) -> int:
     best = len(norm)
     for stop in "。！？!?\n":
@@ -468,6 +494,9 @@ def _latest_year(norm: str) -> date | None:
 def _exact(value: Decimal | None) -> Decimal | None:
     if value is None:
         return None
-    if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
+    try:
+        if value == value.to_integral_value():
+            return value.quantize(Decimal(1))
+        return value.normalize()
+    except InvalidOperation:  # more digits than the context holds: leave as is
+        return value

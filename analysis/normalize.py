@@ -17,8 +17,8 @@ for _keep in ("，", "：", "；", "（", "）"):
 # Traditional forms of numerals, multipliers, units and qualifier words, so one grammar reads both
 # scripts (萬 -> 万, 億 -> 亿, 個 -> 个, 餘 -> 余 ...).
 _TRADITIONAL = str.maketrans(
-    "萬億兩個餘項戶臺畝張條輛噸筆點約過達於來與佔縣場處萬隻頭棟層間種類單義務區億級網際",
-    "万亿两个余项户台亩张条辆吨笔点约过达于来与占县场处万只头栋层间种类单义务区亿级网际",
+    "萬億兩個餘項戶臺畝張條輛噸筆點約過達於來與佔縣場處隻頭棟層間種類單義務區級網際計總將進統冊歲週時裡關會課屆號熱線劑資億萬",
+    "万亿两个余项户台亩张条辆吨笔点约过达于来与占县场处只头栋层间种类单义务区级网际计总将进统册岁周时里关会课届号热线剂资亿万",
 )
 
 # Dashes and tildes that join the two ends of a range all read as one.

@@ -33,20 +33,46 @@ def parse_number(text: str) -> Decimal:
     Decimal('3700')
     >>> parse_number("１，２３４万")
     Decimal('12340000')
+    >>> parse_number("1亿2000万")
+    Decimal('120000000')
 
-    Raises ``ValueError`` when ``text`` is not a number.
+    余, 多 and 几 written inside the number (2760余亿, 6000多万) are read as the round number; the
+    qualifier they carry is the extractor's business. Raises ``ValueError`` when ``text`` is not a number.
     """
-    s = normalize(text.strip())
+    s = _APPROX_INSIDE.sub("", normalize(text.strip()))
     if not s:
         raise ValueError("empty numeral")
     head = _ARABIC.match(s)
-    if head:
-        value = Decimal(head.group().replace(",", "").replace("，", ""))
-        rest = s[head.end():]
-        if rest and any(c not in MULTIPLIER_CHARS for c in rest):
-            raise ValueError(f"not a number: {text!r}")
-        return _exact(value * multiplier(rest)) if rest else _exact(value)
-    return _exact(parse_chinese(s))
+    if head and head.end() == len(s):
+        return _exact(_arabic(head.group()))
+    if head and all(c in MULTIPLIER_CHARS for c in s[head.end():]):
+        return _exact(_arabic(head.group()) * multiplier(s[head.end():]))
+    if "点" in s:
+        return _exact(parse_chinese(s))
+    return _exact(_grouped(_tokens(s), s))
+
+
+_APPROX_INSIDE = re.compile(r"(?<=[\d零〇一二三四五六七八九十百千万亿两])[余多几]")
+_TOKEN = re.compile(r"(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?|.")
+
+
+def _arabic(s: str) -> Decimal:
+    return Decimal(s.replace(",", "").replace("，", ""))
+
+
+def _tokens(s: str) -> list[Decimal | str]:
+    """Digits (Arabic runs or Chinese digit characters) as values; multiplier characters as strings."""
+    out: list[Decimal | str] = []
+    for piece in _TOKEN.findall(s):
+        if piece[0].isdigit():
+            out.append(_arabic(piece))
+        elif piece in DIGITS:
+            out.append(Decimal(DIGITS[piece]))
+        elif piece in SMALL_UNITS or piece in BIG_UNITS:
+            out.append(piece)
+        else:
+            raise ValueError(f"not a number: {s!r}")
+    return out
 
 
 def multiplier(chars: str) -> Decimal:
@@ -61,81 +87,83 @@ def multiplier(chars: str) -> Decimal:
 
 
 def parse_chinese(s: str) -> Decimal:
-    """Value of a Chinese numeral, with an optional decimal part after 点."""
+    """Value of a Chinese numeral, with an optional decimal part after 点 (三点五万 = 35000)."""
     integer, point, fraction = s.partition("点")
     if point and not fraction:
         raise ValueError(f"nothing after the decimal point: {s!r}")
     if not fraction:
-        return _chinese_integer(integer)
-    # 三点五万: the multiplier written after the decimal part applies to the whole number
+        return _grouped(_tokens(integer), s)
     digits = fraction.rstrip("万亿")
     scale = multiplier(fraction[len(digits):])
     if not integer or not digits or any(c not in DIGITS for c in digits):
         raise ValueError(f"not a number: {s!r}")
     frac = Decimal("0." + "".join(str(DIGITS[c]) for c in digits))
-    return (_chinese_integer(integer) + frac) * scale
+    return (_grouped(_tokens(integer), s) + frac) * scale
 
 
-def _chinese_integer(s: str) -> Decimal:
-    if not s:
+def _grouped(tokens: list[Decimal | str], s: str) -> Decimal:
+    """The place-value reading of digits and multipliers: 三千七百 = 3*1000 + 7*100."""
+    if not tokens:
         raise ValueError("empty numeral")
-    if any(c not in DIGITS and c not in SMALL_UNITS and c not in BIG_UNITS for c in s):
-        raise ValueError(f"not a Chinese numeral: {s!r}")
-    if len(s) > 1 and all(c in DIGITS for c in s):
+    if len(tokens) > 1 and all(not isinstance(t, str) for t in tokens):
         # 二〇二一: digit by digit, as years and codes are written; 三五 (three to five) is no number
-        if len(s) < 4 and "〇" not in s and "零" not in s:
+        if len(tokens) < 4 and "〇" not in s and "零" not in s or any(t > 9 for t in tokens):
             raise ValueError(f"digits without units: {s!r}")
-        return Decimal("".join(str(DIGITS[c]) for c in s))
-    total = 0  # completed 亿 groups
-    section = 0  # completed 万 groups below the current 亿
-    group = 0  # below 万
-    digit = None
-    last_unit = None  # the last small unit seen, for the colloquial 十三万五 = 135000
-    for char in s:
-        if char in DIGITS:
-            if digit is not None and DIGITS[char] != 0 and digit != 0:
+        return Decimal("".join(str(t) for t in tokens))
+    total = Decimal(0)  # completed 亿 groups
+    section = Decimal(0)  # completed 万 groups below the current 亿
+    group = Decimal(0)  # below 万
+    digit: Decimal | None = None
+    last_unit = None  # the last multiplier seen, for the colloquial 十三万五 = 135000
+    for token in tokens:
+        if not isinstance(token, str):
+            if digit is not None and token != 0 and digit != 0:
                 raise ValueError(f"two digits in a row: {s!r}")
-            digit = DIGITS[char]
+            digit = token
             continue
-        if char in SMALL_UNITS:
-            factor = SMALL_UNITS[char]
+        if token in SMALL_UNITS:
+            factor = SMALL_UNITS[token]
             if digit is None:
                 if factor != 10 or group % 100:  # a bare 十 means 10; a bare 百 is not a number
                     raise ValueError(f"multiplier without a digit: {s!r}")
-                digit = 1
+                digit = Decimal(1)
             if group and group % (factor * 10) >= factor:
                 raise ValueError(f"unit out of order: {s!r}")
             group += digit * factor
             digit = None
             last_unit = factor
             continue
-        factor = BIG_UNITS[char]
+        factor = BIG_UNITS[token]
         if digit:
             group += digit
         digit = None
+        if group == 0 and section == 0 and (factor == 10**4 or total == 0):
+            raise ValueError(f"multiplier without a digit: {s!r}")
         if factor == 10**4:
-            if group == 0 and section == 0 and total == 0:
-                raise ValueError(f"multiplier without a digit: {s!r}")
             section = (section + group) * factor
         else:
             total = (total + section + group) * factor
             section = 0
-        group = 0
+        group = Decimal(0)
         last_unit = factor
     if digit:
-        if last_unit and last_unit >= 100 and s[-2] not in DIGITS:
+        after_unit = len(tokens) > 1 and isinstance(tokens[-2], str)
+        if last_unit and last_unit >= 100 and after_unit and digit < 10 and digit == digit.to_integral_value():
             # 十三万五 = 135000, 三千五 = 3500: a trailing digit counts in the next unit down
             group += digit * (last_unit // 10)
         else:
             group += digit
-    return Decimal(total + section + group)
+    return total + section + group
 
 
 def _exact(value: Decimal) -> Decimal:
     """Drop a meaningless exponent or trailing zeros (42500.00 -> 42500) without rounding."""
-    if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
+    try:
+        if value == value.to_integral_value():
+            return value.quantize(Decimal(1))
+        return value.normalize()
+    except InvalidOperation:  # more digits than the context holds: leave as is
+        return value
 
 
 def is_number(text: str) -> bool:

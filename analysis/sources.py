@@ -79,7 +79,8 @@ def read_text(path: str | Path) -> Decoded:
     """Decode a report file into one str.
 
     Order: a byte-order mark, then strict UTF-8 (the common case, fast), then UTF-16 without BOM
-    recognised by where its NUL bytes fall, then an HTML ``<meta charset>``, then charset-normalizer.
+    if there are NUL bytes, else the proposals of charset-normalizer and an HTML ``<meta charset>``,
+    ranked by how much of each decoding reads as ordinary Chinese text (see ``_ranked``).
     A candidate is accepted only if it decodes strictly, re-encodes to the same bytes and is not
     full of control characters. HTML is reduced to its article text.
 
@@ -124,50 +125,120 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
             return text, ("utf-8-sig" if encoding == "utf-8" else encoding)
     text = _try(data, "utf-8")
     if text is not None:
+        score = 1.0 if text.isascii() else _plausibility(text[:_SCORED_CHARS])
+        if score >= _MIN_PLAUSIBLE:
+            return text, "utf-8"
+        # A few GBK bytes can happen to be valid UTF-8 (统一 reads as Greek): a legacy encoding wins
+        # only if it reads clearly more like Chinese; otherwise this is UTF-8 in another script.
+        for encoding, other in _ranked(data):
+            if other > score:
+                legacy = _try(data, encoding)
+                if legacy is not None:
+                    return legacy, encoding
         return text, "utf-8"
-    if b"\x00" in data:
-        # Only UTF-16 puts NULs in text: in the high byte of ASCII characters, so all on odd
-        # positions (little-endian) or all on even ones (big-endian). Anything else is binary.
-        encoding = _utf16_by_nuls(data)
-        text = _try(data, encoding) if encoding else None
-        if text is None:
-            raise InputError(path, NOT_TEXT)
-        return text, encoding
-    for encoding in _candidates(data):
+    for encoding, _ in _ranked(data):
         text = _try(data, encoding)
         if text is not None:
             return text, encoding
     raise InputError(path, NOT_TEXT)
 
 
-def _utf16_by_nuls(data: bytes) -> str | None:
-    if len(data) % 2:
-        return None
-    even = data[0::2].count(0)
-    odd = data[1::2].count(0)
-    if odd and not even:
-        return "utf-16-le"
-    if even and not odd:
-        return "utf-16-be"
-    return None
+_SAMPLE_BYTES = 1 << 20
+_SCORED_CHARS = 50_000
+_MIN_PLAUSIBLE = 0.5
+_PREFERRED = ("gb18030", "big5", "utf-16-le", "utf-16-be")
 
 
-def _candidates(data: bytes) -> list[str]:
-    found = []
-    match = _META_CHARSET.search(data[:4096])
-    if match:
-        found.append(match.group(1).decode("ascii"))
+def _ranked(data: bytes) -> list[tuple[str, float]]:
+    """Encodings worth trying, most plausible first, each with its score on a sample of the bytes.
+
+    With NUL bytes only UTF-16 is text (NULs are the high byte of ASCII characters; the side they
+    fall on orders the two byte orders). Otherwise charset-normalizer proposes, joined by any HTML
+    ``<meta charset>`` and the legacy Chinese encodings, and we re-rank by how much of each decoding
+    is ordinary Chinese text: on short texts the detector's own ranking often puts UTF-16, a
+    Japanese or a Korean code page first. Ties go to a declared charset, then to ``_PREFERRED``.
+    Guesses that read as less than half ordinary text are dropped.
+    """
+    if b"\x00" in data:
+        names = ["utf-16-le", "utf-16-be"]
+        if data[0::2].count(0) > data[1::2].count(0):
+            names.reverse()
+        declared = None
+    else:
+        names, declared = _proposals(data)
+    scored = []
+    for rank, name in enumerate(names):
+        sample = _sample(data, name)
+        score = _plausibility(sample.decode(name, errors="replace")[:_SCORED_CHARS])
+        if score >= _MIN_PLAUSIBLE:
+            preference = 0 if name == declared else 1 + (_PREFERRED.index(name) if name in _PREFERRED else len(_PREFERRED))
+            scored.append((-score, preference, rank, name))
+    return [(name, -neg) for neg, _, _, name in sorted(scored)]
+
+
+def _proposals(data: bytes) -> tuple[list[str], str | None]:
     from charset_normalizer import from_bytes  # imported here: only non-UTF-8 input needs it
 
-    best = from_bytes(data).best()
-    if best is not None:
-        found.append(best.encoding)
+    found = []
+    declared = None
+    match = _META_CHARSET.search(data[:4096])
+    if match:
+        declared = _canonical(match.group(1).decode("ascii"))
+        found.append(declared)
+    found += [_canonical(m.encoding) for m in from_bytes(_sample(data, "gb18030"))]
+    found += list(_PREFERRED[:2])
     names = []
     for name in found:
-        canonical = _canonical(name)
-        if canonical and canonical not in names:
-            names.append(canonical)
-    return names
+        if name and name not in names:
+            names.append(name)
+    return names, declared
+
+
+def _sample(data: bytes, encoding: str) -> bytes:
+    if len(data) <= _SAMPLE_BYTES:
+        return data
+    sample = data[:_SAMPLE_BYTES]
+    if encoding.startswith(("utf-16", "utf-32")):
+        return sample[: len(sample) - len(sample) % 4]
+    if b"\n" in sample:
+        # 0x0A is never a trail byte in GB18030, Big5 or UTF-8: cutting after it keeps characters whole.
+        return sample[: sample.rindex(b"\n") + 1]
+    return sample
+
+
+def _plausibility(text: str) -> float:
+    """Share of characters that ordinary Chinese prose is made of."""
+    if not text:
+        return 0.0
+    common = _common_characters()
+    good = sum(1 for ch in text if ch in common or ("\x20" <= ch <= "\x7e") or ch in "\t\r\n" or "\u3000" <= ch <= "\u303f" or "\uff01" <= ch <= "\uff5e" or "\u2010" <= ch <= "\u2027")
+    return good / len(text)
+
+
+_COMMON: frozenset[str] | None = None
+
+
+def _common_characters() -> frozenset[str]:
+    """The most frequent hanzi, read off the codecs themselves (no data file needed).
+
+    GB2312 level 1 (lead bytes 0xB0-0xD7: 3,755 common simplified characters) and Big5's
+    common block (lead bytes 0xA4-0xC6: 5,401 common traditional characters).
+    """
+    global _COMMON
+    if _COMMON is None:
+        chars = set()
+        for codec, leads, trails in (
+            ("gb2312", range(0xB0, 0xD8), range(0xA1, 0xFF)),
+            ("big5", range(0xA4, 0xC7), list(range(0x40, 0x7F)) + list(range(0xA1, 0xFF))),
+        ):
+            for lead in leads:
+                for trail in trails:
+                    try:
+                        chars.add(bytes((lead, trail)).decode(codec))
+                    except UnicodeDecodeError:
+                        pass
+        _COMMON = frozenset(chars)
+    return _COMMON
 
 
 def _canonical(name: str) -> str | None:

@@ -224,3 +224,50 @@ def test_sidecar_that_is_not_a_mapping(tmp_path):
     sidecar_path(path).write_text("- just\n- a list\n", encoding="utf-8")
     with pytest.raises(InputError, match="mapping"):
         load_source(path)
+
+
+# Short texts are where detectors guess wrong (UTF-16 or a Korean code page for a few GBK bytes).
+SHORT_SIMPLIFIED = ["全镇新建公厕12座", "帮扶困难家庭1800户", "截至目前共有", "统一", "年底前完成"]
+SHORT_TRADITIONAL = ["本市辦實事", "截至目前共有", "進一步", "新增車位五百多個"]
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "expected"),
+    [(t, e, x) for t in SHORT_SIMPLIFIED for e, x in [("gbk", "gb18030"), ("utf-16-le", "utf-16-le"), ("utf-16-be", "utf-16-be")]]
+    + [(t, e, x) for t in SHORT_TRADITIONAL for e, x in [("big5", "big5"), ("gb18030", "gb18030"), ("utf-16-le", "utf-16-le")]],
+)
+def test_short_texts_without_bom(tmp_path, text, encoding, expected):
+    decoded = read_text(write(tmp_path, "short.txt", text.encode(encoding)))
+    assert (decoded.text, decoded.encoding) == (text, expected)
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+COMMON_HANZI = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=400))
+def test_arbitrary_bytes_decode_or_raise_input_error(tmp_path, data):
+    path = write(tmp_path, "fuzz.txt", data)
+    try:
+        decoded = read_text(path)
+    except InputError as err:
+        assert err.where == str(path) and err.problem
+    else:
+        assert decoded.text.strip()
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    text=st.text(alphabet=COMMON_HANZI + "0123456789，。、：；“”（）%", min_size=12, max_size=200).filter(lambda t: t.strip()),
+    encoding=st.sampled_from(["utf-8", "gb18030", "utf-16-le", "utf-16-be"]),
+    bom=st.booleans(),
+)
+def test_chinese_text_round_trips_in_every_encoding(tmp_path, text, encoding, bom):
+    prefix = {"utf-8": codecs.BOM_UTF8, "utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}.get(encoding, b"")
+    path = write(tmp_path, "prop.txt", (prefix if bom else b"") + text.encode(encoding))
+    assert read_text(path).text == text
