@@ -261,6 +261,9 @@ TRADITIONAL = [
     fig("trad-ge", "建成12個便民服務中心。", "12個", 12, "个"),
     fig("trad-yi", "發放各類補貼2.3億元。", "2.3億元", 230000000, "元"),
     fig("trad-wanyu-jian", "受理群眾訴求86萬餘件。", "86萬餘件", 860000, "件", "lower_bound"),
+    fig("mixed-latin-gdp", "前三季度全省GDP同比增长8.1%。", "8.1%", Decimal("8.1"), "%"),
+    fig("mixed-latin-app", "“皖事通”APP累计注册用户达6,500万人。", "6,500万人", 65000000, "人",
+        cumulative=True),
     # Debatable: machine conversion with pinyin glosses inside the number (issue 5).
     fig("trad-pinyin-gloss", "累計投入5.05萬(wàn)億元。", "5.05萬(wàn)億元", 5050000000000, "元",
         cumulative=True),
@@ -369,6 +372,8 @@ TRAPS = [
     trap("name-yiwangtongban", "深化政务服务“一网通办”。", "一网通办", NAMEISH),
     trap("name-sanhuiyike", "严格落实“三会一课”制度。", "三会一课", {"name"}),
     trap("name-5g", "加快建设5G基站。", "5G", {"name", "code", "word"}),
+    trap("name-covid", "毫不放松抓好COVID-19疫情防控。", "19", {"name", "code", "bare"}),
+    trap("name-pm25", "全省PM2.5平均浓度持续下降。", "2.5", {"name", "code"}),
     trap("name-wuyi", "举办“五一”消费节活动。", "五一", {"name", "date"}),
     trap("name-baixian", "实施“百县千乡万村”工程。", "百县千乡万村", NAMEISH),
     trap("word-tongyi", "用全会精神统一思想。", "一", {"word"}),

@@ -112,7 +112,7 @@ def written_numbers(draw) -> tuple[str, Decimal]:
     style = draw(st.sampled_from(
         ["arabic", "separators", "full_width", "full_width_separators", "multiplier",
          "multiplier_separators", "chinese", "chinese_colloquial", "chinese_liang", "financial",
-         "year_digits", "decimal"]))
+         "year_digits", "decimal", "abbreviated"]))
     n = draw(st.integers(min_value=0, max_value=10**12 - 1))
     if style == "arabic":
         return str(n), Decimal(n)
@@ -143,6 +143,13 @@ def written_numbers(draw) -> tuple[str, Decimal]:
     if style == "year_digits":
         year = draw(st.integers(min_value=1900, max_value=2099))
         return "".join("〇一二三四五六七八九"[int(c)] for c in str(year)), Decimal(year)
+    if style == "abbreviated":
+        # 三千五 = 3500, 一万五 = 15000, 十三万五 = 135000: a trailing digit takes the next unit down.
+        k = draw(st.sampled_from([2, 3, 4]))
+        lead = draw(st.integers(min_value=1, max_value=99 if k == 4 else 9))
+        tail = draw(st.integers(min_value=1, max_value=9))
+        text = colloquial_ten(to_chinese(lead * 10**k)) + CN_DIGITS[tail]
+        return text, Decimal(lead * 10**k + tail * 10 ** (k - 1))
     whole = draw(st.integers(min_value=0, max_value=10**6))
     frac = draw(st.integers(min_value=1, max_value=99))
     d = Decimal(whole) + Decimal(frac) / 100
@@ -161,6 +168,7 @@ def test_chinese_formatter_matches_hand_written_forms():
     assert to_chinese(5 * 10**11) == "五千亿"
     assert to_chinese(1234, financial=True) == "壹仟贰佰叁拾肆"
     assert plain(Decimal("4.250")) == "4.25"
+    assert colloquial_ten(to_chinese(130000)) + "五" == "十三万五"
 
 
 @SETTINGS
@@ -283,3 +291,62 @@ def test_long_runs_finish_and_keep_ledger(unit):
     except subprocess.TimeoutExpired:
         pytest.fail(f"extract on {unit!r} * 6000 did not finish within 300 s")
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+# --- the rest of the path: reader, segmenter, table builders -------------------------------------
+@SETTINGS
+@given(st.one_of(any_text, genre_text))
+def test_segment_spans_stay_inside_and_in_order(text):
+    from analysis.segment import segment
+
+    seg = segment(text)
+    for group in (seg.paragraphs, seg.sentences, seg.sections):
+        previous_end = 0
+        for span in group:
+            assert previous_end <= span.start <= span.end <= len(text)
+            previous_end = span.end
+    section_ids = {s.index for s in seg.sections} | {0}
+    assert all(s.section in section_ids for s in seg.sentences)
+
+
+@settings(deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@given(genre_text)
+def test_every_table_row_points_at_its_surface(text):
+    from analysis.tables import TextSource, build_tables
+
+    source = TextSource("fuzz", text, date(2021, 12, 1))
+    tables = build_tables(source)
+    for name in ("figures", "dates", "mentions"):
+        for start, end, surface in tables[name][["span_start", "span_end", "surface"]].itertuples(
+                index=False):
+            assert text[start:end] == surface, name
+    for start, end, sentence in tables["sentences"][["span_start", "span_end", "text"]].itertuples(
+            index=False):
+        assert text[start:end] == sentence
+    again = build_tables(source)
+    assert all(tables[name].equals(again[name]) for name in tables)
+
+
+@settings(deadline=None, max_examples=80, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(
+    st.binary(max_size=400),
+    genre_text.map(lambda t: t.encode("gb18030")),
+    genre_text.map(lambda t: t.encode("utf-16")),
+    genre_text.map(lambda t: t.encode("utf-8")[:-1]),  # cut inside a multi-byte character
+))
+def test_reader_returns_text_or_a_clear_input_error(data):
+    import tempfile
+
+    from analysis.errors import InputError
+    from analysis.sources import read_text
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "report.txt"
+        path.write_bytes(data)
+        try:
+            decoded = read_text(path)
+        except InputError as err:
+            assert "\n" not in str(err) and str(path) in str(err)
+        else:
+            assert isinstance(decoded.text, str) and decoded.text.strip()
+            check_ledger(decoded.text, extract(decoded.text))
