@@ -48,6 +48,7 @@ _DANGLING = re.compile(r"[,，.]\d{0,2}\s*$")  # 1,2 or 3. at the very end: cut 
 _RANGE_SEP = re.compile(r"(?:至|到|-)")
 _RANGE_FIRST = frozenset("至到-")
 _AS_OF = re.compile(r"截[至止]到?(?P<now>目前|当前|现在|今天|日前|发稿时|发稿前|本月|今年)?")
+_BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n|\u3000{2,}")  # a table under 单位：… ends here
 _TABLE_UNIT = re.compile(r"单位[:：]\s*(?P<mult>[十百千万亿]*)(?P<unit>[^\s，。；,;)）]{0,4})")
 _CLAUSE_DELIMS = "，,；;。！？!?：:\n\u3000"
 _LAST_DELIM = re.compile(r"(?s).*[，,；;。！？!?：:\n\u3000]")  # greedy: ends after the last one
@@ -451,7 +452,7 @@ class _Extractor:
         if "单位" not in self.norm:
             return scopes
         for m in _TABLE_UNIT.finditer(self.norm):
-            blank = re.compile(r"\n[ \t\u3000]*\n|\u3000{2,}").search(self.norm, m.end())
+            blank = _BLANK_LINE.search(self.norm, m.end())
             unit = m.group("unit")
             if unit and unit not in self.lex.units:
                 unit = ""

@@ -40,7 +40,6 @@ class AffixRule:
 @dataclass(frozen=True)
 class Lexicon:
     units: dict[str, Unit]
-    unit_lengths: tuple[int, ...]  # distinct surface lengths, longest first
     qualifiers: dict[str, dict[str, str]]  # position -> word -> qualifier
     qualifier_lengths: dict[str, tuple[int, ...]]
     words: dict[str, tuple[str, str]]  # word -> (disposition, note)
@@ -100,7 +99,6 @@ def load() -> Lexicon:
     afters = [f"(?:{row['after']})" for row in affix_rows if row["after"]]
     return Lexicon(
         units=units,
-        unit_lengths=_lengths(units),
         qualifiers=qualifiers,
         qualifier_lengths={pos: _lengths(ws) for pos, ws in qualifiers.items()},
         words=words,

@@ -168,12 +168,3 @@ def exact(value: Decimal) -> Decimal:
         return value.normalize()
     except InvalidOperation:  # more digits than the context holds: leave as is
         return value
-
-
-def is_number(text: str) -> bool:
-    """True when :func:`parse_number` accepts ``text``."""
-    try:
-        parse_number(text)
-    except (ValueError, InvalidOperation):
-        return False
-    return True
