@@ -1,15 +1,10 @@
-"""The gazetteer of the 31 provincial-level divisions, read from the census reference table."""
+"""The gazetteer of the 31 provincial-level divisions, from the census reference table."""
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-
-from .config import REFERENCE_DIR
-
-CENSUS_FILE = REFERENCE_DIR / "provinces_2020_census.tsv"
 
 
 @dataclass(frozen=True)
@@ -23,12 +18,12 @@ class Province:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> tuple[Province, ...]:
-    """All 31 provinces in the census table's order."""
-    with open(CENSUS_FILE, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))
+    """All 31 provinces in the census table's order (read and checked by :func:`reference.load_provinces`)."""
+    from .reference import load_provinces
+
     return tuple(
-        Province(r["province_short"], r["province_full"], r["name_en"], r["region"], int(r["population_2020"]))
-        for r in rows
+        Province(r.province, r.province_full, r.name_en, r.region, int(r.population_2020))
+        for r in load_provinces().itertuples()
     )
 
 
