@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 
 if __package__ in (None, ""):
     sys.path.append(str(Path(__file__).resolve().parent.parent))  # PYTHONPATH still wins
 
-from benchmarks.common import load_callable, machine, mchars, median_seconds, pin_to_one_core, print_table
+from benchmarks.common import finish, load_callable, mchars, median_seconds, pin_to_one_core, print_table
 from benchmarks.corpus_gen import generate_text, iter_documents, parse_size
 
 DEFAULT_TARGET = "analysis.figures:extract"
@@ -136,12 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError as err:
         print(f"skipped: cannot import the extractor ({err})", file=sys.stderr)
         return 1
-    results["machine"] = machine()
     results["pinned_cpu"] = cpu
-    report(results)
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
-    return 0
+    return finish(results, report, args.json)
 
 
 if __name__ == "__main__":

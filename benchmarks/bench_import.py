@@ -11,7 +11,6 @@ under 0.5 s.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -22,7 +21,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.append(str(Path(__file__).resolve().parent.parent))  # PYTHONPATH still wins
 
-from benchmarks.common import ROOT, machine, print_table
+from benchmarks.common import ROOT, finish, print_table
 
 HEAVY = (
     "pandas",
@@ -156,11 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as err:
         print(f"failed: {err}", file=sys.stderr)
         return 1
-    results["machine"] = machine()
-    report(results)
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
-    return 0
+    return finish(results, report, args.json)
 
 
 if __name__ == "__main__":

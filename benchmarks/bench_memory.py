@@ -15,7 +15,6 @@ prints plainly). Sizes after one that exceeds ``--max-seconds`` are skipped.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.append(str(Path(__file__).resolve().parent.parent))  # PYTHONPATH still wins
 
-from benchmarks.common import ROOT, machine, print_table
+from benchmarks.common import ROOT, finish, print_table
 from benchmarks.corpus_gen import parse_size, write_file, write_files
 
 DEFAULT_SIZES = "10MB,25MB,50MB,100MB"
@@ -174,11 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
     results = measure(sizes, args.python, args.max_seconds, args.corpus)
-    results["machine"] = machine()
-    report(results)
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
-    return 0
+    return finish(results, report, args.json)
 
 
 if __name__ == "__main__":

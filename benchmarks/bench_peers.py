@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import json
 import re
 import sys
 import warnings
@@ -35,7 +34,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.append(str(Path(__file__).resolve().parent.parent))  # PYTHONPATH still wins
 
-from benchmarks.common import ROOT, load_callable, machine, mchars, median_seconds, pin_to_one_core, print_table
+from benchmarks.common import ROOT, finish, load_callable, mchars, median_seconds, pin_to_one_core, print_table
 from benchmarks.corpus_gen import iter_documents, parse_size
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；\n])")
@@ -165,12 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cpu = pin_to_one_core()
     results = measure(args.target, args.size, args.repeats, args.corpus)
-    results["machine"] = machine()
     results["pinned_cpu"] = cpu
-    report(results)
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
-    return 0
+    return finish(results, report, args.json)
 
 
 if __name__ == "__main__":

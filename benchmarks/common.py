@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import json
 import os
 import platform
 import statistics
@@ -74,6 +75,15 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "platform": f"{platform.system()} {platform.release()}",
     }
+
+
+def finish(results: dict, report: Callable[[dict], None], json_path: Path | None) -> int:
+    """Record the machine, print the figures, and write them as JSON when asked; the exit status."""
+    results["machine"] = machine()
+    report(results)
+    if json_path:
+        json_path.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    return 0
 
 
 def mchars(chars_per_second: float) -> str:
