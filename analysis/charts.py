@@ -1,16 +1,20 @@
-"""Charts: pure functions from a DataFrame to a matplotlib Figure, plus one writer.
+"""Charts: pure functions from a DataFrame to a matplotlib Figure, plus one renderer and writer.
 
 Every chart labels values the Chinese way (4.25万个, >1.8亿元, ≈1000万亩), uses a log scale or
 separate panels when magnitudes differ widely, and carries a source line (publisher and date).
 Call :func:`analysis.fonts.use_cjk_font` once before drawing; this module never touches fonts.
+
+Figures are made with ``matplotlib.figure.Figure``, not pyplot: a notebook then never imports
+pyplot or its inline backend, and nothing is kept in pyplot's registry. :func:`render` draws a
+chart once; the same PNG bytes are displayed in the notebook and written to disk.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import csv
+from contextlib import contextmanager
 from functools import cache
+from pathlib import Path
 
 from analysis.formatting import format_number, format_value
 
@@ -19,6 +23,8 @@ LOG_RATIO = 50
 SOURCE_STYLE = {"x": 0.01, "ha": "left", "fontsize": 8, "color": "0.35"}
 LABEL_CHARS = 16
 BAR_HEIGHT_INCHES = 0.38
+DPI = 150  # files on disk, and the PNG shown in notebooks
+DISPLAY_DPI = 100  # the size Jupyter shows a chart at (matplotlib's default figure.dpi)
 
 
 UNIT_KINDS_TSV = Path(__file__).resolve().parent / "display" / "unit_kinds.tsv"
@@ -31,20 +37,21 @@ def unit_kind_labels() -> dict[str, str]:
         return {row["unit_kind"]: row["label"] for row in csv.DictReader(handle, delimiter="\t")}
 
 
-def _pyplot():
-    import matplotlib.pyplot as plt
+def _figure(**kwargs):
+    """A constrained-layout Figure outside pyplot (no backend, no registry to close it from)."""
+    from matplotlib.figure import Figure
 
-    return plt
+    return Figure(layout="constrained", **kwargs)
+
+
+def _subplots(nrows=1, ncols=1, *, figsize, **kwargs):
+    fig = _figure(figsize=figsize)
+    return fig, fig.subplots(nrows, ncols, **kwargs)
 
 
 def _finish(fig, source: str):
-    """Put the source line under the chart and detach the figure from pyplot's registry.
-
-    Closing keeps batch workers and notebooks from drawing each chart twice or leaking memory;
-    a closed Figure still displays in Jupyter and saves normally.
-    """
+    """Put the source line under the chart."""
     fig.supxlabel(source, **SOURCE_STYLE)
-    _pyplot().close(fig)
     return fig
 
 
@@ -69,8 +76,7 @@ def _number_axis(ax, log: bool, axis: str = "x"):
 
 
 def _empty(title: str, source: str, message: str):
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6, 2), layout="constrained")
+    fig, ax = _subplots(figsize=(6, 2))
     ax.set_axis_off()
     ax.set_title(title)
     ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes)
@@ -85,17 +91,19 @@ def figures_by_theme(figures, title: str, source: str):
     """
     if figures.empty:
         return _empty(title, source, "无数字")
-    plt = _pyplot()
+    from matplotlib import colormaps
+    from matplotlib.patches import Rectangle
+
     theme = figures["theme_label"] if "theme_label" in figures else figures["theme"]
     data = figures.assign(theme=theme.fillna("other"), unit_kind=figures["unit_kind"].fillna("other"))
     data = data.sort_values(["unit_kind", "theme", "figure"])
     kinds = list(dict.fromkeys(data["unit_kind"]))
     sizes = [int((data["unit_kind"] == k).sum()) for k in kinds]
     themes = sorted(dict.fromkeys(data["theme"]))
-    colours = dict(zip(themes, plt.get_cmap("tab10").colors * 3))
+    colours = dict(zip(themes, colormaps["tab10"].colors * 3))
     height = 1.2 + BAR_HEIGHT_INCHES * sum(sizes) + 0.6 * len(kinds)
-    fig, axes = plt.subplots(len(kinds), 1, figsize=(8, height), layout="constrained", squeeze=False,
-                             gridspec_kw={"height_ratios": [s + 1 for s in sizes]})
+    fig, axes = _subplots(len(kinds), 1, figsize=(8, height), squeeze=False,
+                          gridspec_kw={"height_ratios": [s + 1 for s in sizes]})
     for ax, kind in zip(axes[:, 0], kinds):
         panel = data[data["unit_kind"] == kind].reset_index(drop=True)
         positions = range(len(panel))
@@ -111,7 +119,7 @@ def figures_by_theme(figures, title: str, source: str):
             ax.annotate(label, (value, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=9)
         ax.set_title(unit_kind_labels().get(kind, kind), loc="left", fontsize=10, color="0.3")
         ax.spines[["top", "right"]].set_visible(False)
-    handles = [plt.Rectangle((0, 0), 1, 1, color=colours[t]) for t in themes]
+    handles = [Rectangle((0, 0), 1, 1, color=colours[t]) for t in themes]
     fig.legend(handles, themes, loc="outside upper right", ncols=min(4, len(themes)), fontsize=8, frameon=False)
     fig.suptitle(title, x=0.01, ha="left")
     return _finish(fig, source)
@@ -125,12 +133,10 @@ def comparison_bars(table, title: str, source: str, per_capita: bool = True):
     """
     if table.empty:
         return _empty(title, source, "所选省份没有这一指标")
-    plt = _pyplot()
     panels = [("value", "value_text", "原始数值")]
     if per_capita:
         panels.append(("per_10k", "per_10k_text", "每万常住人口"))
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels) + 1, 1.4 + 0.5 * len(table)),
-                             layout="constrained", squeeze=False)
+    fig, axes = _subplots(1, len(panels), figsize=(4.2 * len(panels) + 1, 1.4 + 0.5 * len(table)), squeeze=False)
     for ax, (column, text, heading) in zip(axes[0], panels):
         values = table[column].astype(float)
         positions = range(len(table))
@@ -157,9 +163,8 @@ def coverage_heatmap(coverage, title: str, source: str):
     """Which province reports on which theme: a province × theme grid of figure counts."""
     if coverage.empty:
         return _empty(title, source, "无数字")
-    plt = _pyplot()
     rows, cols = coverage.shape
-    fig, ax = plt.subplots(figsize=(1.6 + 0.75 * cols, 1.4 + 0.45 * rows), layout="constrained")
+    fig, ax = _subplots(figsize=(1.6 + 0.75 * cols, 1.4 + 0.45 * rows))
     ax.imshow(coverage.to_numpy(), cmap="Blues", aspect="auto", vmin=0)
     ax.set_xticks(range(cols), [str(c) for c in coverage.columns], rotation=40, ha="right")
     ax.set_yticks(range(rows), [str(r) for r in coverage.index])
@@ -177,14 +182,13 @@ def events_timeline(events, title: str, source: str):
 
     if events.empty:
         return _empty(title, source, "没有带日期的事件")
-    plt = _pyplot()
     data = events.assign(when=pd.to_datetime(events["date_start"], errors="coerce")).dropna(subset=["when"])
     if data.empty:
         return _empty(title, source, "没有可定位的日期")
     # Provinces in the order the report presents them, when the offsets are known.
     ordered = data.sort_values(["doc_id", "span_start"]) if {"doc_id", "span_start"} <= set(data) else data
     provinces = list(dict.fromkeys(ordered["province"].fillna("")))
-    fig, ax = plt.subplots(figsize=(8, 1.2 + 0.6 * len(provinces) + 0.15 * len(data)), layout="constrained")
+    fig, ax = _subplots(figsize=(8, 1.2 + 0.6 * len(provinces) + 0.15 * len(data)))
     for row, province in enumerate(provinces):
         mine = data[data["province"].fillna("") == province]
         ax.scatter(mine["when"], [row] * len(mine), s=36, zorder=3)
@@ -207,26 +211,102 @@ def events_timeline(events, title: str, source: str):
     return _finish(fig, source)
 
 
+class Chart:
+    """A chart drawn once: ``figure``, its ``png`` bytes and the ``files`` written (if any).
+
+    Jupyter displays it from the same PNG that was written to disk, at the size the inline
+    backend would show the figure (``DISPLAY_DPI``), so nothing is drawn again for the notebook.
+    """
+
+    def __init__(self, figure, png: bytes, files: list[Path]):
+        self.figure, self.png, self.files = figure, png, files
+
+    def _repr_png_(self):
+        width, height = (self.figure.get_size_inches() * DISPLAY_DPI).round()
+        return self.png, {"width": int(width), "height": int(height)}
+
+    def __repr__(self) -> str:
+        width, height = (self.figure.get_size_inches() * DISPLAY_DPI).round()
+        return f"<Chart {int(width)}x{int(height)} with {len(self.figure.axes)} Axes>"
+
+
+def _png_bytes(fig) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+@contextmanager
+def _layout_kept(fig):
+    """Draw again with the positions the last draw computed: the layout is not redone.
+
+    Constrained layout's positions are fractions of the figure, so they hold at any dpi; skipping
+    it halves the cost of the second format of a many-panel chart.
+    """
+    import matplotlib
+
+    engine = fig.get_layout_engine()
+    # None, not "none": with any engine set (even the placeholder) savefig draws twice.
+    with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)
+    try:
+        yield fig
+    finally:
+        fig.set_layout_engine(engine)
+
+
+def _targets(stem: str, reports_dir, formats) -> list[Path]:
+    from analysis.params import inside
+
+    if not str(reports_dir or "").strip():
+        return []
+    folder = Path(reports_dir) / "figures"
+    return [inside(folder, f"{stem}.{fmt}") for fmt in formats]
+
+
+def _write(fig, png: bytes, stem: str, targets: list[Path]) -> list[Path]:
+    """Write ``png`` as given and every other format from the laid-out figure, each atomically."""
+    import matplotlib
+
+    from analysis.atomic import atomic_path, write_bytes_atomic
+
+    for target in targets:
+        fmt = target.suffix[1:]
+        if fmt == "png":
+            write_bytes_atomic(target, png)
+            continue
+        # No date and fixed element ids: the same chart gives the same bytes on every run.
+        with atomic_path(target) as temp, matplotlib.rc_context({"svg.hashsalt": stem}), _layout_kept(fig):
+            fig.savefig(temp, format=fmt, dpi=DPI, metadata={"Date": None} if fmt == "svg" else None)
+    return targets
+
+
+def render(fig, stem: str, reports_dir: str | Path = "", formats=("png", "svg")) -> Chart:
+    """Draw ``fig`` once as PNG; with a ``reports_dir``, also write ``figures/<stem>.png`` (those
+    bytes) and ``.svg`` (from the same layout). End a notebook cell with the result to show it.
+
+    >>> charts.render(charts.coverage_heatmap(table, "覆盖", source), "overview_coverage", reports)  # doctest: +SKIP
+    <Chart 600x400 with 1 Axes>
+    """
+    targets = _targets(stem, reports_dir, formats)  # refuses an unsafe stem before drawing
+    png = _png_bytes(fig)
+    return Chart(fig, png, _write(fig, png, stem, targets))
+
+
 def save_figure(fig, stem: str, reports_dir: str | Path, formats=("png", "svg")) -> list[Path]:
     """Write ``fig`` as ``<reports_dir>/figures/<stem>.png`` and ``.svg``, each atomically.
 
     ``stem`` must be a safe file-name stem (see :func:`analysis.params.safe_slug`), so nothing
     derived from a parameter can write outside ``reports_dir``. Returns the written paths;
     an empty ``reports_dir`` writes nothing (interactive runs do not litter the project).
+    Use :func:`render` to also display the chart without drawing it again.
     """
-    import matplotlib
-
-    from analysis.atomic import atomic_path
-    from analysis.params import inside
-
-    if not str(reports_dir or "").strip():
+    targets = _targets(stem, reports_dir, formats)
+    if not targets:
         return []
-    folder = Path(reports_dir) / "figures"
-    written = []
-    for fmt in formats:
-        target = inside(folder, f"{stem}.{fmt}")
-        # No date and fixed element ids: the same chart gives the same bytes on every run.
-        with atomic_path(target) as temp, matplotlib.rc_context({"svg.hashsalt": stem}):
-            fig.savefig(temp, format=fmt, dpi=150, metadata={"Date": None} if fmt == "svg" else None)
-        written.append(target)
-    return written
+    if "png" in formats:
+        return _write(fig, _png_bytes(fig), stem, targets)
+    fig.draw_without_rendering()  # the layout the other formats keep
+    return _write(fig, b"", stem, targets)

@@ -147,3 +147,44 @@ def test_saved_charts_are_byte_identical_between_runs(tmp_path):
     first = charts.save_figure(charts.figures_by_theme(FIGURES, "山西", SOURCE), "same", tmp_path / "a")
     second = charts.save_figure(charts.figures_by_theme(FIGURES, "山西", SOURCE), "same", tmp_path / "b")
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+
+
+def test_render_shows_the_png_it_writes_drawn_once(tmp_path, monkeypatch):
+    fig = charts.figures_by_theme(FIGURES, "山西", SOURCE)
+    draws = []
+    monkeypatch.setattr(type(fig), "draw", lambda self, renderer, _draw=type(fig).draw: draws.append(1) or _draw(self, renderer))
+    chart = charts.render(fig, "shanxi", tmp_path)
+    assert chart.files == [tmp_path / "figures" / "shanxi.png", tmp_path / "figures" / "shanxi.svg"]
+    png, metadata = chart._repr_png_()
+    assert png == chart.files[0].read_bytes()
+    assert "<svg" in chart.files[1].read_text(encoding="utf-8")
+    width, height = fig.get_size_inches()
+    assert metadata == {"width": round(width * 100), "height": round(height * 100)}
+    assert len(draws) == 3  # layout, PNG, SVG (savefig lays out in a draw of its own); none for the notebook
+    assert fig.get_layout_engine().__class__.__name__ == "ConstrainedLayoutEngine"
+
+
+def test_render_without_a_folder_only_draws_the_png(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    chart = charts.render(charts.coverage_heatmap(views.coverage(FIGURES), "t", SOURCE), "x", "")
+    assert chart.files == [] and chart._repr_png_()[0][:8] == b"\x89PNG\r\n\x1a\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_render_refuses_unsafe_names_before_drawing(tmp_path):
+    with pytest.raises(InputError):
+        charts.render(charts.coverage_heatmap(views.coverage(FIGURES), "t", SOURCE), "../x", tmp_path)
+    assert not (tmp_path / "figures").exists()
+
+
+def test_charts_do_not_need_pyplot():
+    import subprocess
+    import sys
+
+    code = ("import sys, pandas as pd; from analysis import charts, views;"
+            "f = pd.DataFrame({'province': ['山西'], 'theme': ['x'], 'figure': [0], 'doc_id': ['d']});"
+            "charts.render(charts.coverage_heatmap(views.coverage(f), 't', 's'), 'x', '');"
+            "print('matplotlib.pyplot' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=charts.Path(charts.__file__).parents[1])
+    assert out.stdout.strip() == "False"

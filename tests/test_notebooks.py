@@ -2,6 +2,7 @@
 errors and without a single missing glyph; the committed notebooks follow the house rules."""
 
 import ast
+import base64
 import os
 from pathlib import Path
 
@@ -110,6 +111,9 @@ def _check_clean_run(nb, parameters, tmp_path):
     if parameters.get("reports_dir"):
         saved = sorted(p.suffix for p in (tmp_path / "reports" / "figures").iterdir())
         assert saved and saved.count(".png") == saved.count(".svg")
+        # Each chart is drawn once: the notebook shows the very PNG written to disk.
+        on_disk = {p.read_bytes() for p in (tmp_path / "reports" / "figures").glob("*.png")}
+        assert {base64.b64decode(o.data["image/png"]) for o in images} == on_disk
 
 
 @pytest.mark.parametrize(("notebook", "parameters"), RUNS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(RUNS)])
