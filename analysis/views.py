@@ -26,11 +26,22 @@ def clean_dir_path(clean_dir: str | Path = "") -> Path:
 
 
 def load(name: str, clean_dir: str | Path = ""):
-    """One clean table, typed and validated by the data package (:func:`analysis.api.load`);
-    ``clean_dir`` as the notebooks take it (``""`` = data/clean, relative = from the project root)."""
-    from analysis.api import load as typed_load
+    """One clean table, typed and checked; ``clean_dir`` as the notebooks take it (``""`` =
+    data/clean, relative = from the project root).
 
-    return typed_load(name, clean_dir_path(clean_dir))
+    Where ``clean`` wrote a ``datapackage.json`` next to the tables, the table is read by its
+    Table Schema (:mod:`analysis.tableschema`: same types as :func:`analysis.api.load`, without
+    importing pandera and dask into every notebook kernel); elsewhere by :func:`analysis.api.load`.
+    """
+    from analysis import tableschema
+
+    folder = clean_dir_path(clean_dir)
+    description = tableschema.resource(folder, name)
+    if description is None:
+        from analysis.api import load as typed_load
+
+        return typed_load(name, folder)
+    return tableschema.read_table(folder, name, description)
 
 
 def load_optional(name: str, clean_dir: str | Path = ""):
