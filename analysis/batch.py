@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import functools
 import html
 import os
 import sys
@@ -148,6 +149,20 @@ def select(jobs: list[Job], pattern: str | None) -> list[Job]:
     return [j for j in jobs if fnmatch.fnmatch(j.name, pattern) or fnmatch.fnmatch(j.notebook, pattern)]
 
 
+def skip_slow_iri_checker() -> None:
+    """Keep jsonschema from importing ``rfc3987_syntax`` in this process (call before papermill).
+
+    nbformat (hence papermill and nbconvert) imports jsonschema, whose format module imports the
+    optional ``rfc3987_syntax`` when installed (jupyterlab's jupyter-events asks for it); that
+    package compiles some 35 Lark grammars at import, 1-1.5 s in the batch and in each worker
+    (python-jsonschema/jsonschema#1428). It only checks the ``iri`` string format, which no
+    notebook schema uses; marked absent, jsonschema takes its own documented fallback (no
+    ``iri`` checker). Nothing else in this process changes.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
+
 # --------------------------------------------------------------------------- worker
 
 _stop_event = None
@@ -165,6 +180,7 @@ def _init_worker(stop_event, log_path: str) -> None:
 
     global _stop_event
     _stop_event = stop_event
+    skip_slow_iri_checker()
     os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -189,12 +205,17 @@ def notebook_summary(nb) -> str:
     return ""
 
 
-def export_html(nb) -> str:
-    """Code-free HTML of an executed notebook (the equivalent of nbconvert ``--no-input``)."""
+@functools.cache
+def _html_exporter():
+    # One per process: a new exporter compiles its Jinja templates again (~0.1-0.2 s per report).
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
+    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+
+
+def export_html(nb) -> str:
+    """Code-free HTML of an executed notebook (the equivalent of nbconvert ``--no-input``)."""
+    body, _ = _html_exporter().from_notebook_node(nb)
     return body
 
 
@@ -438,6 +459,7 @@ def run_batch(
 
     from analysis import views
 
+    skip_slow_iri_checker()
     out = out or sys.stdout
     say = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
     plan_path, reports_dir, clean_dir = Path(plan_path), Path(reports_dir).resolve(), Path(clean_dir).resolve()

@@ -214,3 +214,15 @@ def test_a_hostile_name_in_the_report_text_cannot_steer_a_write(project, capsys)
     assert batch.main(command) == 1
     assert "error: province: '../../evil' cannot be used in a file name" in capsys.readouterr().err
     assert not list(project.rglob("evil*"))
+
+
+def test_workers_skip_the_slow_iri_checker_and_still_validate_notebooks():
+    code = ("import sys; from analysis import batch; batch.skip_slow_iri_checker()\n"
+            "import nbformat, papermill, nbconvert\n"
+            "nb = nbformat.v4.new_notebook(); nb.cells = [nbformat.v4.new_code_cell('1')]\n"
+            "nbformat.validate(nb)\n"
+            "del nb.cells[0]['source']\n"
+            "try:\n    nbformat.validate(nb)\nexcept nbformat.ValidationError:\n    print('invalid caught')\n"
+            "print(sys.modules.get('rfc3987_syntax', 'absent'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=_env())
+    assert out.stdout.split("\n")[:2] == ["invalid caught", "None"]
