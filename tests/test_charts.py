@@ -160,7 +160,7 @@ def test_render_shows_the_png_it_writes_drawn_once(tmp_path, monkeypatch):
     assert "<svg" in chart.files[1].read_text(encoding="utf-8")
     width, height = fig.get_size_inches()
     assert metadata == {"width": round(width * 100), "height": round(height * 100)}
-    assert len(draws) == 3  # layout, PNG, SVG (savefig lays out in a draw of its own); none for the notebook
+    assert len(draws) == 2  # PNG (laid out in the same draw), SVG (layout kept); none for the notebook
     assert fig.get_layout_engine().__class__.__name__ == "ConstrainedLayoutEngine"
 
 
@@ -188,3 +188,12 @@ def test_charts_do_not_need_pyplot():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=charts.Path(charts.__file__).parents[1])
     assert out.stdout.strip() == "False"
+
+
+def test_rendered_png_is_what_savefig_writes():
+    first = charts.figures_by_theme(FIGURES, "山西", SOURCE)
+    saved = io.BytesIO()
+    first.savefig(saved, format="png", dpi=charts.DPI)
+    again = charts.figures_by_theme(FIGURES, "山西", SOURCE)
+    assert charts.render(again, "x", "").png == saved.getvalue()
+    assert again.dpi == first.dpi  # the figure keeps its own dpi for later use
