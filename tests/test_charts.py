@@ -151,8 +151,13 @@ def test_saved_charts_are_byte_identical_between_runs(tmp_path):
 
 def test_render_shows_the_png_it_writes_drawn_once(tmp_path, monkeypatch):
     fig = charts.figures_by_theme(FIGURES, "山西", SOURCE)
-    draws = []
-    monkeypatch.setattr(type(fig), "draw", lambda self, renderer, _draw=type(fig).draw: draws.append(1) or _draw(self, renderer))
+    draws, draw = [], type(fig).draw
+
+    def counted(self, renderer):
+        draws.append(1)
+        return draw(self, renderer)
+
+    monkeypatch.setattr(type(fig), "draw", counted)
     chart = charts.render(fig, "shanxi", tmp_path)
     assert chart.files == [tmp_path / "figures" / "shanxi.png", tmp_path / "figures" / "shanxi.svg"]
     png, metadata = chart._repr_png_()
