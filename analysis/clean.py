@@ -27,7 +27,7 @@ from analysis.errors import InputError
 # Tables with one row per document or less, written from the pieces; the shared vocabularies
 # (provinces, themes, indicator_definitions) and the data package are written once at the end.
 DOC_TABLES = ("documents", "sections", "sentences", "figures", "dates", "mentions", "figure_themes", "indicators")
-BATCH_ROWS = 200_000  # rows gathered before a batch of pieces is enriched, validated and written
+BATCH_ROWS = 50_000  # rows gathered before a batch of pieces is enriched, validated and written
 
 
 @dataclass
