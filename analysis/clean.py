@@ -74,7 +74,7 @@ def clean(raw_dir: str | Path, clean_dir: str | Path, *, progress: bool | None =
                     continue
                 owner[doc_id] = path
                 try:
-                    writer.add(doc_id, _pieces(path))
+                    writer.add(doc_id, _pieces(path, progress))
                 except InputError as err:
                     report.failures.append((path, err.problem))
                     writer.keep_previous(doc_id)
@@ -94,20 +94,33 @@ class _NothingWritten(Exception):
     """No report could be read: leave every file as it was."""
 
 
-def _pieces(path: Path):
-    """The pieces of one report's tables (``tables.iter_tables``); any failure is an InputError."""
+def _pieces(path: Path, progress: bool | None = None):
+    """The pieces of one report's tables (``tables.iter_tables``); any failure is an InputError.
+
+    A report large enough to be streamed gets its own progress bar (characters done of its length)
+    when ``progress`` is true, or is None and stderr is a terminal: it can take minutes.
+    """
     from analysis.errors import internal_error
     from analysis.sources import load_source
     from analysis.tables import iter_tables
 
     source = load_source(path)
+    bar = None
+    if source.chunks is not None and (progress or progress is None and sys.stderr.isatty()):
+        from tqdm import tqdm
+
+        bar = tqdm(total=source.n_chars, desc=path.name, unit="char", unit_scale=True, leave=False,
+                   file=sys.stderr)
     try:
-        for piece in iter_tables(source):
+        for piece in iter_tables(source, progress=bar.update if bar is not None else None):
             yield _portable_paths(piece)
     except InputError:
         raise
     except Exception as err:  # noqa: BLE001 - one failed report must not stop the others
         raise internal_error(source.path, err) from err
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 class _Writer:

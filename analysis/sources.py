@@ -73,6 +73,7 @@ class Source:
     # A file over STREAM_BYTES is not held in memory: ``text`` is empty and ``chunks()`` reads the
     # decoded text from disk, piece by piece, each time it is called (see ``read_stream``).
     chunks: Callable[[], Iterator[str]] | None = field(default=None, repr=False, compare=False)
+    n_chars: int = 0  # length of the decoded text (known before reading it again, for progress bars)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -290,6 +291,7 @@ class Streamed:
     skip: int  # bytes of byte-order mark
     text: str
     is_html: bool = False
+    n_chars: int = 0  # of the whole decoded text
 
     def chunks(self) -> Iterator[str]:
         decoder = codecs.getincrementaldecoder(self.encoding)(errors="strict")
@@ -327,10 +329,10 @@ def read_stream(path: str | Path) -> Streamed | None:
             return None  # starts with a megabyte of blanks: read_text copes with the oddity
         encoding = _decode(path, sample)[1]
     streamed = Streamed(path, encoding, skip, "")
-    text = _check_stream(streamed)
+    text, n_chars = _check_stream(streamed)
     if _looks_like_html(text):
         return None
-    return Streamed(path, "utf-8-sig" if skip and encoding == "utf-8" else encoding, skip, text)
+    return Streamed(path, "utf-8-sig" if skip and encoding == "utf-8" else encoding, skip, text, n_chars=n_chars)
 
 
 def _whole_characters(head: bytes) -> bytes:
@@ -340,8 +342,11 @@ def _whole_characters(head: bytes) -> bytes:
     return head[: head.rindex(b"\n") + 1] if b"\n" in head else head
 
 
-def _check_stream(streamed: Streamed) -> str:
-    """Decode the whole file once: strict, round-tripping, not binary, not blank. Returns its beginning."""
+def _check_stream(streamed: Streamed) -> tuple[str, int]:
+    """Decode the whole file once: strict, round-tripping, not binary, not blank.
+
+    Returns its beginning and its length in characters.
+    """
     path, encoding = streamed.path, streamed.encoding
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     pending = b""  # bytes read but not yet turned into text (a character split across blocks)
@@ -372,7 +377,7 @@ def _check_stream(streamed: Streamed) -> str:
         raise InputError(path, "file is empty")
     if controls and controls > _MAX_CONTROL_SHARE * chars:
         raise InputError(path, NOT_TEXT)
-    return head
+    return head, chars
 
 
 # ---------------------------------------------------------------------------------------------
@@ -561,6 +566,7 @@ def load_source(path: str | Path) -> Source:
         retrieved_from=meta.get("retrieved_from"),
         is_html=decoded.is_html,
         chunks=decoded.chunks if isinstance(decoded, Streamed) else None,
+        n_chars=decoded.n_chars if isinstance(decoded, Streamed) else len(decoded.text),
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from . import windows
 from .dates import infer_published, published_clues, published_from_clues
@@ -92,14 +92,16 @@ def build_tables(source: Any) -> dict[str, Any]:
     return {name: _concat([piece[name] for piece in pieces]) for name in TABLE_NAMES}
 
 
-def iter_tables(source: Any, window_size: int = windows.SIZE) -> Iterator[dict[str, Any]]:
+def iter_tables(source: Any, window_size: int = windows.SIZE,
+                progress: Callable[[int], None] | None = None) -> Iterator[dict[str, Any]]:
     """:func:`build_tables` in pieces, one per window of text (:mod:`analysis.windows`).
 
     Each piece has all six tables; concatenating the pieces table by table gives ``build_tables``.
     A section appears in the piece where it ends, the ``documents`` row in the last piece. Memory is
     set by the window size, so a report of any size can be written out piece by piece. The text comes
     from ``source.chunks()`` when the source has it (a large file streamed from disk), else from
-    ``source.text``.
+    ``source.text``. ``progress``, if given, is called with the number of characters each window
+    adds, after the window's piece is yielded.
     """
     published, inferred = source.published, bool(source.published_inferred)
     if published is None:
@@ -165,6 +167,8 @@ def iter_tables(source: Any, window_size: int = windows.SIZE) -> Iterator[dict[s
             "dates": frame("dates", dates),
             "mentions": frame("mentions", mentions),
         }
+        if progress is not None:
+            progress(window.hi - window.lo)
     last = segmenter.close(n_chars)
     document = {
         "doc_id": doc_id, "path": str(source.path), "title": title or "", "publisher": source.publisher or "",

@@ -41,7 +41,7 @@ def fake_builder(monkeypatch):
     # the stand-in builds two partial tables: nothing to enrich, no data package to describe them
     from analysis.sources import load_source
 
-    def pieces(path):
+    def pieces(path, progress=None):
         yield digit_tables(load_source(path))
 
     monkeypatch.setattr(clean_module, "_pieces", pieces)

@@ -240,11 +240,11 @@ def test_ctrl_c_during_clean_leaves_the_output_untouched(tmp_path, monkeypatch, 
 
     real = clean_module._pieces
 
-    def interrupted_pieces(path):
+    def interrupted_pieces(path, progress=None):
         calls.append(path.name)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        yield from real(path)
+        yield from real(path, progress)
 
     monkeypatch.setattr(clean_module, "_pieces", interrupted_pieces)
     assert main(["clean", str(raw), "-o", str(out)]) == 130
@@ -303,10 +303,10 @@ def test_an_unexpected_extractor_failure_is_one_line_per_file_and_others_still_c
     (raw / "bad.txt").write_text("全市新建学校3所。", encoding="utf-8")
     real = tables.iter_tables
 
-    def flaky(source):
+    def flaky(source, **kwargs):
         if source.doc_id == "bad":
             raise ZeroDivisionError("boom")
-        return real(source)
+        return real(source, **kwargs)
 
     monkeypatch.setattr(tables, "iter_tables", flaky)
     report = clean_module.clean(raw, tmp_path / "clean")

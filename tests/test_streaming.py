@@ -103,6 +103,15 @@ def test_clean_of_a_streamed_report_writes_the_same_bytes(tmp_path, monkeypatch)
         assert (tmp_path / "streamed" / path.name).read_bytes() == path.read_bytes(), path.name
 
 
+def test_a_streamed_report_shows_its_progress_in_characters(tmp_path, small_limits, capsys):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "big.txt").write_text(TEXT * 4, encoding="utf-8")
+    assert clean_module.clean(raw, tmp_path / "out", progress=True).ok
+    err = capsys.readouterr().err
+    assert f"big.txt:   0%|          | 0.00/{len(TEXT * 4) / 1000:.2f}k" in err  # a bar of its characters
+
+
 def test_a_report_failing_part_way_leaves_no_rows_and_keeps_its_previous_ones(tmp_path, monkeypatch):
     from analysis import tables
 
@@ -115,7 +124,7 @@ def test_a_report_failing_part_way_leaves_no_rows_and_keeps_its_previous_ones(tm
     before = {p.name: p.read_bytes() for p in out.glob("*.csv")}
     real = tables.iter_tables
 
-    def fails_late(source, *args):
+    def fails_late(source, *args, **kwargs):
         for number, piece in enumerate(real(source, 300)):  # small windows: many pieces
             if number == 5 and source.doc_id == "a":
                 raise RuntimeError("boom")
