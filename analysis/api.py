@@ -66,5 +66,10 @@ def load(name: str, clean_dir: str | Path = CLEAN_DIR, *, validate: bool = True)
         except SchemaErrors as errors:
             raise InputError(path, "; ".join(TableError(_schema_problems(name, errors)).problems)) from None
     for column_name in dates:
-        frame[column_name] = pd.to_datetime(frame[column_name], format="%Y-%m-%d")
+        try:
+            frame[column_name] = pd.to_datetime(frame[column_name], format="%Y-%m-%d")
+        except ValueError:  # the pattern check lets 2021-13-45 through; the calendar does not
+            bad = frame[column_name][pd.to_datetime(frame[column_name], format="%Y-%m-%d", errors="coerce").isna()
+                                     & frame[column_name].notna()]
+            raise InputError(path, f"column {column_name}: not a calendar date {bad.iloc[0]!r}") from None
     return frame

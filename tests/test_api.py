@@ -90,3 +90,12 @@ def test_bad_number_is_an_input_error(clean_dir, tmp_path):
     (tmp_path / "provinces.csv").write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
     with pytest.raises(InputError, match="cannot be read as the provinces table"):
         load("provinces", tmp_path)
+
+
+def test_an_impossible_date_is_an_input_error(clean_dir, tmp_path):
+    # the pattern check passes 2021-13-45; turning it into a datetime must not end in a traceback
+    text = (clean_dir / "documents.csv").read_text(encoding="utf-8-sig")
+    published = load("documents", clean_dir)["published"].iloc[0].strftime("%Y-%m-%d")
+    (tmp_path / "documents.csv").write_text(text.replace(published, "2021-13-45", 1), encoding="utf-8-sig")
+    with pytest.raises(InputError, match=r"documents\.csv: column published: not a calendar date '2021-13-45'"):
+        load("documents", tmp_path)
