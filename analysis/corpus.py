@@ -6,9 +6,9 @@
 
 Files are found (a folder is searched recursively; a quoted glob may use ``**``), sorted by path and cut
 into partitions of ``--partition-size`` files. Each partition is one task: it reads its files one at a
-time (``sources.load_source``), builds their tables (``tables.build_tables``) and writes
-``OUT/<table>/part-NNNNN.parquet`` itself, so neither the driver nor a worker ever holds more than one
-partition. Because the partitions depend only on the sorted file list, a local run and a Dask run
+time (``sources.load_source``), builds their tables (``tables.iter_tables``) and writes
+``OUT/<table>/part-NNNNN-KKKK.parquet`` itself, a batch of rows at a time, so neither the driver nor a
+worker ever holds more than one batch, however large a single report. Because the partitions depend only on the sorted file list, a local run and a Dask run
 write the same parts with the same rows.
 
 A file that cannot be read or processed does not stop the run: it becomes a row of the ``failures``
@@ -137,53 +137,121 @@ def _one_line(err: BaseException) -> str:
 
 
 def process_partition(index: int, paths: list[str], staging: str, skip: dict[str, str]) -> tuple[int, dict, list]:
-    """Build the tables of ``paths`` and write them as ``staging/<table>/part-<index>.parquet``.
+    """Build the tables of ``paths`` and write them as ``staging/<table>/part-<index>-<k>.parquet``.
 
     Returns ``(index, {table: rows}, failures)``. A file whose reading or processing raises becomes
-    a failure row; the others are written.
+    a failure row; the others are written. Rows are written a batch at a time (``BATCH_ROWS``), so
+    a worker holds one batch, not one partition: a partition of small reports is one part, and a
+    report too large for one batch (read in windows, see ``tables.iter_tables``) gets parts of its
+    own, removed again if it fails part-way.
     """
-    import pandas as pd
+    from analysis import sources, tables
 
-    from analysis import enrich, sources, tables
-    from analysis.reference import load_provinces
-
-    built: dict[str, list] = {name: [] for name in EXTRACTED}
+    batches = _Batches(index, Path(staging))
     failures = []
-    done = []
     for path in paths:
+        doc_id = _doc_id(Path(path))
         if path in skip:
-            failures.append((path, _doc_id(Path(path)), "InputError", skip[path]))
+            failures.append((path, doc_id, "InputError", skip[path]))
             continue
+        own: list[dict] = []  # this file's pieces not yet written
+        written: list[Path] = []  # parts holding only this file's rows
         try:
-            frames = tables.build_tables(sources.load_source(path))
-        except InputError as err:
-            failures.append((path, _doc_id(Path(path)), "InputError", err.problem))
-            continue
+            for piece in tables.iter_tables(sources.load_source(path)):
+                own.append(piece)
+                if _rows(own) >= BATCH_ROWS:
+                    failures += batches.flush()  # earlier files first: the parts stay in file order
+                    written += batches.write(own, open_doc=doc_id)
+                    own = []
         except Exception as err:  # noqa: BLE001 - a bug on one file must not lose the other thousands
-            failures.append((path, _doc_id(Path(path)), type(err).__name__, _one_line(err)))
+            for part in written:
+                part.unlink(missing_ok=True)
+            kind, problem = ("InputError", err.problem) if isinstance(err, InputError) else (type(err).__name__, _one_line(err))
+            failures.append((path, doc_id, kind, problem))
             continue
-        done.append(path)
-        for name in EXTRACTED:
-            built[name].append(frames[name])
-    if not done:
-        return index, {}, failures
-    combined = {}
-    for name, frames in built.items():
-        non_empty = [f for f in frames if len(f)] or frames[:1]
-        combined[name] = pd.concat(non_empty, ignore_index=True) if len(non_empty) > 1 else non_empty[0]
-    try:
-        # the same themes, indicators and schema checks as clean, over this partition's documents
-        checked = enrich.validate(enrich.enrich(combined, load_provinces()))
-    except Exception as err:  # noqa: BLE001 - the partition's files are reported, the others go on
-        kind = type(err).__name__
-        failures.extend((path, _doc_id(Path(path)), kind, _one_line(err)) for path in done)
-        return index, {}, failures
-    rows = {}
-    for name in TABLES:
-        frame = checked[name].reset_index(drop=True)
-        _write_parquet(frame, Path(staging) / name / f"part-{index:05d}.parquet")
-        rows[name] = len(frame)
-    return index, rows, failures
+        batches.add(path, own)
+        if _rows(batches.pending) >= BATCH_ROWS:
+            failures += batches.flush()
+    failures += batches.flush()
+    return index, batches.rows, failures
+
+
+BATCH_ROWS = 50_000  # rows (all tables) enriched, validated and written as one part
+
+
+def _rows(pieces: list[dict]) -> int:
+    return sum(len(df) for piece in pieces for df in piece.values())
+
+
+class _Batches:
+    """The parts of one partition: ``part-<index>-<k>.parquet``, k counting up in file order."""
+
+    def __init__(self, index: int, staging: Path):
+        self.index, self.staging = index, staging
+        self.pending: list[dict] = []  # pieces of whole files, not yet written
+        self.paths: list[str] = []  # the files they come from
+        self.rows: dict[str, int] = {}
+        self.count = 0
+        self.documents: list[str] = []  # doc_ids of this partition written so far
+        self.sections: list[tuple[str, int]] = []
+
+    def add(self, path: str, pieces: list[dict]) -> None:
+        self.pending += pieces
+        self.paths.append(path)
+
+    def flush(self) -> list[tuple[str, str, str, str]]:
+        """Write the pending files; if their tables fail validation, they become failures instead."""
+        if not self.paths:
+            return []
+        pieces, paths = self.pending, self.paths
+        self.pending, self.paths = [], []
+        try:
+            self.write(pieces)
+        except Exception as err:  # noqa: BLE001 - the batch's files are reported, the others go on
+            return [(path, _doc_id(Path(path)), type(err).__name__, _one_line(err)) for path in paths]
+        return []
+
+    def write(self, pieces: list[dict], open_doc: str | None = None) -> list[Path]:
+        """Enrich, validate and write ``pieces`` as the next part; returns the files written.
+
+        ``open_doc``: a report still being read, whose later sections and ``documents`` row are in
+        later parts (its foreign keys are checked against what is known so far).
+        """
+        import pandas as pd
+
+        from analysis import enrich
+        from analysis.reference import load_provinces
+
+        combined = {name: pd.concat([p[name] for p in pieces], ignore_index=True) for name in EXTRACTED}
+        checked = enrich.validate(enrich.enrich(combined, load_provinces()), references=self._references(combined, open_doc))
+        written = []
+        for name in TABLES:
+            frame = checked[name].reset_index(drop=True)
+            path = self.staging / name / f"part-{self.index:05d}-{self.count:04d}.parquet"
+            _write_parquet(frame, path)
+            written.append(path)
+            self.rows[name] = self.rows.get(name, 0) + len(frame)
+        self.count += 1
+        self.documents += combined["documents"]["doc_id"].tolist()
+        self.sections += list(zip(combined["sections"]["doc_id"].tolist(), combined["sections"]["section"].tolist()))
+        return written
+
+    def _references(self, combined: dict, open_doc: str | None) -> dict:
+        import pandas as pd
+
+        if open_doc is None and not self.sections:
+            return {}
+        docs = [*self.documents, *([open_doc] if open_doc else [])]
+        sections = list(self.sections)
+        if open_doc is not None:  # the section it is in now is written when it ends
+            batch = combined["sections"]
+            known = [s for d, s in sections if d == open_doc] + batch.loc[batch["doc_id"].eq(open_doc), "section"].tolist()
+            sections.append((open_doc, max(known, default=-1) + 1))
+        return {
+            "documents": pd.DataFrame({"doc_id": pd.array(docs, dtype="string")}),
+            "sections": pd.DataFrame({"doc_id": pd.array([d for d, _ in sections], dtype="string"),
+                                      "section": pd.array([s for _, s in sections], dtype="int64")}),
+        }
 
 
 def write_shared(staging: Path) -> None:

@@ -92,7 +92,7 @@ def build_tables(source: Any) -> dict[str, Any]:
     return {name: _concat([piece[name] for piece in pieces]) for name in TABLE_NAMES}
 
 
-def iter_tables(source: Any, window_size: int = windows.SIZE,
+def iter_tables(source: Any, window_size: int | None = None,
                 progress: Callable[[int], None] | None = None) -> Iterator[dict[str, Any]]:
     """:func:`build_tables` in pieces, one per window of text (:mod:`analysis.windows`).
 
@@ -103,6 +103,7 @@ def iter_tables(source: Any, window_size: int = windows.SIZE,
     ``source.text``. ``progress``, if given, is called with the number of characters each window
     adds, after the window's piece is yielded.
     """
+    window_size = window_size or windows.SIZE
     published, inferred = source.published, bool(source.published_inferred)
     if published is None:
         published, inferred = _infer_published(source, window_size), True

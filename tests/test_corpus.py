@@ -99,7 +99,7 @@ def test_rerun_replaces_old_parts_and_leaves_no_staging(small_raw, tmp_path):
     # 13 files in 7 partitions; the last holds only the empty file, so it writes no part.
     assert len(list((tmp_path / "documents").glob("part-*.parquet"))) == N_SMALL // 2
     corpus.clean_corpus(small_raw, tmp_path, jobs=1, partition_size=10, progress=False)
-    assert sorted(p.name for p in (tmp_path / "documents").glob("*")) == ["part-00000.parquet", "part-00001.parquet"]
+    assert sorted(p.name for p in (tmp_path / "documents").glob("*")) == ["part-00000-0000.parquet", "part-00001-0000.parquet"]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith((".staging", ".old"))] == []
     assert len(corpus.read_table(tmp_path, "documents")) == N_SMALL
 
@@ -171,3 +171,39 @@ def test_corpus_tables_carry_themes_indicators_and_the_vocabularies(local_run):
     assert len(indicators) and set(zip(indicators["doc_id"], indicators["figure"])) <= keys
     assert len(corpus.read_table(output, "provinces")) == 31
     assert set(corpus.read_table(output, "themes")["theme"]) >= set(figures["theme"])
+
+
+def test_a_report_larger_than_a_batch_is_written_in_parts_of_its_own(tmp_path, monkeypatch):
+    from analysis import tables, windows
+    from benchmarks.corpus_gen import iter_documents
+
+    raw = tmp_path / "raw"
+    write_files(raw, 2, file_chars=300, seed=5)  # report_00000, report_00001
+    (raw / "report_00000_big.txt").write_text("".join(iter_documents(40_000, 3_000, seed=9)), encoding="utf-8")
+    corpus.clean_corpus(raw, tmp_path / "whole", jobs=1, progress=False)
+
+    monkeypatch.setattr(windows, "SIZE", 2_000)
+    monkeypatch.setattr(corpus, "BATCH_ROWS", 300)
+    report = corpus.clean_corpus(raw, tmp_path / "parts", jobs=1, progress=False)
+    assert report.ok
+    assert len(list((tmp_path / "parts" / "figures").glob("part-00000-*.parquet"))) > 3
+    whole, parts = _tables(tmp_path / "whole"), _tables(tmp_path / "parts")
+    for name in corpus.TABLES:
+        pd.testing.assert_frame_equal(parts[name], whole[name], obj=name)
+
+    # failing part-way: its parts go, the other reports stay
+    real = tables.iter_tables
+
+    def fails_late(source, *args, **kwargs):
+        for number, piece in enumerate(real(source, *args, **kwargs)):
+            if number == 6 and "big" in source.doc_id:
+                raise RuntimeError("boom")
+            yield piece
+
+    monkeypatch.setattr(tables, "iter_tables", fails_late)
+    report = corpus.clean_corpus(raw, tmp_path / "failed", jobs=1, progress=False)
+    assert [(Path(p).name, error) for p, _, error, _ in report.failures] == [("report_00000_big.txt", "RuntimeError")]
+    documents = corpus.read_table(tmp_path / "failed", "documents")
+    assert documents["doc_id"].tolist() == ["report_00000", "report_00001"]
+    figures = corpus.read_table(tmp_path / "failed", "figures")
+    assert set(figures["doc_id"]) == {"report_00000", "report_00001"}
