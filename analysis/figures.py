@@ -51,6 +51,7 @@ _AS_OF = re.compile(r"截[至止]到?(?P<now>目前|当前|现在|今天|日前|
 _BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n|\u3000{2,}")  # a table under 单位：… ends here
 _TABLE_UNIT = re.compile(r"单位[:：]\s*(?P<mult>[十百千万亿]*)(?P<unit>[^\s，。；,;)）]{0,4})")
 _CLAUSE_DELIMS = "，,；;。！？!?：:\n\u3000"
+_FOLLOW = re.compile(f"[^{_CLAUSE_DELIMS}、]*")  # the words after a number, up to the clause's end
 _LAST_DELIM = re.compile(r"(?s).*[，,；;。！？!?：:\n\u3000]")  # greedy: ends after the last one
 _SUBJECT_FILLERS = re.compile(
     r"^(?:截[至止]到?(?:目前|当前|现在)?|目前|累计|共计|总计|共|全省|全市|全区|已经|已|其中|同比|先后|还)+"
@@ -140,28 +141,45 @@ class _Extractor:
 
     def _classify(self, start: int, floor: int) -> Mention:
         norm = self.norm
-        run_end = self._run_end(start)
+        run_end = _RUN_END.match(norm, start).end()
         after = norm[run_end:run_end + 1]
+        is_arabic = norm[start].isdigit()
         # cheap gates first: each check below can only match when the next character allows it
-        checks = []
-        if after in _TIME_NEXT and norm[start].isdigit():
-            checks.append(self._timestamp)
-        if start and norm[start - 1] in "(（" or after in "、.是" or self._at_line_start(start):
-            checks.append(self._list_marker)
-        if after in _DATE_NEXT:
-            checks.append(self._date)
-        if run_end - start >= 7 or after == "-":
-            checks.append(self._phone)
-        if after == "分" and norm[start] in "百千":
-            checks.append(self._percent_words)
-        for check in checks:
-            found = check(start, floor)
+        if after in _TIME_NEXT and is_arabic:
+            found = self._timestamp(start, floor)
             if found:
                 return found
-        match = self._number_match(start)
-        end = match.end() if match else self._run_end(start)
-        core_end = match.end("core") if match else end
-        is_arabic = norm[start].isdigit()
+        if start:
+            prev = norm[start - 1]
+            # _at_line_start only has to look further back past spaces and tabs
+            listy = (prev in "(（" or after in "、.是" or prev in _LINE_STARTS
+                     or prev in " \t" and self._at_line_start(start))
+        else:
+            listy = True
+        if listy:
+            found = self._list_marker(start, floor)
+            if found:
+                return found
+        if after in _DATE_NEXT:
+            found = self._date(start, floor)
+            if found:
+                return found
+        if run_end - start >= 7 or after == "-":
+            found = self._phone(start, floor)
+            if found:
+                return found
+        if after == "分" and norm[start] in "百千":
+            found = self._percent_words(start, floor)
+            if found:
+                return found
+        match = NUMBER.match(norm, start)
+        if match is not None and match.group("mult"):
+            match = self._cut_at_unit(start, match)
+        if match is not None:
+            end = match.end()
+            core_end = match.end("core")
+        else:
+            end = core_end = run_end
         unit, unit_end = self._unit_at(end)
 
         special = self._affix(start, core_end, is_arabic) or (
@@ -187,15 +205,12 @@ class _Extractor:
             return Mention(start, max(end, unit_end or end), "", "word", "一 before a classifier reads as an article")
         return self._number(start, match, unit, unit_end)
 
-    def _number_match(self, start: int) -> re.Match | None:
-        """The number grammar at ``start``; a unit beginning with a multiplier (千米, 千克) ends it."""
-        norm = self.norm
-        match = NUMBER.match(norm, start)
-        if match and match.group("mult"):
-            for pos in range(match.start("mult"), match.end("mult")):
-                unit, _ = self._unit_at(pos)
-                if unit and unit[0] in "十百千万亿":
-                    return NUMBER.match(norm, start, max(pos, match.end("core")))
+    def _cut_at_unit(self, start: int, match: re.Match) -> re.Match:
+        """The number grammar at ``start``, ended where a unit beginning with a multiplier (千米, 千克) starts."""
+        for pos in range(match.start("mult"), match.end("mult")):
+            unit, _ = self._unit_at(pos)
+            if unit and unit[0] in "十百千万亿":
+                return NUMBER.match(self.norm, start, max(pos, match.end("core")))
         return match
 
     # -- checks tried before the number grammar ----------------------------------------------------
@@ -350,16 +365,24 @@ class _Extractor:
     def _number(self, start: int, match: re.Match, unit_surface: str, unit_end: int,
                 implied_one: bool = False) -> Mention:
         norm = self.norm
-        core = ("一" if implied_one else "") + match.group("core")
-        mult = _plain(match.group("mult"))
+        core, mult, in1, in2 = match.group("core", "mult", "in1", "in2")
+        if implied_one:
+            core = "一" + core
+        mult = _plain(mult) if mult else ""
         if len(core) > 15:
             return Mention(start, match.end(), "", "code", "too many digits for a statistic")
-        try:
-            value = _value(core, mult)
-        except ValueError:
-            return Mention(start, match.end(), "", "bare", "not a well-formed number")
+        # Digits times whole multipliers and scales keep exponent 0, so exact() would return the same
+        # Decimal: skip it (it costs a third of the number's arithmetic).
+        integral = core.isdecimal() and (not mult or mult.isalpha())
+        if integral and not mult:
+            value = Decimal(core)
+        else:
+            try:
+                value = _value(core, mult)
+            except ValueError:
+                return Mention(start, match.end(), "", "bare", "not a well-formed number")
         end = match.end()
-        inside = match.group("in1") or match.group("in2")
+        inside = in1 or in2
         value_high = None
         # a range: 3至5个, 3-5万人, 10%-20%
         after_first = unit_end or end
@@ -377,6 +400,7 @@ class _Extractor:
                     if high is not None:
                         if not mult and second_mult:
                             value = parse_number(core + second_mult)
+                            integral = False
                         if value < high:
                             value_high = high
                             end = second.end()
@@ -417,27 +441,26 @@ class _Extractor:
             disposition, reason = "bare", "an age threshold or bracket, not a statistic"
         # a range (3至5个) is told by value_high; its qualifier still says how exact its ends are
         qualifier = qualifier or (self.lex.qualifiers["inside"].get(inside) if inside else "") or after_q or "exact"
-        mention = Mention(start, end, "", disposition, reason, value=exact(value),
-                          value_high=exact(value_high) if value_high is not None else None,
-                          unit=unit, unit_kind=kind, qualifier=qualifier)
+        # positional: keywords cost as much again as the construction itself
+        mention = Mention(start, end, "", disposition, reason, value if integral else exact(value),
+                          exact(value_high) if value_high is not None else None, unit, kind, qualifier)
         if disposition == "figure":
             self._fill_context(mention, q_start)
         return mention
 
     def _qualifier_before(self, start: int) -> tuple[str, int]:
-        words = self.lex.qualifiers["before"]
-        for length in self.lex.qualifier_lengths["before"]:
-            word = self.norm[start - length:start] if start >= length else ""
-            if word in words:
-                return words[word], start - length
+        if start:
+            norm = self.norm
+            for length, word, qualifier in self.lex.qualifier_index["before"].get(norm[start - 1], ()):
+                if start >= length and norm.startswith(word, start - length):
+                    return qualifier, start - length
         return "", start
 
     def _qualifier_after(self, end: int) -> str:
-        words = self.lex.qualifiers["after"]
-        for length in self.lex.qualifier_lengths["after"]:
-            word = self.norm[end:end + length]
-            if word in words:
-                return words[word]
+        norm = self.norm
+        for _, word, qualifier in self.lex.qualifier_index["after"].get(norm[end:end + 1], ()):
+            if norm.startswith(word, end):
+                return qualifier
         return ""
 
     def _table_unit(self, start: int) -> tuple[str, str] | None:
@@ -462,32 +485,20 @@ class _Extractor:
     # -- context: subject, cumulative, as-of --------------------------------------------------------
     def _fill_context(self, mention: Mention, q_start: int) -> None:
         norm = self.norm
-        lower = max(0, q_start - 60)
+        lower = q_start - 60 if q_start > 60 else 0
         last = _LAST_DELIM.match(norm, lower, q_start)
         clause_start = last.end() if last else lower
         before = self.text[clause_start:q_start]
         mention.cumulative = "累计" in norm[clause_start:q_start]
         # what is counted: the clause before the number, or the noun after its classifier
-        subject = self._clean_subject(before[before.rfind("、") + 1:])
+        subject = _clean_subject(before[before.rfind("、") + 1:])
         if len(subject) <= 3:
-            follow_end = mention.end
-            upper = min(len(norm), mention.end + 12)
-            while follow_end < upper and norm[follow_end] not in _CLAUSE_DELIMS + "、":
-                follow_end += 1
-            subject = (subject + self.text[mention.end:follow_end]).strip()
+            end = mention.end
+            follow_end = _FOLLOW.match(norm, end, end + 12).end()
+            subject = (subject + self.text[end:follow_end]).strip()
         if len(subject) <= 1:
-            subject = self._clean_subject(before)
+            subject = _clean_subject(before)
         mention.subject = subject[-24:]
-
-    @staticmethod
-    def _clean_subject(phrase: str) -> str:
-        phrase = _SUBJECT_FILLERS.sub("", phrase.strip(" 、“”（）()"))
-        while phrase.endswith(_SUBJECT_TRAILERS):  # verbs that lead into the number: 达到, 超过
-            for trailer in _SUBJECT_TRAILERS:
-                if phrase.endswith(trailer):
-                    phrase = phrase[: -len(trailer)]
-                    break
-        return phrase
 
     def _as_of_marks(self) -> list[tuple[int, str]]:
         marks = []
@@ -516,6 +527,19 @@ class _Extractor:
                 sentence_end = _sentence_end(norm, mention.end)
             elif mention.disposition == "figure" and current:
                 mention.as_of = current
+
+
+def _clean_subject(phrase: str) -> str:
+    phrase = phrase.strip(" 、“”（）()")
+    filler = _SUBJECT_FILLERS.match(phrase)
+    if filler:
+        phrase = phrase[filler.end():]
+    while phrase.endswith(_SUBJECT_TRAILERS):  # verbs that lead into the number: 达到, 超过
+        for trailer in _SUBJECT_TRAILERS:
+            if phrase.endswith(trailer):
+                phrase = phrase[: -len(trailer)]
+                break
+    return phrase
 
 
 _MULTIPLIERS: dict[str, Decimal] = {}

@@ -41,7 +41,9 @@ class AffixRule:
 class Lexicon:
     units: dict[str, Unit]
     qualifiers: dict[str, dict[str, str]]  # position -> word -> qualifier
-    qualifier_lengths: dict[str, tuple[int, ...]]
+    # position -> the character next to the number (the word's last before it, its first after it) ->
+    # ((length, word, qualifier), ...) longest first: most numbers have no qualifier, one lookup says so
+    qualifier_index: dict[str, dict[str, tuple[tuple[int, str, str], ...]]]
     words: dict[str, tuple[str, str]]  # word -> (disposition, note)
     # numeral char -> ((offset of the char in the word, word length, words), ...): a candidate word is
     # one slice of the text and one set lookup away
@@ -60,8 +62,12 @@ class Lexicon:
 NUMERAL_CHARS = "0123456789零〇一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟"
 
 
-def _lengths(words) -> tuple[int, ...]:
-    return tuple(sorted({len(w) for w in words}, reverse=True))
+def _by_edge(words: dict[str, str], edge: int) -> dict[str, tuple[tuple[int, str, str], ...]]:
+    """Words keyed by their character at ``edge`` (0 or -1), longest first."""
+    index: dict[str, list[tuple[int, str, str]]] = {}
+    for word, qualifier in words.items():
+        index.setdefault(word[edge], []).append((len(word), word, qualifier))
+    return {char: tuple(sorted(entries, key=lambda e: -e[0])) for char, entries in index.items()}
 
 
 @lru_cache(maxsize=1)
@@ -100,7 +106,7 @@ def load() -> Lexicon:
     return Lexicon(
         units=units,
         qualifiers=qualifiers,
-        qualifier_lengths={pos: _lengths(ws) for pos, ws in qualifiers.items()},
+        qualifier_index={"before": _by_edge(qualifiers["before"], -1), "after": _by_edge(qualifiers["after"], 0)},
         words=words,
         word_index=index,
         affix_rules=tuple(rules),

@@ -156,6 +156,9 @@ def _grouped(tokens: list[Decimal | str], s: str) -> Decimal:
     return total + section + group
 
 
+_ONE = Decimal(1)
+
+
 def exact(value: Decimal) -> Decimal:
     """Drop a meaningless exponent or trailing zeros (42500.00 -> 42500) without rounding.
 
@@ -164,7 +167,7 @@ def exact(value: Decimal) -> Decimal:
     """
     try:
         if value == value.to_integral_value():
-            return value.quantize(Decimal(1))
+            return value.quantize(_ONE)
         return value.normalize()
     except InvalidOperation:  # more digits than the context holds: leave as is
         return value
