@@ -24,8 +24,7 @@ from .normalize import normalize
 from .numerals import exact, multiplier, parse_number
 
 # A numeric token starts at any Arabic digit or Chinese numeral character.
-_RUN = re.compile(f"[{NUMERAL_CHARS}]")
-_RUN_END = re.compile(f"[{NUMERAL_CHARS}]*")
+_RUN = re.compile(f"[{NUMERAL_CHARS}][{NUMERAL_CHARS}]*")  # the first class lets search skip ahead fast
 _CN = "零〇一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟"
 _GLOSS = r"(?:\([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}\))"
 NUMBER = re.compile(
@@ -125,23 +124,19 @@ class _Extractor:
             hit = _RUN.search(norm, pos)
             if not hit:
                 break
-            start = hit.start()
-            mention = self._classify(start, floor)
+            start, run_end = hit.span()
+            mention = self._classify(start, run_end, floor)
             if mention.start < floor:
                 mention.start = floor
             if mention.end <= start:  # never stall: the run itself must be consumed
-                mention.end = self._run_end(start)
+                mention.end = run_end
             mention.surface = self.text[mention.start:mention.end]
             as_of.send(mention)
             yield mention
             floor = pos = mention.end
 
-    def _run_end(self, start: int) -> int:
-        return _RUN_END.match(self.norm, start).end()
-
-    def _classify(self, start: int, floor: int) -> Mention:
+    def _classify(self, start: int, run_end: int, floor: int) -> Mention:
         norm = self.norm
-        run_end = _RUN_END.match(norm, start).end()
         after = norm[run_end:run_end + 1]
         is_arabic = norm[start].isdigit()
         # cheap gates first: each check below can only match when the next character allows it
