@@ -21,7 +21,7 @@ from decimal import Decimal
 from . import dates as _dates
 from .lexicon import NUMERAL_CHARS, Lexicon, load
 from .normalize import normalize
-from .numerals import exact, multiplier, parse_number
+from .numerals import exact, multiplier, parse_normalised, parse_number
 
 # A numeric token starts at any Arabic digit or Chinese numeral character.
 _RUN = re.compile(f"[{NUMERAL_CHARS}][{NUMERAL_CHARS}]*")  # the first class lets search skip ahead fast
@@ -175,15 +175,17 @@ class _Extractor:
             core_end = match.end("core")
         else:
             end = core_end = run_end
-        unit, unit_end = self._unit_at(end)
+        found = self.lex.unit_pattern.match(norm, end + 1 if norm[end:end + 1] == " " else end)  # _unit_at
+        unit, unit_end = (found.group(), found.end()) if found else ("", 0)
 
         special = self._affix(start, core_end, is_arabic) or (
             None if is_arabic else self._word(start, core_end, unit_end or end))
         if special:
             return special
-        quoted = self._quoted(start, end)
-        if quoted:
-            return quoted
+        if norm.rfind("“", start - 10 if start > 10 else 0, start) >= 0:  # most numbers are not quoted
+            quoted = self._quoted(start, end)
+            if quoted:
+                return quoted
         if not match:
             return Mention(start, end, "", "bare", "no number here")
         core = match.group("core")
@@ -293,6 +295,8 @@ class _Extractor:
         # one combined test each way leaves only the rules that could still match
         after_ok = self.lex.any_after.match(norm, core_end) is not None
         before_ok = self.lex.any_before.search(window) is not None
+        if not (after_ok or before_ok):  # every rule needs one of the two
+            return None
         for rule in self.lex.affix_candidates[after_ok, before_ok]:
             if rule.token == "arabic" and not is_arabic or rule.token == "chinese" and is_arabic:
                 continue
@@ -408,11 +412,12 @@ class _Extractor:
             if entry.scale != 1:
                 value *= entry.scale
                 value_high = value_high * entry.scale if value_high is not None else None
-        dangling = _DANGLING.match(norm, end) if norm[end:end + 1] in ",，." else None
-        if dangling and not unit_surface:
-            return Mention(start, dangling.end(), "", "truncated", "the text ends inside this number")
-        if not unit_surface and end == len(norm) and not mult and not self._table_unit(start):
-            return Mention(start, end, "", "truncated", "the text ends right after this number")
+        if not unit_surface:
+            dangling = _DANGLING.match(norm, end) if norm[end:end + 1] in ",，." else None
+            if dangling:
+                return Mention(start, dangling.end(), "", "truncated", "the text ends inside this number")
+            if end == len(norm) and not mult and not self._table_unit(start):
+                return Mention(start, end, "", "truncated", "the text ends right after this number")
         disposition, reason = "figure", ""
         if not unit:
             table = self._table_unit(start)
@@ -548,7 +553,8 @@ def _value(core: str, mult: str) -> Decimal:
         if factor is None:
             factor = _MULTIPLIERS.setdefault(mult, multiplier(mult))
         return Decimal(core.replace(",", "").replace("，", "")) * factor
-    return parse_number(core + mult)
+    # the grammar's core and a plain multiplier are normalised and hold no 余/多/几 already
+    return parse_normalised(core + mult)
 
 
 def _plain(mult: str | None) -> str:

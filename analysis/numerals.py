@@ -42,6 +42,14 @@ def parse_number(text: str) -> Decimal:
     s = _APPROX_INSIDE.sub("", normalize(text.strip()))
     if not s:
         raise ValueError("empty numeral")
+    return parse_normalised(s)
+
+
+def parse_normalised(s: str) -> Decimal:
+    """:func:`parse_number` for a numeral already normalised, stripped and free of 余/多/几.
+
+    The extractor's number grammar hands over such strings; skipping the clean-up is what it saves.
+    """
     head = _ARABIC.match(s)
     if head and head.end() == len(s):
         return exact(_arabic(head.group()))
