@@ -61,6 +61,7 @@ _ARTICLE_ONE = frozenset("一")
 _TIME_NEXT = frozenset("-/.:")
 _THRESHOLD_UNITS = frozenset({"岁"})
 _BEFORE_WINDOW = 4  # longest `before` context in affix_rules.tsv (拨打：) plus one
+_PREFIX_ENDS = "".join({p[-1] for p in _dates.PREFIXES})  # 年, 前: a date prefix can only end so
 _DATE_NEXT = frozenset("年月日号季个至到-度")
 _FINANCIAL = frozenset("壹贰叁肆伍陆柒捌玖拾佰仟")
 _DIGIT_CHARS = frozenset("0123456789零〇一二三四五六七八九两壹贰叁肆伍陆柒捌玖")
@@ -238,7 +239,7 @@ class _Extractor:
     def _date(self, start: int, floor: int) -> Mention | None:
         norm = self.norm
         begin = start
-        for prefix in _dates.PREFIXES:
+        for prefix in _dates.PREFIXES if norm[start - 1:start] in _PREFIX_ENDS else ():
             if norm.startswith(prefix, start - len(prefix)) and start - len(prefix) >= floor:
                 begin = start - len(prefix)
                 break
@@ -322,21 +323,17 @@ class _Extractor:
         """A numeral inside a listed word (统一, 最后一公里), unless a unit reaches past the word."""
         norm = self.norm
         best = None
-        for pos in range(start, core_end):
-            for offset, length, words in self.lex.word_index.get(norm[pos], ()):
-                begin = pos - offset
-                if begin < 0 or begin > start:
-                    continue
-                word = norm[begin:begin + length]
-                if word not in words:
-                    continue
+        if core_end > start:
+            # A word covering the token holds its first numeral, and word_index lists every word under
+            # each of its numerals: the candidates under norm[start] are all there are.
+            for offset, length, words in self.lex.word_index.get(norm[start], ()):
+                begin = start - offset
                 end = begin + length
-                if end < core_end or end < unit_end:
+                if begin < 0 or end < core_end or end < unit_end or best and length <= best[1] - best[0]:
                     continue
-                if best is None or length > best[1] - best[0]:
+                word = norm[begin:end]
+                if word in words:
                     best = (begin, end, word)
-            if best:
-                break
         if not best:
             return None
         disposition, note = self.lex.words[best[2]]
