@@ -322,22 +322,24 @@ class _Extractor:
     def _word(self, start: int, core_end: int, unit_end: int) -> Mention | None:
         """A numeral inside a listed word (统一, 最后一公里), unless a unit reaches past the word."""
         norm = self.norm
-        best = None
+        best = None  # (length, -offset, begin, end, word): the longest word, then the one starting latest
         if core_end > start:
             # A word covering the token holds its first numeral, and word_index lists every word under
             # each of its numerals: the candidates under norm[start] are all there are.
-            for offset, length, words in self.lex.word_index.get(norm[start], ()):
+            need = (core_end if core_end > unit_end else unit_end) - start
+            for reach, offset, length, words in self.lex.word_index.get(norm[start], ()):
+                if reach < need:  # this word, and every one after it, ends before the number does
+                    break
                 begin = start - offset
-                end = begin + length
-                if begin < 0 or end < core_end or end < unit_end or best and length <= best[1] - best[0]:
+                if begin < 0:
                     continue
-                word = norm[begin:end]
-                if word in words:
-                    best = (begin, end, word)
+                word = norm[begin:start + reach]
+                if word in words and (best is None or (length, -offset) > best[:2]):
+                    best = (length, -offset, begin, start + reach, word)
         if not best:
             return None
-        disposition, note = self.lex.words[best[2]]
-        return Mention(best[0], best[1], "", disposition, note or best[2])
+        disposition, note = self.lex.words[best[4]]
+        return Mention(best[2], best[3], "", disposition, note or best[4])
 
     def _quoted(self, start: int, end: int) -> Mention | None:
         """A numeral inside a short quotation (“五关爱行动”) names a slogan, not a quantity."""

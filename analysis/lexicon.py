@@ -45,9 +45,10 @@ class Lexicon:
     # ((length, word, qualifier), ...) longest first: most numbers have no qualifier, one lookup says so
     qualifier_index: dict[str, dict[str, tuple[tuple[int, str, str], ...]]]
     words: dict[str, tuple[str, str]]  # word -> (disposition, note)
-    # numeral char -> ((offset of the char in the word, word length, words), ...): a candidate word is
-    # one slice of the text and one set lookup away
-    word_index: dict[str, tuple[tuple[int, int, frozenset[str]], ...]]
+    # numeral char -> ((reach, offset of the char in the word, word length, words), ...), reach (how far
+    # the word runs from the char: length - offset) descending: a candidate word is one slice of the text
+    # and one set lookup away, and the scan stops at the first word too short to cover the number
+    word_index: dict[str, tuple[tuple[int, int, int, frozenset[str]], ...]]
     affix_rules: tuple[AffixRule, ...]
     unit_pattern: re.Pattern  # any unit, longest first, so one match finds the longest unit
     any_before: re.Pattern  # matches when some rule's `before` could apply (a fast gate)
@@ -84,7 +85,8 @@ def load() -> Lexicon:
             if char in NUMERAL_CHARS:
                 grouped.setdefault(char, {}).setdefault((offset, len(word)), set()).add(word)
     index = {
-        char: tuple((offset, length, frozenset(ws)) for (offset, length), ws in sorted(by_shape.items()))
+        char: tuple(sorted(((length - offset, offset, length, frozenset(ws)) for (offset, length), ws in by_shape.items()),
+                           key=lambda entry: -entry[0]))
         for char, by_shape in grouped.items()
     }
     rules = []
