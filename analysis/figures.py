@@ -179,8 +179,14 @@ class _Extractor:
         found = self.lex.unit_pattern.match(norm, end + 1 if norm[end:end + 1] == " " else end)  # _unit_at
         unit, unit_end = (found.group(), found.end()) if found else ("", 0)
 
-        special = self._affix(start, core_end, is_arabic) or (
-            None if is_arabic else self._word(start, core_end, unit_end or end))
+        # the affix rules' combined tests first: most numbers have no affix, and this says so cheaply
+        lex = self.lex
+        window = norm[start - _BEFORE_WINDOW if start > _BEFORE_WINDOW else 0:start]
+        after_ok = lex.any_after.match(norm, core_end) is not None
+        before_ok = lex.any_before.search(window) is not None
+        special = (after_ok or before_ok) and self._affix(start, core_end, is_arabic, window, after_ok, before_ok)
+        if not special and not is_arabic:
+            special = self._word(start, core_end, unit_end or end)
         if special:
             return special
         if norm.rfind("“", start - 10 if start > 10 else 0, start) >= 0:  # most numbers are not quoted
@@ -290,14 +296,10 @@ class _Extractor:
                 return mention
         return None
 
-    def _affix(self, start: int, core_end: int, is_arabic: bool) -> Mention | None:
+    def _affix(self, start: int, core_end: int, is_arabic: bool, window: str, after_ok: bool,
+               before_ok: bool) -> Mention | None:
+        """The first affix rule that matches; the combined tests ``after_ok``/``before_ok`` leave the candidates."""
         norm = self.norm
-        window = norm[max(0, start - _BEFORE_WINDOW):start]
-        # one combined test each way leaves only the rules that could still match
-        after_ok = self.lex.any_after.match(norm, core_end) is not None
-        before_ok = self.lex.any_before.search(window) is not None
-        if not (after_ok or before_ok):  # every rule needs one of the two
-            return None
         for rule in self.lex.affix_candidates[after_ok, before_ok]:
             if rule.token == "arabic" and not is_arabic or rule.token == "chinese" and is_arabic:
                 continue
