@@ -183,7 +183,11 @@ class _Extractor:
         lex = self.lex
         window = norm[start - _BEFORE_WINDOW if start > _BEFORE_WINDOW else 0:start]
         after_ok = lex.any_after.match(norm, core_end) is not None
-        before_ok = lex.any_before.search(window) is not None
+        gate, last = lex.before_last, window[-1:]
+        if gate is None or not last or last in gate[0] or gate[1] and last.isspace() or gate[2] and last.isdecimal():
+            before_ok = lex.any_before.search(window) is not None
+        else:  # no rule's context can end with this character: the search would fail
+            before_ok = False
         special = (after_ok or before_ok) and self._affix(start, core_end, is_arabic, window, after_ok, before_ok)
         if not special and not is_arabic:
             special = self._word(start, core_end, unit_end or end)
