@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -52,10 +52,13 @@ _TABLE_UNIT = re.compile(r"单位[:：]\s*(?P<mult>[十百千万亿]*)(?P<unit>[
 _CLAUSE_DELIMS = "，,；;。！？!?：:\n\u3000"
 _FOLLOW = re.compile(f"[^{_CLAUSE_DELIMS}、]*")  # the words after a number, up to the clause's end
 _LAST_DELIM = re.compile(r"(?s).*[，,；;。！？!?：:\n\u3000]")  # greedy: ends after the last one
-_SUBJECT_FILLERS = re.compile(
-    r"^(?:截[至止]到?(?:目前|当前|现在)?|目前|累计|共计|总计|共|全省|全市|全区|已经|已|其中|同比|先后|还)+"
-)
+# words (or patterns) opening a clause that say nothing of what is counted; each starts with one character
+_FILLER_WORDS = (r"截[至止]到?(?:目前|当前|现在)?", "目前", "累计", "共计", "总计", "共", "全省", "全市", "全区", "已经",
+                 "已", "其中", "同比", "先后", "还")
+_SUBJECT_FILLERS = re.compile("^(?:" + "|".join(_FILLER_WORDS) + ")+")
+_FILLER_FIRST = "".join(word[0] for word in _FILLER_WORDS)  # a phrase opening otherwise has none
 _SUBJECT_TRAILERS = ("达到", "达", "为", "是", "有", "共", "超过", "超", "约", "近", "逾", "不到", "不足", "突破", "到", "至", "了")
+_TRAILER_LAST = "".join(trailer[-1] for trailer in _SUBJECT_TRAILERS)  # a phrase ending otherwise has none
 _LINE_STARTS = "\n\r\u3000。！？!?；;：:"
 _ARTICLE_ONE = frozenset("一")
 _TIME_NEXT = frozenset("-/.:")
@@ -117,10 +120,12 @@ class _Extractor:
     # -- the scan -------------------------------------------------------------------------------
     def run(self) -> Iterator[Mention]:
         """Mentions in text order, one at a time, so a caller can keep memory to what it holds."""
-        norm, pos, n = self.norm, 0, len(self.norm)
+        norm, text, pos, n = self.norm, self.text, 0, len(self.norm)
         floor = 0  # no mention may start before the end of the previous one
-        as_of = self._as_of_scope()
-        next(as_of)
+        # 截至… applies to the figures after it in the same sentence
+        marks = iter(self.as_of_marks)
+        mark = next(marks, None)
+        as_of, sentence_end = "", -1
         while pos < n:
             hit = _RUN.search(norm, pos)
             if not hit:
@@ -131,8 +136,20 @@ class _Extractor:
                 mention.start = floor
             if mention.end <= start:  # never stall: the run itself must be consumed
                 mention.end = run_end
-            mention.surface = self.text[mention.start:mention.end]
-            as_of.send(mention)
+            mention.surface = text[mention.start:mention.end]
+            while mark is not None and mark[0] <= mention.start:
+                as_of = mark[1]
+                sentence_end = _sentence_end(norm, mark[0])
+                mark = next(marks, None)
+            if mention.start >= sentence_end:
+                as_of = ""
+            disposition = mention.disposition
+            if disposition == "figure":
+                if as_of:
+                    mention.as_of = as_of
+            elif disposition == "date" and mention.role == "as_of":
+                as_of = mention.date.split("/")[-1]
+                sentence_end = _sentence_end(norm, mention.end)
             yield mention
             floor = pos = mention.end
 
@@ -513,33 +530,15 @@ class _Extractor:
             marks.append((m.end(), "report" if m.group("now") else ""))
         return marks
 
-    def _as_of_scope(self) -> Generator[None, Mention, None]:
-        """截至… applies to the figures after it in the same sentence; sent each mention in order."""
-        norm = self.norm
-        current, sentence_end = "", -1
-        marks = iter(self.as_of_marks)
-        mark = next(marks, None)
-        while True:
-            mention = yield
-            while mark is not None and mark[0] <= mention.start:
-                current = mark[1]
-                sentence_end = _sentence_end(norm, mark[0])
-                mark = next(marks, None)
-            if mention.start >= sentence_end:
-                current = ""
-            if mention.disposition == "date" and mention.role == "as_of":
-                current = mention.date.split("/")[-1]
-                sentence_end = _sentence_end(norm, mention.end)
-            elif mention.disposition == "figure" and current:
-                mention.as_of = current
 
 
 def _clean_subject(phrase: str) -> str:
     phrase = phrase.strip(" 、“”（）()")
-    filler = _SUBJECT_FILLERS.match(phrase)
-    if filler:
-        phrase = phrase[filler.end():]
-    while phrase.endswith(_SUBJECT_TRAILERS):  # verbs that lead into the number: 达到, 超过
+    if phrase[:1] in _FILLER_FIRST:  # phrase[:1] is "" for an empty phrase: the match then finds nothing
+        filler = _SUBJECT_FILLERS.match(phrase)
+        if filler:
+            phrase = phrase[filler.end():]
+    while phrase[-1:] in _TRAILER_LAST and phrase.endswith(_SUBJECT_TRAILERS):  # verbs that lead into the number: 达到, 超过
         for trailer in _SUBJECT_TRAILERS:
             if phrase.endswith(trailer):
                 phrase = phrase[: -len(trailer)]
