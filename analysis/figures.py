@@ -350,9 +350,12 @@ class _Extractor:
             # A word covering the token holds its first numeral, and word_index lists every word under
             # each of its numerals: the candidates under norm[start] are all there are.
             need = (core_end if core_end > unit_end else unit_end) - start
-            for reach, offset, length, words in self.lex.word_index.get(norm[start], ()):
+            before, after = norm[start - 1:start] if start else "", norm[start + 1:start + 2]
+            for reach, offset, length, words, neighbours in self.lex.word_index.get(norm[start], ()):
                 if reach < need:  # this word, and every one after it, ends before the number does
                     break
+                if neighbours is not None and (before if offset else after) not in neighbours:
+                    continue
                 begin = start - offset
                 if begin < 0:
                     continue

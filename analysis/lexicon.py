@@ -45,10 +45,12 @@ class Lexicon:
     # ((length, word, qualifier), ...) longest first: most numbers have no qualifier, one lookup says so
     qualifier_index: dict[str, dict[str, tuple[tuple[int, str, str], ...]]]
     words: dict[str, tuple[str, str]]  # word -> (disposition, note)
-    # numeral char -> ((reach, offset of the char in the word, word length, words), ...), reach (how far
-    # the word runs from the char: length - offset) descending: a candidate word is one slice of the text
-    # and one set lookup away, and the scan stops at the first word too short to cover the number
-    word_index: dict[str, tuple[tuple[int, int, int, frozenset[str]], ...]]
+    # numeral char -> ((reach, offset of the char in the word, word length, words, neighbours), ...), reach
+    # (how far the word runs from the char: length - offset) descending: a candidate word is one slice of
+    # the text and one set lookup away, and the scan stops at the first word too short to cover the
+    # number. neighbours: the characters before the numeral in those words (after it, at offset 0; None
+    # for a one-character word), a cheaper first test than the slice.
+    word_index: dict[str, tuple[tuple[int, int, int, frozenset[str], frozenset[str] | None], ...]]
     affix_rules: tuple[AffixRule, ...]
     unit_pattern: re.Pattern  # any unit, longest first, so one match finds the longest unit
     any_before: re.Pattern  # matches when some rule's `before` could apply (a fast gate)
@@ -64,6 +66,15 @@ class Lexicon:
 
 
 NUMERAL_CHARS = "0123456789零〇一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟"
+
+
+def _neighbours(words: set[str], offset: int) -> frozenset[str] | None:
+    """The characters next to the numeral at ``offset`` in ``words``: before it, or after it at offset 0."""
+    if offset:
+        return frozenset(word[offset - 1] for word in words)
+    if all(len(word) > 1 for word in words):
+        return frozenset(word[1] for word in words)
+    return None
 
 
 def _by_edge(words: dict[str, str], edge: int) -> dict[str, tuple[tuple[int, str, str], ...]]:
@@ -178,8 +189,8 @@ def load() -> Lexicon:
             if char in NUMERAL_CHARS:
                 grouped.setdefault(char, {}).setdefault((offset, len(word)), set()).add(word)
     index = {
-        char: tuple(sorted(((length - offset, offset, length, frozenset(ws)) for (offset, length), ws in by_shape.items()),
-                           key=lambda entry: -entry[0]))
+        char: tuple(sorted(((length - offset, offset, length, frozenset(ws), _neighbours(ws, offset))
+                            for (offset, length), ws in by_shape.items()), key=lambda entry: -entry[0]))
         for char, by_shape in grouped.items()
     }
     rules = []
