@@ -281,6 +281,44 @@ def atomic_dir_update(directory: str | Path, files: Mapping[str, Content]) -> li
 
 
 @contextlib.contextmanager
+def staged_files(directory: str | Path, names: Iterable[str]) -> Iterator[dict[str, BinaryIO]]:
+    """Open a temporary file beside each ``directory/name`` for writing; rename them all on success.
+
+    For outputs written a piece at a time (a large report's tables): the block writes into the open
+    binary files it is given. If it raises, the temporaries are removed and no target changes.
+    Renames happen back to back at the end, as in :func:`atomic_dir_update`.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    opened: dict[str, BinaryIO] = {}
+    temps: list[tuple[str, Path]] = []
+    try:
+        for name in names:
+            target = directory / name
+            if target.parent != directory:
+                raise ValueError(f"{name!r} is not a plain file name")
+            fd, tmp = _temp_beside(target)
+            temps.append((tmp, target))
+            opened[name] = os.fdopen(fd, "w+b")
+        yield opened
+        for f in opened.values():
+            f.flush()
+            os.fsync(f.fileno())
+            f.close()
+        for tmp, _ in temps:
+            os.chmod(tmp, 0o666 & ~_umask())
+        for tmp, target in temps:
+            os.replace(tmp, target)
+    finally:
+        for f in opened.values():
+            f.close()
+        for tmp, _ in temps:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+    _fsync_dir(directory)
+
+
+@contextlib.contextmanager
 def locked(directory: str | Path) -> Iterator[Path]:
     """Hold an exclusive inter-process lock on ``directory`` (``<directory>/.lock``, fcntl.flock).
 

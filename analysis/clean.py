@@ -1,11 +1,16 @@
 """The ``clean`` command: every report in a raw folder -> one CSV per table in the clean folder.
 
-load (sources.load_source) -> process (tables.build_tables, pure) -> save (atomic, under a lock).
+load (sources.load_source) -> process (tables.iter_tables, pure; enrich + validate) -> save (staged
+temporary files, renamed at the end, under a lock).
+
+Memory is bounded: a report is built in pieces (one window of text each, see analysis.windows),
+and the pieces are enriched, validated and appended to the temporary CSVs a batch at a time, so a
+100 MB report is never held whole, nor are its tables.
 
 Failure rule: a report that cannot be read is reported by name and the others are still processed.
-Its rows from the previous run are kept as they were (read back from the existing CSVs), so a
-bad edit to one raw file never erases earlier clean output for it. The exit status is 1 if any
-report failed. If no report at all could be read, nothing is written.
+Its rows from the previous run are kept as they were (copied from the existing CSVs), so a bad edit
+to one raw file never erases earlier clean output for it. The exit status is 1 if any report failed.
+If no report at all could be read, nothing is written.
 
 Output is deterministic: documents in ``doc_id`` order, each document's rows in the order the
 table builder gives them (by ``span_start``), values formatted by ``atomic.format_value``.
@@ -18,6 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.errors import InputError
+
+# Tables with one row per document or less, written from the pieces; the shared vocabularies
+# (provinces, themes, indicator_definitions) and the data package are written once at the end.
+DOC_TABLES = ("documents", "sections", "sentences", "figures", "dates", "mentions", "figure_themes", "indicators")
+BATCH_ROWS = 50_000  # rows gathered before a batch of pieces is enriched, validated and written
 
 
 @dataclass
@@ -44,91 +54,229 @@ def clean(raw_dir: str | Path, clean_dir: str | Path, *, progress: bool | None =
     more than a handful of reports).
     """
     from analysis import sources
+    from analysis.atomic import locked, staged_files
 
     raw_dir, clean_dir = Path(raw_dir), Path(clean_dir)
     reports = sources.raw_reports(raw_dir)
     if not reports:
         raise InputError(raw_dir, "no report files in this folder")
     report = CleanReport(raw_dir=raw_dir, clean_dir=clean_dir)
-
-    built: dict[str, dict] = {}  # doc_id -> {table name: DataFrame}
-    failed_ids: list[str] = []
-    owner: dict[str, Path] = {}
-    for path in _progress(reports, progress):
-        doc_id = sources._doc_id(path)
-        try:
-            if doc_id in owner:
-                raise InputError(path, f"same doc_id {doc_id!r} as {owner[doc_id].name}; rename one of them")
-            owner[doc_id] = path
-            tables = _build(sources.load_source(path))
-        except InputError as err:
-            report.failures.append((path, err.problem))
-            if doc_id not in built:
-                failed_ids.append(doc_id)
-            continue
-        built[doc_id] = tables
-    if not built:
-        return report
-
-    from analysis.enrich import enrich_documents
-    from analysis.reference import load_provinces
-
-    built, shared = enrich_documents(built, load_provinces())  # themes, indicators; validated (TableError)
-    names = list(next(iter(built.values())))
+    # doc_id order is the order rows are written in; a second file with a taken doc_id fails
+    ordered = sorted(reports, key=lambda path: (sources._doc_id(path), path.name))
     try:
-        _write(clean_dir, names, built, failed_ids, report, shared)
+        with locked(clean_dir), staged_files(clean_dir, [f"{name}.csv" for name in DOC_TABLES]) as files:
+            writer = _Writer(files, clean_dir, report)
+            owner: dict[str, Path] = {}
+            for path in _progress(ordered, progress):
+                doc_id = sources._doc_id(path)
+                if doc_id in owner:
+                    report.failures.append((path, f"same doc_id {doc_id!r} as {owner[doc_id].name}; rename one of them"))
+                    continue
+                owner[doc_id] = path
+                try:
+                    writer.add(doc_id, _pieces(path, progress))
+                except InputError as err:
+                    report.failures.append((path, err.problem))
+                    writer.keep_previous(doc_id)
+            if not report.documents:
+                raise _NothingWritten
+            writer.finish()
+    except _NothingWritten:
+        report.kept.clear()
+        report.written.clear()
     except OSError as err:
         raise InputError(clean_dir, f"cannot write the clean tables ({err.strerror or err})") from None
-    report.documents = sorted(built)
     report.kept.sort()
     return report
 
 
-def _write(clean_dir: Path, names: list[str], built: dict, failed_ids: list[str], report: CleanReport,
-           shared: dict) -> None:
-    from analysis.atomic import atomic_dir_update, locked
-    from analysis.datapackage import package_files
-
-    with locked(clean_dir):
-        files = {}
-        for name in names:
-            columns = [str(c) for c in built[next(iter(built))][name].columns]
-            previous = _previous_rows(clean_dir / f"{name}.csv", columns, set(failed_ids))
-            parts = {doc_id: tables[name][columns] for doc_id, tables in built.items()}
-            for doc_id, rows in previous.items():
-                parts.setdefault(doc_id, rows)
-                if doc_id not in report.kept:
-                    report.kept.append(doc_id)
-            ordered = [parts[doc_id] for doc_id in sorted(parts)]
-            files[f"{name}.csv"] = _csv_writer(columns, ordered)
-            report.written[f"{name}.csv"] = sum(len(part) for part in ordered)
-        for name, table in shared.items():  # provinces, themes, indicator_definitions: no doc_id
-            files[f"{name}.csv"] = _csv_writer(list(table.columns), [table])
-            report.written[f"{name}.csv"] = len(table)
-        files.update(package_files([*names, *shared]))  # datapackage.json + README.md, from the schemas
-        atomic_dir_update(clean_dir, files)
+class _NothingWritten(Exception):
+    """No report could be read: leave every file as it was."""
 
 
-def _csv_writer(columns: list[str], parts: list):
-    """A writer streaming the parts in order: DataFrames (formatted now) or rows kept as strings."""
-    from analysis.atomic import iter_csv_rows, write_csv_rows
+def _pieces(path: Path, progress: bool | None = None):
+    """The pieces of one report's tables (``tables.iter_tables``); any failure is an InputError.
 
-    def rows():
-        for part in parts:
-            yield from (part if isinstance(part, list) else iter_csv_rows(part))
-
-    return lambda binary_file: write_csv_rows(binary_file, columns, rows())
-
-
-def _build(source) -> dict:
+    A report large enough to be streamed gets its own progress bar (characters done of its length)
+    when ``progress`` is true, or is None and stderr is a terminal: it can take minutes.
+    """
     from analysis.errors import internal_error
-    from analysis.tables import build_tables
+    from analysis.sources import load_source
+    from analysis.tables import iter_tables
 
+    source = load_source(path)
+    bar = None
+    if source.chunks is not None and (progress or progress is None and sys.stderr.isatty()):
+        from tqdm import tqdm
+
+        bar = tqdm(total=source.n_chars, desc=path.name, unit="char", unit_scale=True, leave=False,
+                   file=sys.stderr)
     try:
-        tables = build_tables(source)
+        for piece in iter_tables(source, progress=bar.update if bar is not None else None):
+            yield _portable_paths(piece)
+    except InputError:
+        raise
     except Exception as err:  # noqa: BLE001 - one failed report must not stop the others
         raise internal_error(source.path, err) from err
-    return _portable_paths(tables)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+class _Writer:
+    """Appends the rows of each report to the staged CSVs, a batch of pieces at a time.
+
+    A report that fails part-way has its rows cut off the files again (each file is truncated to
+    where the report began), and its rows from the previous run are copied in instead.
+    """
+
+    def __init__(self, files: dict, clean_dir: Path, report: CleanReport):
+        import csv
+        import io
+
+        from analysis.atomic import CSV_ENCODING
+        from analysis.reference import load_provinces
+
+        self.files, self.clean_dir, self.report = files, clean_dir, report
+        self.provinces = load_provinces()
+        self.shared: dict = {}
+        self.text = {name: io.TextIOWrapper(files[f"{name}.csv"], encoding=CSV_ENCODING, newline="")
+                     for name in DOC_TABLES}
+        self.csv = {name: csv.writer(self.text[name], lineterminator="\n") for name in DOC_TABLES}
+        self.columns: dict[str, list[str]] = {}
+        self.rows = dict.fromkeys(DOC_TABLES, 0)
+        self.batch: list[dict] = []
+        self.batch_rows = 0
+        self.starts: dict[str, tuple[int, int]] = {}  # table -> (file position, rows) where the report began
+        self.documents: list[str] = []  # doc_ids written so far (foreign keys of later batches)
+        self.sections: list[tuple[str, int]] = []
+
+    def add(self, doc_id: str, pieces) -> None:
+        self.starts = {}
+        try:
+            for piece in pieces:
+                self.batch.append(piece)
+                self.batch_rows += sum(len(df) for df in piece.values())
+                if self.batch_rows >= BATCH_ROWS:
+                    self._flush(doc_id)
+        except InputError:
+            self.batch = [p for p in self.batch if not _of(p, doc_id)]
+            self._rewind()
+            raise
+        self.report.documents.append(doc_id)
+        self.documents.append(doc_id)
+
+    def keep_previous(self, doc_id: str) -> None:
+        """Copy the rows of ``doc_id`` from the existing CSVs, in order, after flushing earlier reports."""
+        self._flush(None)
+        kept = False
+        for name in DOC_TABLES:
+            for row in _previous_rows(self.clean_dir / f"{name}.csv", self.columns.get(name), doc_id):
+                self._header(name, None)
+                self.csv[name].writerow(row)
+                self.rows[name] += 1
+                kept = True
+        if kept and doc_id not in self.report.kept:
+            self.report.kept.append(doc_id)
+
+    def finish(self) -> None:
+        from analysis.atomic import atomic_dir_update, iter_csv_rows, write_csv_rows
+        from analysis.datapackage import package_files
+
+        self._flush(None)
+        for name in DOC_TABLES:
+            self._header(name, None)
+            self.text[name].flush()
+            self.text[name].detach()  # staged_files closes the binary file
+            self.report.written[f"{name}.csv"] = self.rows[name]
+        files = {}
+        for name, table in self.shared.items():  # provinces, themes, indicator_definitions: no doc_id
+            files[f"{name}.csv"] = lambda f, t=table: write_csv_rows(f, list(t.columns), iter_csv_rows(t))
+            self.report.written[f"{name}.csv"] = len(table)
+        files.update(package_files([*DOC_TABLES, *self.shared]))  # datapackage.json + README.md
+        atomic_dir_update(self.clean_dir, files)
+
+    # -- internals -----------------------------------------------------------------------------
+    def _flush(self, doc_id: str | None) -> None:
+        """Enrich, validate and write the batch (``doc_id``: the report still being read, if any)."""
+        import pandas as pd
+
+        from analysis.atomic import iter_csv_rows
+
+        if not self.batch:
+            return
+        names = list(self.batch[0])
+        combined = {name: pd.concat([p[name] for p in self.batch], ignore_index=True) for name in names}
+        self.batch, self.batch_rows = [], 0
+        checked = _check(combined, self.provinces, self._references(combined, doc_id))
+        for name, df in checked.items():
+            if "doc_id" not in df.columns:
+                self.shared.setdefault(name, df)
+                continue
+            self._header(name, [str(c) for c in df.columns])
+            # the report being read comes last in the batch: note where its rows begin, to cut them
+            # off again if it fails later
+            earlier = int(df["doc_id"].ne(doc_id).sum()) if doc_id is not None else len(df)
+            self.csv[name].writerows(iter_csv_rows(df.iloc[:earlier]))
+            if earlier < len(df) and name not in self.starts:
+                self.text[name].flush()
+                self.starts[name] = (self.files[f"{name}.csv"].tell(), self.rows[name] + earlier)
+            self.csv[name].writerows(iter_csv_rows(df.iloc[earlier:]))
+            self.rows[name] += len(df)
+        if "sections" in combined:
+            sections = combined["sections"]
+            self.sections += list(zip(sections["doc_id"].tolist(), sections["section"].tolist()))
+
+    def _references(self, combined: dict, doc_id: str | None) -> dict:
+        """Keys the batch may point to beyond its own rows: reports and sections of earlier batches,
+        and the section the report being read is still in (it is written when it ends)."""
+        import pandas as pd
+
+        docs = [*self.documents, *([doc_id] if doc_id is not None else [])]
+        sections = list(self.sections)
+        if doc_id is not None and "sections" in combined:
+            batch = combined["sections"]
+            known = [s for d, s in sections if d == doc_id] + batch.loc[batch["doc_id"].eq(doc_id), "section"].tolist()
+            sections.append((doc_id, max(known, default=-1) + 1))
+        return {
+            "documents": pd.DataFrame({"doc_id": pd.array(docs, dtype="string")}),
+            "sections": pd.DataFrame({"doc_id": pd.array([d for d, _ in sections], dtype="string"),
+                                      "section": pd.array([s for _, s in sections], dtype="int64")}),
+        }
+
+    def _header(self, name: str, columns: list[str] | None) -> None:
+        if name in self.columns:
+            return
+        if columns is None:
+            from analysis.schemas import TABLES
+
+            columns = list(TABLES[name].model.to_schema().columns)
+        self.columns[name] = columns
+        self.csv[name].writerow(columns)
+
+    def _rewind(self) -> None:
+        """Cut the rows of the report that just failed off every file."""
+        for name, (position, rows) in self.starts.items():
+            self.text[name].flush()
+            handle = self.files[f"{name}.csv"]
+            handle.seek(position)
+            handle.truncate()
+            self.rows[name] = rows
+        self.starts = {}
+
+
+def _check(tables: dict, provinces, references: dict) -> dict:
+    """Themes and indicators added, every table validated (schemas.TableError if one breaks its schema)."""
+    from analysis.enrich import enrich, validate
+
+    return validate(enrich(tables, provinces), references=references)
+
+
+def _of(piece: dict, doc_id: str) -> bool:
+    for df in piece.values():
+        if len(df) and "doc_id" in df.columns:
+            return df["doc_id"].iloc[0] == doc_id
+    return False
 
 
 def _portable_paths(tables: dict) -> dict:
@@ -158,26 +306,30 @@ def _portable_paths(tables: dict) -> dict:
     return {**tables, "documents": documents}
 
 
-def _previous_rows(path: Path, columns: list[str], doc_ids: set[str]) -> dict[str, list[list[str]]]:
-    """Rows of ``doc_ids`` in an existing clean CSV, as the strings written last time.
+def _previous_rows(path: Path, columns: list[str] | None, doc_id: str):
+    """Rows of ``doc_id`` in an existing clean CSV, as the strings written last time, streamed.
 
-    Kept only if the file still has the same columns: rows of another layout cannot be merged.
+    Kept only if the file has the columns this run writes: rows of another layout cannot be merged.
     """
     import csv
 
-    if not doc_ids or not path.exists():
-        return {}
+    if not path.exists():
+        return
     with open(path, encoding="utf-8-sig", newline="") as f:
         reader = csv.reader(f)
         header = next(reader, None)
-        if header != columns or "doc_id" not in header:
-            return {}
+        if header is None or "doc_id" not in header:
+            return
+        if columns is None:
+            from analysis.schemas import TABLES
+
+            columns = list(TABLES[path.stem].model.to_schema().columns) if path.stem in TABLES else header
+        if header != columns:
+            return
         at = header.index("doc_id")
-        kept: dict[str, list[list[str]]] = {}
         for row in reader:
-            if len(row) == len(header) and row[at] in doc_ids:
-                kept.setdefault(row[at], []).append(row)
-    return kept
+            if len(row) == len(header) and row[at] == doc_id:
+                yield row
 
 
 def _progress(items: list, progress: bool | None):

@@ -179,13 +179,33 @@ def infer_published(norm: str) -> date | None:
     >>> infer_published("2020年以来，全省新建学校12所。")
     datetime.date(2020, 12, 31)
     """
+    return published_from_clues([published_clues(norm)])
+
+
+def published_clues(norm: str) -> tuple[date | None, int | None]:
+    """The latest full date and the latest year in ``norm``: what :func:`infer_published` goes by.
+
+    A long text can be read in parts; :func:`published_from_clues` combines the parts' clues into the
+    date ``infer_published`` gives for the whole.
+    """
     days = []
     for m in _STAMP.finditer(norm):
         try:
             days.append(date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
         except ValueError:
             continue
+    years = [int(y) for y in _YEAR_MENTION.findall(norm)]
+    return (max(days) if days else None), (max(years) if years else None)
+
+
+def published_from_clues(clues) -> date | None:
+    """The stand-in publication date from the ``published_clues`` of the parts of one text."""
+    days, years = [], []
+    for day, year in clues:
+        if day is not None:
+            days.append(day)
+        if year is not None:
+            years.append(year)
     if days:
         return max(days)
-    years = [int(y) for y in _YEAR_MENTION.findall(norm)]
     return date(max(years), 12, 31) if years else None

@@ -5,7 +5,8 @@ On the tables of all documents together::
     tables = validate(enrich(tables, load_provinces()))   # raises schemas.TableError, writes nothing
     ...write each table...; write_datapackage(clean_dir, tables)
 
-clean.py keeps its tables per document; ``enrich_documents`` does the same for that shape.
+clean.py does this a batch of pieces at a time (analysis.tables.iter_tables), passing the keys of
+rows written earlier as ``references`` to validate.
 """
 
 from __future__ import annotations
@@ -77,33 +78,9 @@ def indicator_rows(figures: pd.DataFrame, definitions: pd.DataFrame, provinces: 
     return rows[INDICATOR_COLUMNS].reset_index(drop=True)
 
 
-def validate(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+def validate(tables: dict[str, pd.DataFrame], references: dict[str, pd.DataFrame] | None = None
+             ) -> dict[str, pd.DataFrame]:
     """Validate all tables (see schemas.validate); returns them coerced to their schema dtypes."""
     from analysis.schemas import validate as validate_tables
 
-    return validate_tables(tables)
-
-
-def enrich_documents(
-    built: dict[str, dict[str, pd.DataFrame]], provinces: pd.DataFrame
-) -> tuple[dict[str, dict[str, pd.DataFrame]], dict[str, pd.DataFrame]]:
-    """``enrich`` + ``validate`` for tables kept per document (doc_id -> {table name: DataFrame}).
-
-    Returns the per-document tables (now with figure_themes and indicators, validated across all
-    documents at once, so references between documents and to the vocabularies are checked) and
-    the shared tables without a doc_id (provinces, themes, indicator_definitions), to be written once.
-    """
-    if not built:
-        return {}, {}
-    names = list(next(iter(built.values())))
-    combined = {name: pd.concat([tables[name] for tables in built.values()], ignore_index=True) for name in names}
-    checked = validate(enrich(combined, provinces))
-    shared = {name: df for name, df in checked.items() if "doc_id" not in df.columns}
-    per_doc: dict[str, dict[str, pd.DataFrame]] = {doc_id: {} for doc_id in built}
-    for name, df in checked.items():
-        if name in shared:
-            continue
-        groups = {doc_id: part.reset_index(drop=True) for doc_id, part in df.groupby("doc_id", sort=False)}
-        for doc_id in built:
-            per_doc[doc_id][name] = groups.get(doc_id, df.iloc[0:0].reset_index(drop=True))
-    return per_doc, shared
+    return validate_tables(tables, references)

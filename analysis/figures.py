@@ -107,28 +107,77 @@ def iter_extract(text: str, published: date | None = None) -> Iterator[Mention]:
     return _Extractor(text, published).run()
 
 
+@dataclass
+class Carry:
+    """What the scan of one window of a long text hands to the next (see :class:`WindowExtractor`).
+
+    ``month_context``: the month of the last date, for a later 15日 without one. ``table_unit``: the
+    (multiplier, unit) of a 单位：… table still open at the end of the window. ``floor``: the absolute
+    offset where the last mention ended; the next window's mentions start at or after it.
+    """
+
+    month_context: int | None = None
+    table_unit: tuple[str, str] | None = None
+    floor: int = 0
+
+
+class WindowExtractor:
+    """The mentions of a long text, one window at a time, as if the whole text had been scanned.
+
+    Each window is ``text[lo:hi]`` of the whole text, given with some context on both sides
+    (:mod:`analysis.windows`); only mentions starting in ``[lo, hi)`` are produced, with absolute
+    offsets. What crosses a window boundary (a month stated earlier, an open 单位：… table, a mention
+    running past the boundary) travels in :class:`Carry`. Every look-behind and look-ahead of the
+    scan is shorter than the context, and sentence scopes (截至…) end at a line break, where windows
+    are cut; so the mentions are those of one scan over the whole text.
+    """
+
+    def __init__(self, published: date | None):
+        self.published = published
+        self.carry = Carry()
+
+    def extract(self, text: str, base: int, lo: int, hi: int, final: bool) -> Iterator[Mention]:
+        """Mentions starting in ``[base + lo, base + hi)``, where ``text`` begins at offset ``base``."""
+        scan = _Extractor(text, self.published, month_context=self.carry.month_context,
+                          table_unit=self.carry.table_unit, final=final)
+        for mention in scan.run(max(lo, self.carry.floor - base), hi):
+            mention.start += base
+            mention.end += base
+            self.carry.floor = mention.end
+            yield mention
+        self.carry.month_context = scan.month_context
+        self.carry.table_unit = scan.open_table_unit(hi)
+
+
 class _Extractor:
-    def __init__(self, text: str, published: date | None):
+    def __init__(self, text: str, published: date | None, *, month_context: int | None = None,
+                 table_unit: tuple[str, str] | None = None, final: bool = True):
         self.text = text
         self.norm = normalize(text)
         self.lex: Lexicon = load()
         self.published = published or _dates.infer_published(self.norm)
-        self.month_context: int | None = None
+        self.month_context = month_context
+        # where the whole text ends, if it ends in this string (only then is a number at the end cut off)
+        self.text_end = len(self.norm) if final else -1
         self.as_of_marks = self._as_of_marks()
-        self.table_scopes = self._table_scopes()
+        self.table_scopes = self._table_scopes(table_unit)
 
     # -- the scan -------------------------------------------------------------------------------
-    def run(self) -> Iterator[Mention]:
-        """Mentions in text order, one at a time, so a caller can keep memory to what it holds."""
-        norm, text, pos, n = self.norm, self.text, 0, len(self.norm)
-        floor = 0  # no mention may start before the end of the previous one
+    def run(self, pos: int = 0, stop: int | None = None) -> Iterator[Mention]:
+        """Mentions in text order, one at a time, so a caller can keep memory to what it holds.
+
+        Only mentions starting in ``[pos, stop)`` are produced; the text around gives them context.
+        """
+        norm, text = self.norm, self.text
+        n = len(norm) if stop is None else stop
+        floor = pos  # no mention may start before the end of the previous one
         # 截至… applies to the figures after it in the same sentence
         marks = iter(self.as_of_marks)
         mark = next(marks, None)
         as_of, sentence_end = "", -1
         while pos < n:
-            hit = _RUN.search(norm, pos)
-            if not hit:
+            hit = _RUN.search(norm, pos)  # no end bound: a run starting before stop may go on past it
+            if not hit or hit.start() >= n:
                 break
             start, run_end = hit.span()
             mention = self._classify(start, run_end, floor)
@@ -150,8 +199,8 @@ class _Extractor:
             elif disposition == "date" and mention.role == "as_of":
                 as_of = mention.date.split("/")[-1]
                 sentence_end = _sentence_end(norm, mention.end)
+            floor = pos = mention.end  # before yielding: the caller may shift the mention's offsets
             yield mention
-            floor = pos = mention.end
 
     def _classify(self, start: int, run_end: int, floor: int) -> Mention:
         norm = self.norm
@@ -439,9 +488,9 @@ class _Extractor:
                 value_high = value_high * entry.scale if value_high is not None else None
         if not unit_surface:
             dangling = _DANGLING.match(norm, end) if norm[end:end + 1] in ",，." else None
-            if dangling:
+            if dangling and self.text_end >= 0:
                 return Mention(start, dangling.end(), "", "truncated", "the text ends inside this number")
-            if end == len(norm) and not mult and not self._table_unit(start):
+            if end == self.text_end and not mult and not self._table_unit(start):
                 return Mention(start, end, "", "truncated", "the text ends right after this number")
         disposition, reason = "figure", ""
         if not unit:
@@ -489,14 +538,21 @@ class _Extractor:
         return ""
 
     def _table_unit(self, start: int) -> tuple[str, str] | None:
-        for scope_start, scope_end, mult, unit in self.table_scopes:
+        # the latest header wins: a second 单位：… before a blank line starts a new table
+        for scope_start, scope_end, mult, unit in reversed(self.table_scopes):
             if scope_start <= start < scope_end:
                 return mult, unit
         return None
 
-    def _table_scopes(self) -> list[tuple[int, int, str, str]]:
-        """单位：万元 in a table header: bare numbers below it, up to a blank line, are in 万元."""
+    def _table_scopes(self, carried: tuple[str, str] | None = None) -> list[tuple[int, int, str, str]]:
+        """单位：万元 in a table header: bare numbers below it, up to a blank line, are in 万元.
+
+        ``carried``: a table whose header came before this text, still open where the text begins.
+        """
         scopes = []
+        if carried is not None:
+            blank = _BLANK_LINE.search(self.norm)
+            scopes.append((0, blank.start() if blank else len(self.norm), *carried))
         if "单位" not in self.norm:
             return scopes
         for m in _TABLE_UNIT.finditer(self.norm):
@@ -506,6 +562,14 @@ class _Extractor:
                 unit = ""
             scopes.append((m.end(), blank.start() if blank else len(self.norm), m.group("mult"), unit))
         return scopes
+
+    def open_table_unit(self, position: int) -> tuple[str, str] | None:
+        """The table a number at ``position`` would be read in: (multiplier, unit), or None.
+
+        Handed to the next window, whose text begins before ``position``: there the table runs
+        from the window's start to the first blank line, as it does in the whole text.
+        """
+        return self._table_unit(position)
 
     # -- context: subject, cumulative, as-of --------------------------------------------------------
     def _fill_context(self, mention: Mention, q_start: int) -> None:

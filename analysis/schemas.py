@@ -387,8 +387,12 @@ def _reference_problems(name: str, df: pd.DataFrame, fk: ForeignKey, target: pd.
             f"{fk.resource}.{'+'.join(fk.reference)} (values {_show(values)})"]
 
 
-def validate(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+def validate(tables: dict[str, pd.DataFrame], references: dict[str, pd.DataFrame] | None = None
+             ) -> dict[str, pd.DataFrame]:
     """Check every table against its schema and every foreign key; return the coerced tables.
+
+    ``references``: key columns of tables that foreign keys may point to but that are not among
+    ``tables`` (rows written earlier, when a large report is validated piece by piece).
 
     Columns come back in schema order, which is the CSV and datapackage.json order.
     Raises TableError listing each problem as ``table.column: what fails at rows [...] (values ...)``.
@@ -410,10 +414,19 @@ def validate(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
             checked[name] = df
     for name, df in checked.items():
         for fk in TABLES[name].foreign_keys:
-            if fk.resource not in checked:
+            target = _target(fk.resource, checked, references or {})
+            if target is None:
                 problems.append(f"{name}.{'+'.join(fk.fields)}: references table {fk.resource}, which is missing")
-            elif set(fk.fields) <= set(df.columns) and set(fk.reference) <= set(checked[fk.resource].columns):
-                problems += _reference_problems(name, df, fk, checked[fk.resource])
+            elif set(fk.fields) <= set(df.columns) and set(fk.reference) <= set(target.columns):
+                problems += _reference_problems(name, df, fk, target)
     if problems:
         raise TableError(problems)
     return checked
+
+
+def _target(name: str, checked: dict[str, pd.DataFrame], references: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
+    if name not in references:
+        return checked.get(name)
+    if name not in checked:
+        return references[name]
+    return pd.concat([checked[name], references[name]], ignore_index=True)

@@ -128,33 +128,75 @@ def segment(text: str) -> Segmented:
     >>> [(s.index, s.province, s.heading) for s in seg.sections]
     [(0, '', ''), (1, '四川', '四川：办实事')]
     """
-    paras = paragraphs(text)
-    result = Segmented(title=None, paragraphs=paras)
-    first_body = 0
-    if paras and _is_title(text, paras[0]) and not heading_province(text, paras[0])[0]:
-        result.title = paras[0]
-        first_body = 1
-    title_provinces = find_provinces(text[result.title.start:result.title.end]) if result.title else []
-    default_province = title_provinces[0] if len(title_provinces) == 1 else ""
-
-    sections = [Section(0, 0, len(text), "", default_province)]
-    for number, para in enumerate(paras):
-        if number < first_body:
-            continue
-        opens, province, heading_end = heading_province(text, para)
-        if opens:
-            previous = sections[-1]
-            sections[-1] = Section(previous.index, previous.start, para.start, previous.heading, previous.province)
-            heading = text[para.start:heading_end].rstrip("。")
-            # a numbered heading that names no province stays with the province of the part it is in
-            province = province or previous.province or default_province
-            sections.append(Section(len(sections), para.start, len(text), heading, province))
-    result.sections = sections
-
-    section_index = 0
-    for number, para in enumerate(paras):
-        while section_index + 1 < len(sections) and sections[section_index + 1].start <= para.start:
-            section_index += 1
-        for span in sentences_of(text, para):
-            result.sentences.append(Sentence(len(result.sentences), span.start, span.end, section_index, number))
+    segmenter = Segmenter()
+    result = segmenter.feed(text)
+    result.sections = [*result.sections[:-1], *segmenter.close(len(text))]
     return result
+
+
+class Segmenter:
+    """:func:`segment` for a text that arrives in pieces cut at line breaks (see analysis.windows).
+
+    ``feed(piece, base)`` segments one piece, where ``base`` is the piece's offset in the whole
+    text; spans come back as offsets into the whole text and numbering continues across pieces. Its
+    ``sections`` are those the piece touched: all closed but the last, which stays open (its end is
+    provisional) until a later heading closes it or :meth:`close` ends the text.
+    """
+
+    def __init__(self) -> None:
+        self.paragraphs = 0
+        self.sentences = 0
+        self.title: Span | None = None
+        self.default_province = ""
+        self.open: Section | None = None  # the section the text is in now
+
+    def feed(self, text: str, base: int = 0) -> Segmented:
+        paras = paragraphs(text)
+        result = Segmented(title=None, paragraphs=[Span(p.start + base, p.end + base) for p in paras])
+        first_body = 0
+        if self.open is None:  # the first piece with text: the report's title and section 0
+            if not paras:
+                return result
+            if paras and _is_title(text, paras[0]) and not heading_province(text, paras[0])[0]:
+                self.title = Span(paras[0].start + base, paras[0].end + base)
+                first_body = 1
+            title_provinces = find_provinces(text[paras[0].start:paras[0].end]) if first_body else []
+            self.default_province = title_provinces[0] if len(title_provinces) == 1 else ""
+            self.open = Section(0, 0, base + len(text), "", self.default_province)
+        result.title = self.title
+
+        sections = [self.open]
+        # the section each paragraph opens, if any
+        opened: dict[int, int] = {}
+        for number, para in enumerate(paras):
+            if number < first_body:
+                continue
+            opens, province, heading_end = heading_province(text, para)
+            if opens:
+                previous = sections[-1]
+                sections[-1] = Section(previous.index, previous.start, para.start + base, previous.heading,
+                                       previous.province)
+                heading = text[para.start:heading_end].rstrip("。")
+                # a numbered heading that names no province stays with the province of the part it is in
+                province = province or previous.province or self.default_province
+                sections.append(Section(previous.index + 1, para.start + base, base + len(text), heading, province))
+                opened[number] = len(sections) - 1
+        self.open = sections[-1]
+        result.sections = sections
+
+        at = 0  # position in ``sections`` of the section the paragraph is in
+        for number, para in enumerate(paras):
+            at = opened.get(number, at)
+            section = sections[at].index
+            for span in sentences_of(text, para):
+                result.sentences.append(Sentence(self.sentences, span.start + base, span.end + base, section,
+                                                 self.paragraphs + number))
+                self.sentences += 1
+        self.paragraphs += len(paras)
+        return result
+
+    def close(self, length: int) -> list[Section]:
+        """The last section, ended at ``length``, the length of the whole text."""
+        if self.open is None:
+            return [Section(0, 0, length, "", "")]
+        return [Section(self.open.index, self.open.start, length, self.open.heading, self.open.province)]

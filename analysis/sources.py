@@ -14,7 +14,8 @@ import codecs
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -69,6 +70,10 @@ class Source:
     published_note: str | None = None
     retrieved_from: str | None = None
     is_html: bool = False
+    # A file over STREAM_BYTES is not held in memory: ``text`` is empty and ``chunks()`` reads the
+    # decoded text from disk, piece by piece, each time it is called (see ``read_stream``).
+    chunks: Callable[[], Iterator[str]] | None = field(default=None, repr=False, compare=False)
+    n_chars: int = 0  # length of the decoded text (known before reading it again, for progress bars)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,6 +273,114 @@ def _try(data: bytes, encoding: str) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------------
+# Large files: decoded in chunks, never held whole
+
+STREAM_BYTES = 16 << 20  # files larger than this are streamed (plain text only; HTML is read whole)
+_CHUNK_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class Streamed:
+    """A large text file, checked end to end but not held: ``chunks()`` decodes it again on each call.
+
+    ``text`` is its beginning only (for the title and for telling HTML apart).
+    """
+
+    path: Path
+    encoding: str
+    skip: int  # bytes of byte-order mark
+    text: str
+    is_html: bool = False
+    n_chars: int = 0  # of the whole decoded text
+
+    def chunks(self) -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder(self.encoding)(errors="strict")
+        with open(self.path, "rb") as f:
+            f.seek(self.skip)
+            while block := f.read(_CHUNK_BYTES):
+                yield decoder.decode(block)
+        yield decoder.decode(b"", final=True)
+
+
+def read_stream(path: str | Path) -> Streamed | None:
+    """For a plain-text file over ``STREAM_BYTES``: its encoding, checked over the whole file in chunks.
+
+    The encoding is chosen on the first megabyte as :func:`read_text` chooses it on a whole file,
+    then every byte is checked to decode strictly, round-trip and not look binary. Returns None for
+    a smaller file or an HTML page (both are read whole by ``read_text``). Problems are InputErrors.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None  # read_text reports it
+    if size <= STREAM_BYTES or not path.is_file():
+        return None
+    with open(path, "rb") as f:
+        head = f.read(_SAMPLE_BYTES)
+    skip, encoding = 0, None
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            skip, encoding = len(bom), name
+            break
+    if encoding is None:
+        sample = _whole_characters(head)
+        if not sample.strip(b" \t\r\n\f\v"):
+            return None  # starts with a megabyte of blanks: read_text copes with the oddity
+        encoding = _decode(path, sample)[1]
+    streamed = Streamed(path, encoding, skip, "")
+    text, n_chars = _check_stream(streamed)
+    if _looks_like_html(text):
+        return None
+    return Streamed(path, "utf-8-sig" if skip and encoding == "utf-8" else encoding, skip, text, n_chars=n_chars)
+
+
+def _whole_characters(head: bytes) -> bytes:
+    """The first megabyte cut where no character is split: after a line feed, or at 4 bytes for UTF-16/32."""
+    if b"\x00" in head:
+        return head[: len(head) - len(head) % 4]
+    return head[: head.rindex(b"\n") + 1] if b"\n" in head else head
+
+
+def _check_stream(streamed: Streamed) -> tuple[str, int]:
+    """Decode the whole file once: strict, round-tripping, not binary, not blank.
+
+    Returns its beginning and its length in characters.
+    """
+    path, encoding = streamed.path, streamed.encoding
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    pending = b""  # bytes read but not yet turned into text (a character split across blocks)
+    head, controls, chars, blank, at = "", 0, 0, True, streamed.skip
+    with open(path, "rb") as f:
+        f.seek(at)
+        while True:
+            block = f.read(_CHUNK_BYTES)
+            try:
+                text = decoder.decode(block, final=not block)
+            except UnicodeDecodeError as err:
+                raise InputError(path, f"not valid {encoding} near byte {at - len(pending) + err.start:,} "
+                                       f"(the start of the file reads as {encoding})") from None
+            produced = text.encode(encoding)
+            pending += block
+            if pending[:len(produced)] != produced:
+                raise InputError(path, f"not valid {encoding} near byte {at - len(pending) + len(block):,}")
+            pending = pending[len(produced):]
+            at += len(block)
+            if len(head) < 65536:
+                head += text[:65536]
+            controls += len(_CONTROL.findall(text))
+            chars += len(text)
+            blank = blank and not text.strip()
+            if not block:
+                break
+    if blank:
+        raise InputError(path, "file is empty")
+    if controls and controls > _MAX_CONTROL_SHARE * chars:
+        raise InputError(path, NOT_TEXT)
+    return head, chars
+
+
+# ---------------------------------------------------------------------------------------------
 # HTML
 
 
@@ -428,7 +541,8 @@ def load_source(path: str | Path) -> Source:
     InputError naming the file (the raw file was edited or swapped).
     """
     path = Path(path)
-    decoded = read_text(path)
+    streamed = read_stream(path)
+    decoded = read_text(path) if streamed is None else streamed
     meta = read_sidecar(path)
     digest = sha256_of(path)
     recorded = meta.get("sha256")
@@ -440,7 +554,7 @@ def load_source(path: str | Path) -> Source:
     return Source(
         doc_id=_doc_id(path),
         path=path,
-        text=decoded.text,
+        text=decoded.text if streamed is None else "",
         encoding=decoded.encoding,
         title=str(title),
         publisher=meta.get("publisher"),
@@ -451,6 +565,8 @@ def load_source(path: str | Path) -> Source:
         published_note=meta.get("date_published_note"),
         retrieved_from=meta.get("retrieved_from"),
         is_html=decoded.is_html,
+        chunks=decoded.chunks if isinstance(decoded, Streamed) else None,
+        n_chars=decoded.n_chars if isinstance(decoded, Streamed) else len(decoded.text),
     )
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from collections.abc import Callable, Iterable, Iterator
 
-from .dates import infer_published
-from .figures import iter_extract
+from . import windows
+from .dates import infer_published, published_clues, published_from_clues
+from .figures import WindowExtractor
 from .normalize import normalize
 from .provinces import find_provinces
-from .segment import Segmented, segment
+from .segment import Segmented, Segmenter
 
 TABLE_NAMES = ("documents", "sections", "sentences", "figures", "dates", "mentions")
 
@@ -86,115 +88,147 @@ def build_tables(source: Any) -> dict[str, Any]:
     >>> t["figures"][["province", "value", "unit", "as_of"]].values.tolist()
     [['广东', 1200000.0, '人', '2021-09-30']]
     """
-    text = source.text
+    pieces = list(iter_tables(source))
+    return {name: _concat([piece[name] for piece in pieces]) for name in TABLE_NAMES}
+
+
+def iter_tables(source: Any, window_size: int = windows.SIZE,
+                progress: Callable[[int], None] | None = None) -> Iterator[dict[str, Any]]:
+    """:func:`build_tables` in pieces, one per window of text (:mod:`analysis.windows`).
+
+    Each piece has all six tables; concatenating the pieces table by table gives ``build_tables``.
+    A section appears in the piece where it ends, the ``documents`` row in the last piece. Memory is
+    set by the window size, so a report of any size can be written out piece by piece. The text comes
+    from ``source.chunks()`` when the source has it (a large file streamed from disk), else from
+    ``source.text``. ``progress``, if given, is called with the number of characters each window
+    adds, after the window's piece is yielded.
+    """
     published, inferred = source.published, bool(source.published_inferred)
     if published is None:
-        published, inferred = infer_published(normalize(text)), True
-    seg = segment(text)
-    sentence_province = _sentence_provinces(text, seg)
-
-    # Rows are turned into typed frames every PIECE_ROWS mentions, so a very large report never
-    # holds more than that many Python row objects at once (typed columns are far more compact).
-    rows: dict[str, list] = {"figures": [], "dates": [], "mentions": []}
-    pieces: dict[str, list] = {name: [] for name in rows}
-    n_mentions = n_figures = 0
-    for m in iter_extract(text, published):
-        rows["mentions"].append({
-            "doc_id": source.doc_id, "mention": n_mentions, "span_start": m.start, "span_end": m.end,
-            "surface": m.surface, "disposition": m.disposition, "reason": m.reason,
-        })
-        n_mentions += 1
-        sentence = seg.sentence_at(m.start)
-        s_index = sentence.index if sentence else -1
-        where = {
-            "doc_id": source.doc_id,
-            "province": sentence_province[s_index] if sentence else "",
-            "section": sentence.section if sentence else 0,
-            "sentence": s_index,
-            "span_start": m.start, "span_end": m.end, "surface": m.surface,
-        }
-        if m.disposition == "figure":
-            rows["figures"].append({
-                **where, "figure": n_figures, "value": _float(m.value), "value_high": _float(m.value_high),
-                "unit": m.unit, "unit_kind": m.unit_kind, "qualifier": m.qualifier, "as_of": m.as_of,
-                "cumulative": m.cumulative, "subject": m.subject,
-                "sentence_text": _context(text, sentence.start, sentence.end, m.start, m.end) if sentence else "",
+        published, inferred = _infer_published(source, window_size), True
+    segmenter = Segmenter()
+    extractor = WindowExtractor(published)
+    doc_id = source.doc_id
+    title = source.title or None
+    n_chars = n_sentences = n_mentions = n_figures = 0
+    for window in windows.windows(_chunks(source), window_size):
+        text, base = window.text, window.start
+        seg = segmenter.feed(text[window.lo:window.hi], base + window.lo)
+        if title is None and seg.title is not None:
+            title = text[seg.title.start - base:seg.title.end - base]
+        province_of = {s.index: s.province for s in seg.sections}
+        sentence_province = _sentence_provinces(text, base, seg, province_of)
+        figures, dates, mentions = [], [], []
+        for m in extractor.extract(text, base, window.lo, window.hi, window.final):
+            mentions.append({
+                "doc_id": doc_id, "mention": n_mentions, "span_start": m.start, "span_end": m.end,
+                "surface": m.surface, "disposition": m.disposition, "reason": m.reason,
             })
-            n_figures += 1
-        elif m.disposition == "date":
-            rows["dates"].append({
-                **where, "date": m.date,
-                "date_start": m.date_start.isoformat() if m.date_start else "",
-                "date_end": m.date_end.isoformat() if m.date_end else "", "role": m.role,
-            })
-        if len(rows["mentions"]) >= PIECE_ROWS:
-            _flush(rows, pieces)
-    _flush(rows, pieces)
-
-    sections = [
-        {"doc_id": source.doc_id, "section": s.index, "province": s.province, "heading": s.heading,
-         "span_start": s.start, "span_end": s.end}
-        for s in seg.sections
-    ]
-    sentence_pieces = [
-        frame("sentences", [
-            {"doc_id": source.doc_id, "sentence": s.index, "section": s.section, "paragraph": s.paragraph,
+            n_mentions += 1
+            if m.disposition != "figure" and m.disposition != "date":
+                continue
+            sentence = seg.sentence_at(m.start)
+            where = {
+                "doc_id": doc_id,
+                "province": sentence_province[sentence.index] if sentence else "",
+                "section": sentence.section if sentence else 0,
+                "sentence": sentence.index if sentence else -1,
+                "span_start": m.start, "span_end": m.end, "surface": m.surface,
+            }
+            if m.disposition == "figure":
+                figures.append({
+                    **where, "figure": n_figures, "value": _float(m.value), "value_high": _float(m.value_high),
+                    "unit": m.unit, "unit_kind": m.unit_kind, "qualifier": m.qualifier, "as_of": m.as_of,
+                    "cumulative": m.cumulative, "subject": m.subject,
+                    "sentence_text": _context(text, sentence.start - base, sentence.end - base, m.start - base,
+                                              m.end - base) if sentence else "",
+                })
+                n_figures += 1
+            else:
+                dates.append({
+                    **where, "date": m.date,
+                    "date_start": m.date_start.isoformat() if m.date_start else "",
+                    "date_end": m.date_end.isoformat() if m.date_end else "", "role": m.role,
+                })
+        sentences = [
+            {"doc_id": doc_id, "sentence": s.index, "section": s.section, "paragraph": s.paragraph,
              "province": sentence_province[s.index], "span_start": s.start, "span_end": s.end,
-             "text": text[s.start:s.end]}
-            for s in seg.sentences[first:first + PIECE_ROWS]
-        ])
-        for first in range(0, max(len(seg.sentences), 1), PIECE_ROWS)
-    ]
-    title = source.title or (text[seg.title.start:seg.title.end] if seg.title else "")
+             "text": text[s.start - base:s.end - base]}
+            for s in seg.sentences
+        ]
+        n_chars += window.hi - window.lo
+        n_sentences += len(sentences)
+        closed = seg.sections[:-1]  # the last one may go on in the next window
+        yield {
+            "documents": frame("documents", []),
+            "sections": frame("sections", [_section_row(doc_id, s) for s in closed]),
+            "sentences": frame("sentences", sentences),
+            "figures": frame("figures", figures),
+            "dates": frame("dates", dates),
+            "mentions": frame("mentions", mentions),
+        }
+        if progress is not None:
+            progress(window.hi - window.lo)
+    last = segmenter.close(n_chars)
     document = {
-        "doc_id": source.doc_id, "path": str(source.path), "title": title, "publisher": source.publisher or "",
+        "doc_id": doc_id, "path": str(source.path), "title": title or "", "publisher": source.publisher or "",
         "published": published.isoformat() if published else "",
         "published_inferred": inferred and published is not None, "encoding": source.encoding,
-        "sha256": source.sha256, "n_chars": len(text), "n_sections": len(seg.sections),
-        "n_sentences": len(seg.sentences), "n_mentions": n_mentions, "n_figures": n_figures,
+        "sha256": source.sha256, "n_chars": n_chars, "n_sections": last[-1].index + 1,
+        "n_sentences": n_sentences, "n_mentions": n_mentions, "n_figures": n_figures,
     }
-    return {
+    yield {
         "documents": frame("documents", [document]),
-        "sections": frame("sections", sections),
-        "sentences": _concat(sentence_pieces),
-        "figures": _concat(pieces["figures"]),
-        "dates": _concat(pieces["dates"]),
-        "mentions": _concat(pieces["mentions"]),
+        "sections": frame("sections", [_section_row(doc_id, s) for s in last]),
+        **{name: frame(name, []) for name in ("sentences", "figures", "dates", "mentions")},
     }
 
 
-PIECE_ROWS = 50_000
+def _chunks(source: Any) -> Iterable[str]:
+    chunks = getattr(source, "chunks", None)
+    return chunks() if chunks is not None else (source.text,)
 
 
-def _flush(rows: dict[str, list], pieces: dict[str, list]) -> None:
-    """Turn the rows gathered so far into typed frames; the first piece is kept even when empty."""
-    for name, gathered in rows.items():
-        if gathered or not pieces[name]:
-            pieces[name].append(frame(name, gathered))
-        rows[name] = []
+def _infer_published(source: Any, window_size: int) -> date | None:
+    """``dates.infer_published`` over the whole text, read window by window if it is streamed."""
+    if getattr(source, "chunks", None) is None:
+        return infer_published(normalize(source.text))
+    return published_from_clues(
+        published_clues(normalize(w.text[w.lo:w.hi])) for w in windows.windows(source.chunks(), window_size)
+    )
+
+
+def _section_row(doc_id: str, s) -> dict[str, Any]:
+    return {"doc_id": doc_id, "section": s.index, "province": s.province, "heading": s.heading,
+            "span_start": s.start, "span_end": s.end}
 
 
 def _concat(pieces: list):
     import pandas as pd
 
-    if len(pieces) == 1:
-        return pieces[0]
-    return pd.concat([p for p in pieces if len(p)] or pieces[:1], ignore_index=True)
+    kept = [p for p in pieces if len(p)]
+    if len(kept) == 1:
+        return kept[0]
+    return pd.concat(kept or pieces[:1], ignore_index=True)
 
 
-def _sentence_provinces(text: str, seg: Segmented) -> list[str]:
-    """The province each sentence speaks for: its section's, else the one its paragraph names alone."""
+def _sentence_provinces(text: str, base: int, seg: Segmented, province_of: dict[int, str]) -> dict[int, str]:
+    """The province each sentence speaks for: its section's, else the one its paragraph names alone.
+
+    ``text`` begins at offset ``base`` of the report; returns sentence index -> province.
+    """
     by_paragraph: dict[int, str] = {}
-    out = []
+    first_paragraph = seg.sentences[0].paragraph if seg.sentences else 0
+    out = {}
     for s in seg.sentences:
-        province = seg.sections[s.section].province
+        province = province_of[s.section]
         if not province:
             if s.paragraph not in by_paragraph:
-                para = seg.paragraphs[s.paragraph]
-                named = find_provinces(text[para.start:para.end])
+                para = seg.paragraphs[s.paragraph - first_paragraph]
+                named = find_provinces(text[para.start - base:para.end - base])
                 by_paragraph[s.paragraph] = named[0] if len(named) == 1 else ""
             province = by_paragraph[s.paragraph]
-        out.append(province)
+        out[s.index] = province
     return out
 
 

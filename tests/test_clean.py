@@ -39,8 +39,13 @@ def digit_tables(source):
 @pytest.fixture
 def fake_builder(monkeypatch):
     # the stand-in builds two partial tables: nothing to enrich, no data package to describe them
-    monkeypatch.setattr(clean_module, "_build", digit_tables)
-    monkeypatch.setattr("analysis.enrich.enrich_documents", lambda built, provinces: (built, {}))
+    from analysis.sources import load_source
+
+    def pieces(path, progress=None):
+        yield digit_tables(load_source(path))
+
+    monkeypatch.setattr(clean_module, "_pieces", pieces)
+    monkeypatch.setattr(clean_module, "_check", lambda tables, provinces, references: tables)
     monkeypatch.setattr("analysis.datapackage.package_files", lambda names: {})
 
 
@@ -66,7 +71,8 @@ def test_tables_concatenate_in_doc_id_order(tmp_path, fake_builder):
     figures = read(tmp_path / "out" / "figures.csv")
     assert figures[["doc_id", "surface", "value"]].values.tolist() == [["a", "7", "7"], ["b", "3", "3"], ["b", "12", "12"]]
     assert read(tmp_path / "out" / "documents.csv")["encoding"].tolist() == ["utf-8", "gb18030"]
-    assert report.written == {"documents.csv": 2, "figures.csv": 3}
+    assert report.written["documents.csv"] == 2 and report.written["figures.csv"] == 3
+    assert report.written["mentions.csv"] == 0  # every per-report table is written, empty or not
 
 
 def test_two_runs_are_byte_identical(tmp_path, fake_builder):
@@ -75,7 +81,7 @@ def test_two_runs_are_byte_identical(tmp_path, fake_builder):
     clean(raw, tmp_path / "two")
     for name in ("documents.csv", "figures.csv"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
-    assert sorted(p.name for p in (tmp_path / "one").iterdir()) == [".lock", "documents.csv", "figures.csv"]
+    assert {p.name for p in (tmp_path / "one").iterdir()} == {".lock", *(f"{t}.csv" for t in clean_module.DOC_TABLES)}
 
 
 def test_failed_file_keeps_its_previous_rows_and_others_are_updated(tmp_path, fake_builder):

@@ -238,16 +238,18 @@ def test_ctrl_c_during_clean_leaves_the_output_untouched(tmp_path, monkeypatch, 
     (out / "figures.csv").write_bytes(b"old")
     calls = []
 
-    def interrupted_build(source):
-        calls.append(source.doc_id)
+    real = clean_module._pieces
+
+    def interrupted_pieces(path, progress=None):
+        calls.append(path.name)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        return {}
+        yield from real(path, progress)
 
-    monkeypatch.setattr(clean_module, "_build", interrupted_build)
+    monkeypatch.setattr(clean_module, "_pieces", interrupted_pieces)
     assert main(["clean", str(raw), "-o", str(out)]) == 130
     assert capsys.readouterr().err == "interrupted\n"
-    assert sorted(p.name for p in out.iterdir()) == ["figures.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [".lock", "figures.csv"]  # no temporary file left
     assert (out / "figures.csv").read_bytes() == b"old"
 
 
@@ -299,14 +301,14 @@ def test_an_unexpected_extractor_failure_is_one_line_per_file_and_others_still_c
     raw.mkdir()
     (raw / "good.txt").write_text("全市新建公园12个。", encoding="utf-8")
     (raw / "bad.txt").write_text("全市新建学校3所。", encoding="utf-8")
-    real = tables.build_tables
+    real = tables.iter_tables
 
-    def flaky(source):
+    def flaky(source, **kwargs):
         if source.doc_id == "bad":
             raise ZeroDivisionError("boom")
-        return real(source)
+        return real(source, **kwargs)
 
-    monkeypatch.setattr(tables, "build_tables", flaky)
+    monkeypatch.setattr(tables, "iter_tables", flaky)
     report = clean_module.clean(raw, tmp_path / "clean")
     assert [p.name for p, _ in report.failures] == ["bad.txt"]
     assert "ZeroDivisionError: boom" in report.failures[0][1] and "\n" not in report.failures[0][1]

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from _datapkg_tables import contract_tables, make_tables
 
-from analysis.enrich import enrich, enrich_documents, validate
+from analysis.enrich import enrich, validate
 from analysis.reference import load_provinces
 from analysis.schemas import TABLES, TableError
 
@@ -106,17 +106,6 @@ def test_blank_strings_become_missing_and_inputs_are_untouched():
     out = enrich(raw, load_provinces())
     pd.testing.assert_frame_equal(raw["figures"], before)
     assert pd.isna(out["figures"].loc[0, "as_of"]) and pd.isna(out["figures"].loc[0, "province"])
-
-
-def test_enrich_documents_splits_back_per_document():
-    built = {"a": contract_tables("a"), "b": contract_tables("b")}
-    per_doc, shared = enrich_documents(built, load_provinces())
-    assert set(shared) == {"provinces", "themes", "indicator_definitions"}
-    assert set(per_doc) == {"a", "b"}
-    for doc_id, tables in per_doc.items():
-        assert {"figures", "figure_themes", "indicators"} <= set(tables)
-        assert set(tables["figures"]["doc_id"]) == {doc_id}
-    assert len(per_doc["a"]["figures"]) == len(built["a"]["figures"])
 
 
 GENRE_PIECES = ["广东：", "四川省", "截至10月底，", "累计", "完成", "实事项目", "3.6万个", "约5亿元", "98%", "，", "。",

@@ -103,11 +103,15 @@ def test_sentence_text_of_a_run_on_text_is_cut_around_the_figure():
     assert middle["sentence_text"].startswith("…") and middle["sentence_text"].endswith("…")
 
 
-def test_tables_built_in_pieces_equal_tables_built_at_once(monkeypatch, tables):
-    # large reports are turned into typed frames every PIECE_ROWS rows; the result must not change
-    import analysis.tables as module
+def test_tables_built_window_by_window_equal_tables_built_at_once(tables):
+    # a long report is read in windows cut at line breaks; small windows must not change any row
+    from analysis.tables import iter_tables
 
-    monkeypatch.setattr(module, "PIECE_ROWS", 2)
-    pieced = build_tables(TextSource("demo", REPORT, date(2021, 12, 1), path="data/raw/demo.txt"))
-    for name in TABLE_NAMES:
-        pd.testing.assert_frame_equal(pieced[name], tables[name])
+    text = REPORT.replace("。", "。\n") * 12  # each window carries 512 characters of context each side
+    whole = build_tables(TextSource("demo", text, date(2021, 12, 1), path="data/raw/demo.txt"))
+    for size in (1, 100, 700):
+        pieces = list(iter_tables(TextSource("demo", text, date(2021, 12, 1), path="data/raw/demo.txt"), size))
+        assert len(pieces) > 2
+        for name in TABLE_NAMES:
+            joined = pd.concat([p[name] for p in pieces], ignore_index=True)
+            pd.testing.assert_frame_equal(joined, whole[name], obj=f"{name} in windows of {size}")
