@@ -177,9 +177,11 @@ class _Extractor:
         as_of, sentence_end = "", -1
         while pos < n:
             hit = _RUN.search(norm, pos)  # no end bound: a run starting before stop may go on past it
-            if not hit or hit.start() >= n:
+            if not hit:
                 break
             start, run_end = hit.span()
+            if start >= n:
+                break
             mention = self._classify(start, run_end, floor)
             if mention.start < floor:
                 mention.start = floor
