@@ -400,7 +400,7 @@ class _Extractor:
         if core_end > start:
             # A word covering the token holds its first numeral, and word_index lists every word under
             # each of its numerals: the candidates under norm[start] are all there are.
-            need = (core_end if core_end > unit_end else unit_end) - start
+            need = max(core_end, unit_end) - start
             before, after = norm[start - 1:start] if start else "", norm[start + 1:start + 2]
             for reach, offset, length, words, neighbours in self.lex.word_index.get(norm[start], ()):
                 if reach < need:  # this word, and every one after it, ends before the number does

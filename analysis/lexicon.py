@@ -114,7 +114,8 @@ def _last_chars(pattern: str) -> tuple[set[str], bool, bool] | None:
     A ``^`` at the end means an empty window, which always passes the gate.
     """
     try:
-        from re import _constants as c, _parser as parser  # Python 3.11+
+        from re import _constants as c  # Python 3.11+
+        from re import _parser as parser
     except ImportError:  # pragma: no cover - Python 3.10
         import sre_constants as c
         import sre_parse as parser

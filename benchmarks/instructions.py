@@ -48,7 +48,7 @@ def _workload(target: str, size: int, measured: bool) -> int:
         inputs = [TextSource(f"doc{i}", doc, PUBLISHED) for i, doc in enumerate(docs)]
     else:
         extract = load_callable(target)
-        fn = lambda doc: extract(doc, PUBLISHED)  # noqa: E731
+        fn = lambda doc: extract(doc, PUBLISHED)
         inputs = docs
     fn(inputs[0])  # warm-up: lexicon, compiled patterns, caches filled on first use
     # A full collection walks every object alive (modules, the corpus): whether one more happens
@@ -62,7 +62,7 @@ def _workload(target: str, size: int, measured: bool) -> int:
     return sum(map(len, docs))
 
 
-_TOTAL = re.compile(r"^summary:\s+(\d+)", re.M)
+_TOTAL = re.compile(r"^summary:\s+(\d+)", re.MULTILINE)
 
 
 def _count(argv: list[str], measured: bool) -> int:
