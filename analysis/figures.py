@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
 from . import dates as _dates
 from .lexicon import NUMERAL_CHARS, Lexicon, load
 from .normalize import normalize
-from .numerals import exact, multiplier, parse_number
+from .numerals import exact, multiplier, parse_normalised, parse_number
 
 # A numeric token starts at any Arabic digit or Chinese numeral character.
-_RUN = re.compile(f"[{NUMERAL_CHARS}]")
-_RUN_END = re.compile(f"[{NUMERAL_CHARS}]*")
+_RUN = re.compile(f"[{NUMERAL_CHARS}][{NUMERAL_CHARS}]*")  # the first class lets search skip ahead fast
 _CN = "零〇一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟"
 _GLOSS = r"(?:\([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}\))"
 NUMBER = re.compile(
@@ -51,16 +50,21 @@ _AS_OF = re.compile(r"截[至止]到?(?P<now>目前|当前|现在|今天|日前|
 _BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n|\u3000{2,}")  # a table under 单位：… ends here
 _TABLE_UNIT = re.compile(r"单位[:：]\s*(?P<mult>[十百千万亿]*)(?P<unit>[^\s，。；,;)）]{0,4})")
 _CLAUSE_DELIMS = "，,；;。！？!?：:\n\u3000"
+_FOLLOW = re.compile(f"[^{_CLAUSE_DELIMS}、]*")  # the words after a number, up to the clause's end
 _LAST_DELIM = re.compile(r"(?s).*[，,；;。！？!?：:\n\u3000]")  # greedy: ends after the last one
-_SUBJECT_FILLERS = re.compile(
-    r"^(?:截[至止]到?(?:目前|当前|现在)?|目前|累计|共计|总计|共|全省|全市|全区|已经|已|其中|同比|先后|还)+"
-)
+# words (or patterns) opening a clause that say nothing of what is counted; each starts with one character
+_FILLER_WORDS = (r"截[至止]到?(?:目前|当前|现在)?", "目前", "累计", "共计", "总计", "共", "全省", "全市", "全区", "已经",
+                 "已", "其中", "同比", "先后", "还")
+_SUBJECT_FILLERS = re.compile("^(?:" + "|".join(_FILLER_WORDS) + ")+")
+_FILLER_FIRST = "".join(word[0] for word in _FILLER_WORDS)  # a phrase opening otherwise has none
 _SUBJECT_TRAILERS = ("达到", "达", "为", "是", "有", "共", "超过", "超", "约", "近", "逾", "不到", "不足", "突破", "到", "至", "了")
+_TRAILER_LAST = "".join(trailer[-1] for trailer in _SUBJECT_TRAILERS)  # a phrase ending otherwise has none
 _LINE_STARTS = "\n\r\u3000。！？!?；;：:"
 _ARTICLE_ONE = frozenset("一")
 _TIME_NEXT = frozenset("-/.:")
 _THRESHOLD_UNITS = frozenset({"岁"})
 _BEFORE_WINDOW = 4  # longest `before` context in affix_rules.tsv (拨打：) plus one
+_PREFIX_ENDS = "".join({p[-1] for p in _dates.PREFIXES})  # 年, 前: a date prefix can only end so
 _DATE_NEXT = frozenset("年月日号季个至到-度")
 _FINANCIAL = frozenset("壹贰叁肆伍陆柒捌玖拾佰仟")
 _DIGIT_CHARS = frozenset("0123456789零〇一二三四五六七八九两壹贰叁肆伍陆柒捌玖")
@@ -164,61 +168,103 @@ class _Extractor:
 
         Only mentions starting in ``[pos, stop)`` are produced; the text around gives them context.
         """
-        norm, n = self.norm, len(self.norm) if stop is None else stop
+        norm, text = self.norm, self.text
+        n = len(norm) if stop is None else stop
         floor = pos  # no mention may start before the end of the previous one
-        as_of = self._as_of_scope()
-        next(as_of)
+        # 截至… applies to the figures after it in the same sentence
+        marks = iter(self.as_of_marks)
+        mark = next(marks, None)
+        as_of, sentence_end = "", -1
         while pos < n:
-            hit = _RUN.search(norm, pos, n)
+            hit = _RUN.search(norm, pos)  # no end bound: a run starting before stop may go on past it
             if not hit:
                 break
-            start = hit.start()
-            mention = self._classify(start, floor)
+            start, run_end = hit.span()
+            if start >= n:
+                break
+            mention = self._classify(start, run_end, floor)
             if mention.start < floor:
                 mention.start = floor
             if mention.end <= start:  # never stall: the run itself must be consumed
-                mention.end = self._run_end(start)
-            mention.surface = self.text[mention.start:mention.end]
-            as_of.send(mention)
+                mention.end = run_end
+            mention.surface = text[mention.start:mention.end]
+            while mark is not None and mark[0] <= mention.start:
+                as_of = mark[1]
+                sentence_end = _sentence_end(norm, mark[0])
+                mark = next(marks, None)
+            if mention.start >= sentence_end:
+                as_of = ""
+            disposition = mention.disposition
+            if disposition == "figure":
+                if as_of:
+                    mention.as_of = as_of
+            elif disposition == "date" and mention.role == "as_of":
+                as_of = mention.date.split("/")[-1]
+                sentence_end = _sentence_end(norm, mention.end)
             floor = pos = mention.end  # before yielding: the caller may shift the mention's offsets
             yield mention
 
-    def _run_end(self, start: int) -> int:
-        return _RUN_END.match(self.norm, start).end()
-
-    def _classify(self, start: int, floor: int) -> Mention:
+    def _classify(self, start: int, run_end: int, floor: int) -> Mention:
         norm = self.norm
-        run_end = self._run_end(start)
         after = norm[run_end:run_end + 1]
+        is_arabic = norm[start].isdigit()
         # cheap gates first: each check below can only match when the next character allows it
-        checks = []
-        if after in _TIME_NEXT and norm[start].isdigit():
-            checks.append(self._timestamp)
-        if start and norm[start - 1] in "(（" or after in "、.是" or self._at_line_start(start):
-            checks.append(self._list_marker)
-        if after in _DATE_NEXT:
-            checks.append(self._date)
-        if run_end - start >= 7 or after == "-":
-            checks.append(self._phone)
-        if after == "分" and norm[start] in "百千":
-            checks.append(self._percent_words)
-        for check in checks:
-            found = check(start, floor)
+        if after in _TIME_NEXT and is_arabic:
+            found = self._timestamp(start, floor)
             if found:
                 return found
-        match = self._number_match(start)
-        end = match.end() if match else self._run_end(start)
-        core_end = match.end("core") if match else end
-        is_arabic = norm[start].isdigit()
-        unit, unit_end = self._unit_at(end)
+        if start:
+            prev = norm[start - 1]
+            # _at_line_start only has to look further back past spaces and tabs
+            listy = (prev in "(（" or after in "、.是" or prev in _LINE_STARTS
+                     or prev in " \t" and self._at_line_start(start))
+        else:
+            listy = True
+        if listy:
+            found = self._list_marker(start, floor)
+            if found:
+                return found
+        if after in _DATE_NEXT:
+            found = self._date(start, floor)
+            if found:
+                return found
+        if run_end - start >= 7 or after == "-":
+            found = self._phone(start, floor)
+            if found:
+                return found
+        if after == "分" and norm[start] in "百千":
+            found = self._percent_words(start, floor)
+            if found:
+                return found
+        match = NUMBER.match(norm, start)
+        if match is not None and match.group("mult"):
+            match = self._cut_at_unit(start, match)
+        if match is not None:
+            end = match.end()
+            core_end = match.end("core")
+        else:
+            end = core_end = run_end
+        found = self.lex.unit_pattern.match(norm, end + 1 if norm[end:end + 1] == " " else end)  # _unit_at
+        unit, unit_end = (found.group(), found.end()) if found else ("", 0)
 
-        special = self._affix(start, core_end, is_arabic) or (
-            None if is_arabic else self._word(start, core_end, unit_end or end))
+        # the affix rules' combined tests first: most numbers have no affix, and this says so cheaply
+        lex = self.lex
+        window = norm[start - _BEFORE_WINDOW if start > _BEFORE_WINDOW else 0:start]
+        after_ok = lex.any_after.match(norm, core_end) is not None
+        gate, last = lex.before_last, window[-1:]
+        if gate is None or not last or last in gate[0] or gate[1] and last.isspace() or gate[2] and last.isdecimal():
+            before_ok = lex.any_before.search(window) is not None
+        else:  # no rule's context can end with this character: the search would fail
+            before_ok = False
+        special = (after_ok or before_ok) and self._affix(start, core_end, is_arabic, window, after_ok, before_ok)
+        if not special and not is_arabic:
+            special = self._word(start, core_end, unit_end or end)
         if special:
             return special
-        quoted = self._quoted(start, end)
-        if quoted:
-            return quoted
+        if norm.rfind("“", start - 10 if start > 10 else 0, start) >= 0:  # most numbers are not quoted
+            quoted = self._quoted(start, end)
+            if quoted:
+                return quoted
         if not match:
             return Mention(start, end, "", "bare", "no number here")
         core = match.group("core")
@@ -235,15 +281,12 @@ class _Extractor:
             return Mention(start, max(end, unit_end or end), "", "word", "一 before a classifier reads as an article")
         return self._number(start, match, unit, unit_end)
 
-    def _number_match(self, start: int) -> re.Match | None:
-        """The number grammar at ``start``; a unit beginning with a multiplier (千米, 千克) ends it."""
-        norm = self.norm
-        match = NUMBER.match(norm, start)
-        if match and match.group("mult"):
-            for pos in range(match.start("mult"), match.end("mult")):
-                unit, _ = self._unit_at(pos)
-                if unit and unit[0] in "十百千万亿":
-                    return NUMBER.match(norm, start, max(pos, match.end("core")))
+    def _cut_at_unit(self, start: int, match: re.Match) -> re.Match:
+        """The number grammar at ``start``, ended where a unit beginning with a multiplier (千米, 千克) starts."""
+        for pos in range(match.start("mult"), match.end("mult")):
+            unit, _ = self._unit_at(pos)
+            if unit and unit[0] in "十百千万亿":
+                return NUMBER.match(self.norm, start, max(pos, match.end("core")))
         return match
 
     # -- checks tried before the number grammar ----------------------------------------------------
@@ -274,7 +317,7 @@ class _Extractor:
     def _date(self, start: int, floor: int) -> Mention | None:
         norm = self.norm
         begin = start
-        for prefix in _dates.PREFIXES:
+        for prefix in _dates.PREFIXES if norm[start - 1:start] in _PREFIX_ENDS else ():
             if norm.startswith(prefix, start - len(prefix)) and start - len(prefix) >= floor:
                 begin = start - len(prefix)
                 break
@@ -325,12 +368,10 @@ class _Extractor:
                 return mention
         return None
 
-    def _affix(self, start: int, core_end: int, is_arabic: bool) -> Mention | None:
+    def _affix(self, start: int, core_end: int, is_arabic: bool, window: str, after_ok: bool,
+               before_ok: bool) -> Mention | None:
+        """The first affix rule that matches; the combined tests ``after_ok``/``before_ok`` leave the candidates."""
         norm = self.norm
-        window = norm[max(0, start - _BEFORE_WINDOW):start]
-        # one combined test each way leaves only the rules that could still match
-        after_ok = self.lex.any_after.match(norm, core_end) is not None
-        before_ok = self.lex.any_before.search(window) is not None
         for rule in self.lex.affix_candidates[after_ok, before_ok]:
             if rule.token == "arabic" and not is_arabic or rule.token == "chinese" and is_arabic:
                 continue
@@ -355,26 +396,27 @@ class _Extractor:
     def _word(self, start: int, core_end: int, unit_end: int) -> Mention | None:
         """A numeral inside a listed word (统一, 最后一公里), unless a unit reaches past the word."""
         norm = self.norm
-        best = None
-        for pos in range(start, core_end):
-            for offset, length, words in self.lex.word_index.get(norm[pos], ()):
-                begin = pos - offset
-                if begin < 0 or begin > start:
+        best = None  # (length, -offset, begin, end, word): the longest word, then the one starting latest
+        if core_end > start:
+            # A word covering the token holds its first numeral, and word_index lists every word under
+            # each of its numerals: the candidates under norm[start] are all there are.
+            need = max(core_end, unit_end) - start
+            before, after = norm[start - 1:start] if start else "", norm[start + 1:start + 2]
+            for reach, offset, length, words, neighbours in self.lex.word_index.get(norm[start], ()):
+                if reach < need:  # this word, and every one after it, ends before the number does
+                    break
+                if neighbours is not None and (before if offset else after) not in neighbours:
                     continue
-                word = norm[begin:begin + length]
-                if word not in words:
+                begin = start - offset
+                if begin < 0:
                     continue
-                end = begin + length
-                if end < core_end or end < unit_end:
-                    continue
-                if best is None or length > best[1] - best[0]:
-                    best = (begin, end, word)
-            if best:
-                break
+                word = norm[begin:start + reach]
+                if word in words and (best is None or (length, -offset) > best[:2]):
+                    best = (length, -offset, begin, start + reach, word)
         if not best:
             return None
-        disposition, note = self.lex.words[best[2]]
-        return Mention(best[0], best[1], "", disposition, note or best[2])
+        disposition, note = self.lex.words[best[4]]
+        return Mention(best[2], best[3], "", disposition, note or best[4])
 
     def _quoted(self, start: int, end: int) -> Mention | None:
         """A numeral inside a short quotation (“五关爱行动”) names a slogan, not a quantity."""
@@ -398,16 +440,24 @@ class _Extractor:
     def _number(self, start: int, match: re.Match, unit_surface: str, unit_end: int,
                 implied_one: bool = False) -> Mention:
         norm = self.norm
-        core = ("一" if implied_one else "") + match.group("core")
-        mult = _plain(match.group("mult"))
+        core, mult, in1, in2 = match.group("core", "mult", "in1", "in2")
+        if implied_one:
+            core = "一" + core
+        mult = _plain(mult) if mult else ""
         if len(core) > 15:
             return Mention(start, match.end(), "", "code", "too many digits for a statistic")
-        try:
-            value = _value(core, mult)
-        except ValueError:
-            return Mention(start, match.end(), "", "bare", "not a well-formed number")
+        # Digits times whole multipliers and scales keep exponent 0, so exact() would return the same
+        # Decimal: skip it (it costs a third of the number's arithmetic).
+        integral = core.isdecimal() and (not mult or mult.isalpha())
+        if integral and not mult:
+            value = Decimal(core)
+        else:
+            try:
+                value = _value(core, mult)
+            except ValueError:
+                return Mention(start, match.end(), "", "bare", "not a well-formed number")
         end = match.end()
-        inside = match.group("in1") or match.group("in2")
+        inside = in1 or in2
         value_high = None
         # a range: 3至5个, 3-5万人, 10%-20%
         after_first = unit_end or end
@@ -425,6 +475,7 @@ class _Extractor:
                     if high is not None:
                         if not mult and second_mult:
                             value = parse_number(core + second_mult)
+                            integral = False
                         if value < high:
                             value_high = high
                             end = second.end()
@@ -437,11 +488,12 @@ class _Extractor:
             if entry.scale != 1:
                 value *= entry.scale
                 value_high = value_high * entry.scale if value_high is not None else None
-        dangling = _DANGLING.match(norm, end) if norm[end:end + 1] in ",，." else None
-        if dangling and not unit_surface and self.text_end >= 0:
-            return Mention(start, dangling.end(), "", "truncated", "the text ends inside this number")
-        if not unit_surface and end == self.text_end and not mult and not self._table_unit(start):
-            return Mention(start, end, "", "truncated", "the text ends right after this number")
+        if not unit_surface:
+            dangling = _DANGLING.match(norm, end) if norm[end:end + 1] in ",，." else None
+            if dangling and self.text_end >= 0:
+                return Mention(start, dangling.end(), "", "truncated", "the text ends inside this number")
+            if end == self.text_end and not mult and not self._table_unit(start):
+                return Mention(start, end, "", "truncated", "the text ends right after this number")
         disposition, reason = "figure", ""
         if not unit:
             table = self._table_unit(start)
@@ -465,27 +517,26 @@ class _Extractor:
             disposition, reason = "bare", "an age threshold or bracket, not a statistic"
         # a range (3至5个) is told by value_high; its qualifier still says how exact its ends are
         qualifier = qualifier or (self.lex.qualifiers["inside"].get(inside) if inside else "") or after_q or "exact"
-        mention = Mention(start, end, "", disposition, reason, value=exact(value),
-                          value_high=exact(value_high) if value_high is not None else None,
-                          unit=unit, unit_kind=kind, qualifier=qualifier)
+        # positional: keywords cost as much again as the construction itself
+        mention = Mention(start, end, "", disposition, reason, value if integral else exact(value),
+                          exact(value_high) if value_high is not None else None, unit, kind, qualifier)
         if disposition == "figure":
             self._fill_context(mention, q_start)
         return mention
 
     def _qualifier_before(self, start: int) -> tuple[str, int]:
-        words = self.lex.qualifiers["before"]
-        for length in self.lex.qualifier_lengths["before"]:
-            word = self.norm[start - length:start] if start >= length else ""
-            if word in words:
-                return words[word], start - length
+        if start:
+            norm = self.norm
+            for length, word, qualifier in self.lex.qualifier_index["before"].get(norm[start - 1], ()):
+                if start >= length and norm.startswith(word, start - length):
+                    return qualifier, start - length
         return "", start
 
     def _qualifier_after(self, end: int) -> str:
-        words = self.lex.qualifiers["after"]
-        for length in self.lex.qualifier_lengths["after"]:
-            word = self.norm[end:end + length]
-            if word in words:
-                return words[word]
+        norm = self.norm
+        for _, word, qualifier in self.lex.qualifier_index["after"].get(norm[end:end + 1], ()):
+            if norm.startswith(word, end):
+                return qualifier
         return ""
 
     def _table_unit(self, start: int) -> tuple[str, str] | None:
@@ -525,32 +576,20 @@ class _Extractor:
     # -- context: subject, cumulative, as-of --------------------------------------------------------
     def _fill_context(self, mention: Mention, q_start: int) -> None:
         norm = self.norm
-        lower = max(0, q_start - 60)
+        lower = q_start - 60 if q_start > 60 else 0
         last = _LAST_DELIM.match(norm, lower, q_start)
         clause_start = last.end() if last else lower
         before = self.text[clause_start:q_start]
         mention.cumulative = "累计" in norm[clause_start:q_start]
         # what is counted: the clause before the number, or the noun after its classifier
-        subject = self._clean_subject(before[before.rfind("、") + 1:])
+        subject = _clean_subject(before[before.rfind("、") + 1:])
         if len(subject) <= 3:
-            follow_end = mention.end
-            upper = min(len(norm), mention.end + 12)
-            while follow_end < upper and norm[follow_end] not in _CLAUSE_DELIMS + "、":
-                follow_end += 1
-            subject = (subject + self.text[mention.end:follow_end]).strip()
+            end = mention.end
+            follow_end = _FOLLOW.match(norm, end, end + 12).end()
+            subject = (subject + self.text[end:follow_end]).strip()
         if len(subject) <= 1:
-            subject = self._clean_subject(before)
+            subject = _clean_subject(before)
         mention.subject = subject[-24:]
-
-    @staticmethod
-    def _clean_subject(phrase: str) -> str:
-        phrase = _SUBJECT_FILLERS.sub("", phrase.strip(" 、“”（）()"))
-        while phrase.endswith(_SUBJECT_TRAILERS):  # verbs that lead into the number: 达到, 超过
-            for trailer in _SUBJECT_TRAILERS:
-                if phrase.endswith(trailer):
-                    phrase = phrase[: -len(trailer)]
-                    break
-        return phrase
 
     def _as_of_marks(self) -> list[tuple[int, str]]:
         marks = []
@@ -560,25 +599,20 @@ class _Extractor:
             marks.append((m.end(), "report" if m.group("now") else ""))
         return marks
 
-    def _as_of_scope(self) -> Generator[None, Mention, None]:
-        """截至… applies to the figures after it in the same sentence; sent each mention in order."""
-        norm = self.norm
-        current, sentence_end = "", -1
-        marks = iter(self.as_of_marks)
-        mark = next(marks, None)
-        while True:
-            mention = yield
-            while mark is not None and mark[0] <= mention.start:
-                current = mark[1]
-                sentence_end = _sentence_end(norm, mark[0])
-                mark = next(marks, None)
-            if mention.start >= sentence_end:
-                current = ""
-            if mention.disposition == "date" and mention.role == "as_of":
-                current = mention.date.split("/")[-1]
-                sentence_end = _sentence_end(norm, mention.end)
-            elif mention.disposition == "figure" and current:
-                mention.as_of = current
+
+
+def _clean_subject(phrase: str) -> str:
+    phrase = phrase.strip(" 、“”（）()")
+    if phrase[:1] in _FILLER_FIRST:  # phrase[:1] is "" for an empty phrase: the match then finds nothing
+        filler = _SUBJECT_FILLERS.match(phrase)
+        if filler:
+            phrase = phrase[filler.end():]
+    while phrase[-1:] in _TRAILER_LAST and phrase.endswith(_SUBJECT_TRAILERS):  # verbs that lead into the number: 达到, 超过
+        for trailer in _SUBJECT_TRAILERS:
+            if phrase.endswith(trailer):
+                phrase = phrase[: -len(trailer)]
+                break
+    return phrase
 
 
 _MULTIPLIERS: dict[str, Decimal] = {}
@@ -592,7 +626,8 @@ def _value(core: str, mult: str) -> Decimal:
         if factor is None:
             factor = _MULTIPLIERS.setdefault(mult, multiplier(mult))
         return Decimal(core.replace(",", "").replace("，", "")) * factor
-    return parse_number(core + mult)
+    # the grammar's core and a plain multiplier are normalised and hold no 余/多/几 already
+    return parse_normalised(core + mult)
 
 
 def _plain(mult: str | None) -> str:

@@ -41,14 +41,22 @@ class AffixRule:
 class Lexicon:
     units: dict[str, Unit]
     qualifiers: dict[str, dict[str, str]]  # position -> word -> qualifier
-    qualifier_lengths: dict[str, tuple[int, ...]]
+    # position -> the character next to the number (the word's last before it, its first after it) ->
+    # ((length, word, qualifier), ...) longest first: most numbers have no qualifier, one lookup says so
+    qualifier_index: dict[str, dict[str, tuple[tuple[int, str, str], ...]]]
     words: dict[str, tuple[str, str]]  # word -> (disposition, note)
-    # numeral char -> ((offset of the char in the word, word length, words), ...): a candidate word is
-    # one slice of the text and one set lookup away
-    word_index: dict[str, tuple[tuple[int, int, frozenset[str]], ...]]
+    # numeral char -> ((reach, offset of the char in the word, word length, words, neighbours), ...), reach
+    # (how far the word runs from the char: length - offset) descending: a candidate word is one slice of
+    # the text and one set lookup away, and the scan stops at the first word too short to cover the
+    # number. neighbours: the characters before the numeral in those words (after it, at offset 0; None
+    # for a one-character word), a cheaper first test than the slice.
+    word_index: dict[str, tuple[tuple[int, int, int, frozenset[str], frozenset[str] | None], ...]]
     affix_rules: tuple[AffixRule, ...]
     unit_pattern: re.Pattern  # any unit, longest first, so one match finds the longest unit
     any_before: re.Pattern  # matches when some rule's `before` could apply (a fast gate)
+    # What the last character before a token must be for any_before to match (chars, any whitespace,
+    # any digit), or None when the rules are beyond _last_chars: one set lookup spares most searches.
+    before_last: tuple[frozenset[str], bool, bool] | None
     any_after: re.Pattern  # matches when some rule's `after` could apply
     affix_candidates: dict[tuple[bool, bool], tuple[AffixRule, ...]]  # (after_ok, before_ok) -> rules
 
@@ -60,8 +68,112 @@ class Lexicon:
 NUMERAL_CHARS = "0123456789零〇一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟"
 
 
-def _lengths(words) -> tuple[int, ...]:
-    return tuple(sorted({len(w) for w in words}, reverse=True))
+def _neighbours(words: set[str], offset: int) -> frozenset[str] | None:
+    """The characters next to the numeral at ``offset`` in ``words``: before it, or after it at offset 0."""
+    if offset:
+        return frozenset(word[offset - 1] for word in words)
+    if all(len(word) > 1 for word in words):
+        return frozenset(word[1] for word in words)
+    return None
+
+
+def _by_edge(words: dict[str, str], edge: int) -> dict[str, tuple[tuple[int, str, str], ...]]:
+    """Words keyed by their character at ``edge`` (0 or -1), longest first."""
+    index: dict[str, list[tuple[int, str, str]]] = {}
+    for word, qualifier in words.items():
+        index.setdefault(word[edge], []).append((len(word), word, qualifier))
+    return {char: tuple(sorted(entries, key=lambda e: -e[0])) for char, entries in index.items()}
+
+
+def _before_last(patterns: list[str]) -> tuple[frozenset[str], bool, bool] | None:
+    """The characters that can end a window matched by ``(?:p1|p2|...)$``, or None if unknown.
+
+    A window that is empty or ends with a newline (``$`` matches before one) always passes; otherwise
+    its last character must be in the set (or be whitespace or a digit, when a pattern says so).
+    """
+    chars: set[str] = {"\n"}
+    space = digit = False
+    for pattern in patterns:
+        try:
+            found = _last_chars(pattern)
+        except (ImportError, AttributeError):  # the parser's internals moved: do without the gate
+            return None
+        if found is None:
+            return None
+        chars |= found[0]
+        space |= found[1]
+        digit |= found[2]
+    return frozenset(chars), space, digit
+
+
+def _last_chars(pattern: str) -> tuple[set[str], bool, bool] | None:
+    """What the character before the end of a match of ``pattern`` can be: (chars, whitespace, digit).
+
+    Worked out on the parsed pattern; anything it does not know (negated sets, ``.``, lookaheads at
+    the end, flags, a pattern that can match nothing at all unconditionally) gives None: no gate.
+    A ``^`` at the end means an empty window, which always passes the gate.
+    """
+    try:
+        from re import _constants as c  # Python 3.11+
+        from re import _parser as parser
+    except ImportError:  # pragma: no cover - Python 3.10
+        import sre_constants as c
+        import sre_parse as parser
+    try:
+        parsed = parser.parse(pattern)
+    except re.error:
+        return None
+    if parsed.state.flags & (re.IGNORECASE | re.MULTILINE | re.DOTALL):
+        return None
+    chars: set[str] = set()
+    flags = [False, False]  # whitespace, digit
+
+    def in_set(items) -> bool:
+        for op, av in items:
+            if op is c.LITERAL:
+                chars.add(chr(av))
+            elif op is c.RANGE and av[1] - av[0] < 5000:
+                chars.update(map(chr, range(av[0], av[1] + 1)))
+            elif op is c.CATEGORY and av is c.CATEGORY_SPACE:
+                flags[0] = True
+            elif op is c.CATEGORY and av is c.CATEGORY_DIGIT:
+                flags[1] = True
+            else:
+                return False
+        return True
+
+    def sequence(items) -> bool | None:
+        """Walk back from the end; True when an item fixes the last character, None if unknown."""
+        for op, av in reversed(list(items)):
+            ends = item(op, av)
+            if ends is None or ends:
+                return ends
+        return False  # every item may match nothing: the one before the pattern decides
+
+    def item(op, av) -> bool | None:
+        if op is c.LITERAL:
+            chars.add(chr(av))
+            return True
+        if op is c.IN:
+            return True if in_set(av) else None
+        if op is c.SUBPATTERN:
+            return None if av[1] or av[2] else sequence(av[-1])
+        if op is c.BRANCH:
+            ends = [sequence(alternative) for alternative in av[1]]
+            return None if None in ends else all(ends)
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            ends = sequence(av[2])
+            return None if ends is None else ends and av[0] >= 1
+        if op is c.AT and av in (c.AT_BEGINNING, c.AT_BEGINNING_STRING):
+            return True  # matches only at the window's start: the window is empty
+        if op is c.ASSERT and av[0] < 0:  # lookbehind: the text before must end so
+            return True if sequence(av[1]) else None
+        if op is c.ASSERT_NOT:
+            return False  # says nothing usable about the character; look further back
+        return None
+
+    ends = sequence(parsed)
+    return (chars, flags[0], flags[1]) if ends else None
 
 
 @lru_cache(maxsize=1)
@@ -78,7 +190,8 @@ def load() -> Lexicon:
             if char in NUMERAL_CHARS:
                 grouped.setdefault(char, {}).setdefault((offset, len(word)), set()).add(word)
     index = {
-        char: tuple((offset, length, frozenset(ws)) for (offset, length), ws in sorted(by_shape.items()))
+        char: tuple(sorted(((length - offset, offset, length, frozenset(ws), _neighbours(ws, offset))
+                            for (offset, length), ws in by_shape.items()), key=lambda entry: -entry[0]))
         for char, by_shape in grouped.items()
     }
     rules = []
@@ -100,12 +213,13 @@ def load() -> Lexicon:
     return Lexicon(
         units=units,
         qualifiers=qualifiers,
-        qualifier_lengths={pos: _lengths(ws) for pos, ws in qualifiers.items()},
+        qualifier_index={"before": _by_edge(qualifiers["before"], -1), "after": _by_edge(qualifiers["after"], 0)},
         words=words,
         word_index=index,
         affix_rules=tuple(rules),
         unit_pattern=re.compile("|".join(map(re.escape, sorted(units, key=len, reverse=True)))),
         any_before=re.compile(f"(?:{'|'.join(befores)})$"),
+        before_last=_before_last([row["before"] for row in affix_rows if row["before"]]),
         any_after=re.compile("|".join(afters)),
         affix_candidates={
             (after_ok, before_ok): tuple(

@@ -1,0 +1,194 @@
+"""The extractor's shortcuts give what the long way gives.
+
+Each shortcut of the speed work stands in for a slower, plainer computation; these tests hold them
+to it: the affix gate never turns away a window the rules' search would match, normalising scans a
+text once but maps it as ``str.translate`` does, Chinese numerals read in int arithmetic agree with
+the place values, the month table agrees with the calendar, ``exact`` keeps values.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis import lexicon
+from analysis.dates import _last_day
+from analysis.figures import extract
+from analysis.normalize import TABLE, normalize
+from analysis.numerals import exact, parse_number
+
+SETTINGS = settings(deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+
+
+# -- the affix rules' gate --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("第", {"第"}),
+        ("(?:拨打|致电)[:：]?", {"打", "电", ":", "："}),
+        ("[A-Ca-b]-?", {"A", "B", "C", "a", "b", "-"}),
+        ("(?<=\\d[×x])", {"×", "x"}),  # a lookbehind at the end fixes the last character
+        ("(?:^|(?<=[。，]))", {"。", "，"}),  # ^ at the end: only an empty window, which passes
+    ],
+)
+def test_last_chars_of_known_patterns(pattern: str, expected: set[str]) -> None:
+    chars, space, digit = lexicon._last_chars(pattern)
+    assert chars == expected and not space and not digit
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "a?",  # may match nothing: any character may precede
+        "[^a]",  # a negated set
+        ".",
+        "(?i)a",  # case folding would add characters
+        "x(?=y)",  # a lookahead at the end looks past the window
+        "a$",
+        "a\\b",
+    ],
+)
+def test_last_chars_give_up_on_what_they_cannot_bound(pattern: str) -> None:
+    assert lexicon._last_chars(pattern) is None
+
+
+def test_last_chars_record_classes_as_flags() -> None:
+    assert lexicon._last_chars("[，\\s]") == ({"，"}, True, False)
+    assert lexicon._last_chars("号\\d") == (set(), False, True)
+
+
+def test_one_unknown_pattern_turns_the_gate_off() -> None:
+    assert lexicon._before_last(["第", "a*"]) is None
+    gate = lexicon._before_last(["第", "[数几]"])
+    assert gate is not None and gate[0] == frozenset("第数几\n")
+
+
+_WINDOW_CHARS = st.sampled_from(
+    list("第党的拨打致电热线话号码数几年届中大是AGxXz-:：〔〕［］[]×*。；;，,“”\n \t\u3000")
+    + list("0123456789一二三四五六七八九十百千万亿截至今前统进步累计共达到为了")
+)
+
+
+@SETTINGS
+@given(st.lists(_WINDOW_CHARS, max_size=4).map("".join))
+def test_before_gate_never_turns_away_a_matching_window(window: str) -> None:
+    lex = lexicon.load()
+    chars, space, digit = lex.before_last
+    last = window[-1:]
+    passes = not last or last in chars or space and last.isspace() or digit and last.isdecimal()
+    if not passes:
+        assert lex.any_before.search(window) is None
+
+
+def test_before_gate_is_on_for_the_shipped_rules() -> None:
+    # if a rule the analysis cannot bound is added, the gate turns off and every window is searched
+    assert lexicon.load().before_last is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "disposition"),
+    [
+        ("市民可拨打12345反映问题", "code"),
+        ("入选第3批名单", "ordinal"),
+        ("抗击COVID-19疫情", "code"),
+        ("提供7×24小时服务", "word"),
+        ("重点有三：一是抓落实", "list_marker"),
+        ("一是抓落实", "list_marker"),
+    ],
+)
+def test_affix_rules_still_fire_behind_the_gate(text: str, disposition: str) -> None:
+    digits = [m for m in extract(text) if any(c.isdigit() or c in "一" for c in m.surface)]
+    assert digits[0].disposition == disposition, digits
+
+
+# -- normalising in one scan --------------------------------------------------------------------------
+_MAPPED = [chr(code) for code in TABLE]
+_TEXT_CHARS = st.one_of(st.sampled_from(_MAPPED), st.sampled_from(list("，。的是了一二三12ab\n")))
+
+
+@SETTINGS
+@given(st.lists(_TEXT_CHARS, min_size=0, max_size=9000).map("".join))
+def test_normalize_maps_as_translate_does(text: str) -> None:
+    assert normalize(text) == text.translate(TABLE)
+
+
+@pytest.mark.parametrize("mapped_every", [1, 3, 40, 5000])
+def test_normalize_long_text_either_side_of_the_probe(mapped_every: int) -> None:
+    # dense text goes through translate, sparse text through the replacement, both past 4,096 chars
+    text = "".join("１" if i % mapped_every == 0 else "的" for i in range(10_000))
+    assert normalize(text) == text.translate(TABLE)
+
+
+# -- numbers ---------------------------------------------------------------------------------------
+def _chinese(n: int) -> str:
+    digits, units = "零一二三四五六七八九", ["", "十", "百", "千"]
+    out, zero = "", False
+    for power in range(3, -1, -1):
+        d = n // 10**power % 10
+        if d:
+            out += ("零" if zero and out else "") + digits[d] + units[power]
+            zero = False
+        else:
+            zero = True
+    return out
+
+
+@SETTINGS
+@given(st.integers(1, 9999), st.integers(0, 9999), st.integers(0, 9999))
+def test_chinese_numerals_read_with_ints(yi: int, wan: int, rest: int) -> None:
+    text = _chinese(yi) + "亿"
+    if wan:
+        text += ("零" if wan < 1000 else "") + _chinese(wan) + "万"
+    if rest:
+        text += ("零" if rest < 1000 or not wan else "") + _chinese(rest)
+    value = parse_number(text)
+    assert value == yi * 10**8 + wan * 10**4 + rest
+    assert value.as_tuple().exponent == 0
+
+
+def test_chinese_numeral_past_decimal_precision_keeps_decimal_rounding() -> None:
+    # 29 significant digits: Decimal arithmetic (28 digits) rounds, and the reading stays the same
+    value = parse_number("九千九百九十九万亿亿亿")
+    assert value == Decimal("9.999E+31")
+
+
+@SETTINGS
+@given(st.decimals(allow_nan=False, allow_infinity=False).filter(lambda d: len(d.as_tuple().digits) <= 28))
+def test_exact_keeps_the_value_and_drops_only_noise(value: Decimal) -> None:
+    result = exact(value)
+    assert result == value
+    if result == result.to_integral_value():
+        assert result.as_tuple().exponent == 0
+    else:
+        assert result.as_tuple().digits[-1] != 0  # no trailing zero after the point
+
+
+# -- dates -----------------------------------------------------------------------------------------
+def test_month_lengths_match_the_calendar() -> None:
+    for year in range(1900, 2101):
+        for month in range(1, 13):
+            assert _last_day(year, month) == calendar.monthrange(year, month)[1]
+
+
+@pytest.mark.parametrize("month", [0, 13, -1])
+def test_month_out_of_range_is_rejected(month: int) -> None:
+    with pytest.raises(ValueError):
+        _last_day(2021, month)
+
+
+def test_words_found_around_the_numeral_that_starts_the_token() -> None:
+    # the numeral opens the word (一网通办), sits inside it (统一, 最后一公里), or is one of two (三会一课)
+    found = [(m.surface, m.disposition) for m in extract("要进一步统一标准，打通最后一公里，推行一网通办和三会一课。")]
+    assert found == [("进一步", "word"), ("统一", "word"), ("最后一公里", "idiom"), ("一网通办", "name"),
+                     ("三会一课", "name")]
+
+
+def test_subject_skips_filler_and_trailing_verb() -> None:
+    figure = next(m for m in extract("截至目前，累计新建驿站达到120个。") if m.disposition == "figure")
+    assert figure.subject == "新建驿站"
+    assert re.fullmatch(r"\d+个", figure.surface)
