@@ -215,9 +215,22 @@ def _plausibility(text: str) -> float:
     """Share of characters that ordinary Chinese prose is made of."""
     if not text:
         return 0.0
-    common = _common_characters()
-    good = sum(1 for ch in text if ch in common or ("\x20" <= ch <= "\x7e") or ch in "\t\r\n" or "\u3000" <= ch <= "\u303f" or "\uff01" <= ch <= "\uff5e" or "\u2010" <= ch <= "\u2027")
-    return good / len(text)
+    # a character class of the ordinary ones finds the others in C; a loop over the characters in
+    # Python took about 3 ms per report, as long as extracting its figures
+    unusual = len(_unusual().findall(text))
+    return (len(text) - unusual) / len(text)
+
+
+_UNUSUAL: re.Pattern | None = None
+
+
+def _unusual() -> re.Pattern:
+    """Any one character that is not what ordinary Chinese prose is made of (see ``_plausibility``)."""
+    global _UNUSUAL
+    if _UNUSUAL is None:
+        common = "".join(re.escape(ch) for ch in sorted(_common_characters()))
+        _UNUSUAL = re.compile(f"[^{common}\\x20-\\x7e\\t\\r\\n\\u3000-\\u303f\\uff01-\\uff5e\\u2010-\\u2027]")
+    return _UNUSUAL
 
 
 _COMMON: frozenset[str] | None = None

@@ -271,3 +271,27 @@ def test_chinese_text_round_trips_in_every_encoding(tmp_path, text, encoding, bo
     prefix = {"utf-8": codecs.BOM_UTF8, "utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}.get(encoding, b"")
     path = write(tmp_path, "prop.txt", (prefix if bom else b"") + text.encode(encoding))
     assert read_text(path).text == text
+
+
+def test_plausibility_counts_exactly_the_ordinary_characters():
+    # the fast count (one character class) must agree with the definition, character by character
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from analysis.sources import _common_characters, _plausibility
+
+    common = _common_characters()
+
+    def ordinary(ch):
+        return (ch in common or "\x20" <= ch <= "\x7e" or ch in "\t\r\n" or "\u3000" <= ch <= "\u303f"
+                or "\uff01" <= ch <= "\uff5e" or "\u2010" <= ch <= "\u2027")
+
+    chars = st.one_of(st.characters(), st.sampled_from(sorted(common)[:200]),
+                      st.sampled_from("\x1f\x7f\u302f\u3040\uff00\uff5f\u200f\u2028\t\n"))
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.text(chars, min_size=1, max_size=60))
+    def check(text):
+        assert _plausibility(text) == sum(map(ordinary, text)) / len(text)
+
+    check()
