@@ -95,14 +95,14 @@ class _NothingWritten(Exception):
 
 
 def _pieces(path: Path, progress: bool | None = None):
-    """The pieces of one report's tables (``tables.iter_tables``); any failure is an InputError.
+    """The pieces of one report's rows (``tables.iter_rows``); any failure is an InputError.
 
     A report large enough to be streamed gets its own progress bar (characters done of its length)
     when ``progress`` is true, or is None and stderr is a terminal: it can take minutes.
     """
     from analysis.errors import internal_error
     from analysis.sources import load_source
-    from analysis.tables import iter_tables
+    from analysis.tables import iter_rows
 
     source = load_source(path)
     bar = None
@@ -112,7 +112,7 @@ def _pieces(path: Path, progress: bool | None = None):
         bar = tqdm(total=source.n_chars, desc=path.name, unit="char", unit_scale=True, leave=False,
                    file=sys.stderr)
     try:
-        for piece in iter_tables(source, progress=bar.update if bar is not None else None):
+        for piece in iter_rows(source, progress=bar.update if bar is not None else None):
             yield _portable_paths(piece)
     except InputError:
         raise
@@ -199,14 +199,11 @@ class _Writer:
     # -- internals -----------------------------------------------------------------------------
     def _flush(self, doc_id: str | None) -> None:
         """Enrich, validate and write the batch (``doc_id``: the report still being read, if any)."""
-        import pandas as pd
-
         from analysis.atomic import iter_csv_rows
 
         if not self.batch:
             return
-        names = list(self.batch[0])
-        combined = {name: pd.concat([p[name] for p in self.batch], ignore_index=True) for name in names}
+        combined = _combine(self.batch)
         self.batch, self.batch_rows = [], 0
         checked = _check(combined, self.provinces, self._references(combined, doc_id))
         for name, df in checked.items():
@@ -265,6 +262,13 @@ class _Writer:
         self.starts = {}
 
 
+def _combine(pieces: list[dict]) -> dict:
+    """The batch's row pieces as one typed DataFrame per table (built once per batch: it is costly)."""
+    from analysis.tables import frames_of
+
+    return frames_of(pieces)
+
+
 def _check(tables: dict, provinces, references: dict) -> dict:
     """Themes and indicators added, every table validated (schemas.TableError if one breaks its schema)."""
     from analysis.enrich import enrich, validate
@@ -273,14 +277,14 @@ def _check(tables: dict, provinces, references: dict) -> dict:
 
 
 def _of(piece: dict, doc_id: str) -> bool:
-    for df in piece.values():
-        if len(df) and "doc_id" in df.columns:
-            return df["doc_id"].iloc[0] == doc_id
+    for rows in piece.values():
+        if len(rows):
+            return rows[0]["doc_id"] == doc_id
     return False
 
 
 def _portable_paths(tables: dict) -> dict:
-    """Record ``documents.path`` relative to the project root (the file name if outside it).
+    """Record ``documents.path`` (in a piece of rows) relative to the project root (the file name if outside it).
 
     The committed CSVs must not depend on where a clone lives, or a fresh run would differ from them.
     Paths that are already relative are left alone.
@@ -290,7 +294,7 @@ def _portable_paths(tables: dict) -> dict:
     from analysis.config import ROOT
 
     documents = tables.get("documents")
-    if documents is None or "path" not in documents.columns:
+    if not documents or "path" not in documents[0]:
         return tables
 
     def portable(value):
@@ -301,9 +305,7 @@ def _portable_paths(tables: dict) -> dict:
         except ValueError:
             return Path(value).name
 
-    documents = documents.copy()
-    documents["path"] = documents["path"].map(portable).astype(documents["path"].dtype)
-    return {**tables, "documents": documents}
+    return {**tables, "documents": [{**row, "path": portable(row["path"])} for row in documents]}
 
 
 def _previous_rows(path: Path, columns: list[str] | None, doc_id: str):

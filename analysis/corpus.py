@@ -6,7 +6,7 @@
 
 Files are found (a folder is searched recursively; a quoted glob may use ``**``), sorted by path and cut
 into partitions of ``--partition-size`` files. Each partition is one task: it reads its files one at a
-time (``sources.load_source``), builds their tables (``tables.iter_tables``) and writes
+time (``sources.load_source``), builds their rows (``tables.iter_rows``) and writes
 ``OUT/<table>/part-NNNNN-KKKK.parquet`` itself, a batch of rows at a time, so neither the driver nor a
 worker ever holds more than one batch, however large a single report. Because the partitions depend only on the sorted file list, a local run and a Dask run
 write the same parts with the same rows.
@@ -142,7 +142,7 @@ def process_partition(index: int, paths: list[str], staging: str, skip: dict[str
     Returns ``(index, {table: rows}, failures)``. A file whose reading or processing raises becomes
     a failure row; the others are written. Rows are written a batch at a time (``BATCH_ROWS``), so
     a worker holds one batch, not one partition: a partition of small reports is one part, and a
-    report too large for one batch (read in windows, see ``tables.iter_tables``) gets parts of its
+    report too large for one batch (read in windows, see ``tables.iter_rows``) gets parts of its
     own, removed again if it fails part-way.
     """
     from analysis import sources, tables
@@ -157,7 +157,7 @@ def process_partition(index: int, paths: list[str], staging: str, skip: dict[str
         own: list[dict] = []  # this file's pieces not yet written
         written: list[Path] = []  # parts holding only this file's rows
         try:
-            for piece in tables.iter_tables(sources.load_source(path)):
+            for piece in tables.iter_rows(sources.load_source(path)):
                 own.append(piece)
                 if _rows(own) >= BATCH_ROWS:
                     failures += batches.flush()  # earlier files first: the parts stay in file order
@@ -217,12 +217,11 @@ class _Batches:
         ``open_doc``: a report still being read, whose later sections and ``documents`` row are in
         later parts (its foreign keys are checked against what is known so far).
         """
-        import pandas as pd
-
         from analysis import enrich
         from analysis.reference import load_provinces
+        from analysis.tables import frames_of
 
-        combined = {name: pd.concat([p[name] for p in pieces], ignore_index=True) for name in EXTRACTED}
+        combined = frames_of(pieces)  # typed frames once per part: building them per report cost more than extracting
         checked = enrich.validate(enrich.enrich(combined, load_provinces()), references=self._references(combined, open_doc))
         written = []
         for name in TABLES:

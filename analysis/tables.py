@@ -103,6 +103,22 @@ def iter_tables(source: Any, window_size: int | None = None,
     ``source.text``. ``progress``, if given, is called with the number of characters each window
     adds, after the window's piece is yielded.
     """
+    for rows in iter_rows(source, window_size, progress):
+        yield {name: frame(name, table_rows) for name, table_rows in rows.items()}
+
+
+def frames_of(pieces: list[dict[str, list]]) -> dict[str, Any]:
+    """One typed DataFrame per table from the row pieces of :func:`iter_rows` (of one report or many).
+
+    Building frames costs about 20 µs a column, more than extracting a short report: a caller
+    writing many reports gathers their rows and builds the frames once per batch.
+    """
+    return {name: frame(name, [row for piece in pieces for row in piece[name]]) for name in TABLE_NAMES}
+
+
+def iter_rows(source: Any, window_size: int | None = None,
+              progress: Callable[[int], None] | None = None) -> Iterator[dict[str, list[dict[str, Any]]]]:
+    """:func:`iter_tables` with each piece's tables as lists of row dicts (see :func:`frames_of`)."""
     window_size = window_size or windows.SIZE
     published, inferred = source.published, bool(source.published_inferred)
     if published is None:
@@ -161,12 +177,12 @@ def iter_tables(source: Any, window_size: int | None = None,
         n_sentences += len(sentences)
         closed = seg.sections[:-1]  # the last one may go on in the next window
         yield {
-            "documents": frame("documents", []),
-            "sections": frame("sections", [_section_row(doc_id, s) for s in closed]),
-            "sentences": frame("sentences", sentences),
-            "figures": frame("figures", figures),
-            "dates": frame("dates", dates),
-            "mentions": frame("mentions", mentions),
+            "documents": [],
+            "sections": [_section_row(doc_id, s) for s in closed],
+            "sentences": sentences,
+            "figures": figures,
+            "dates": dates,
+            "mentions": mentions,
         }
         if progress is not None:
             progress(window.hi - window.lo)
@@ -179,9 +195,9 @@ def iter_tables(source: Any, window_size: int | None = None,
         "n_sentences": n_sentences, "n_mentions": n_mentions, "n_figures": n_figures,
     }
     yield {
-        "documents": frame("documents", [document]),
-        "sections": frame("sections", [_section_row(doc_id, s) for s in last]),
-        **{name: frame(name, []) for name in ("sentences", "figures", "dates", "mentions")},
+        "documents": [document],
+        "sections": [_section_row(doc_id, s) for s in last],
+        **{name: [] for name in ("sentences", "figures", "dates", "mentions")},
     }
 
 

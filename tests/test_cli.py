@@ -301,14 +301,14 @@ def test_an_unexpected_extractor_failure_is_one_line_per_file_and_others_still_c
     raw.mkdir()
     (raw / "good.txt").write_text("全市新建公园12个。", encoding="utf-8")
     (raw / "bad.txt").write_text("全市新建学校3所。", encoding="utf-8")
-    real = tables.iter_tables
+    real = tables.iter_rows
 
     def flaky(source, **kwargs):
         if source.doc_id == "bad":
             raise ZeroDivisionError("boom")
         return real(source, **kwargs)
 
-    monkeypatch.setattr(tables, "iter_tables", flaky)
+    monkeypatch.setattr(tables, "iter_rows", flaky)
     report = clean_module.clean(raw, tmp_path / "clean")
     assert [p.name for p, _ in report.failures] == ["bad.txt"]
     assert "ZeroDivisionError: boom" in report.failures[0][1] and "\n" not in report.failures[0][1]

@@ -192,7 +192,7 @@ def test_a_report_larger_than_a_batch_is_written_in_parts_of_its_own(tmp_path, m
         pd.testing.assert_frame_equal(parts[name], whole[name], obj=name)
 
     # failing part-way: its parts go, the other reports stay
-    real = tables.iter_tables
+    real = tables.iter_rows
 
     def fails_late(source, *args, **kwargs):
         for number, piece in enumerate(real(source, *args, **kwargs)):
@@ -200,7 +200,7 @@ def test_a_report_larger_than_a_batch_is_written_in_parts_of_its_own(tmp_path, m
                 raise RuntimeError("boom")
             yield piece
 
-    monkeypatch.setattr(tables, "iter_tables", fails_late)
+    monkeypatch.setattr(tables, "iter_rows", fails_late)
     report = corpus.clean_corpus(raw, tmp_path / "failed", jobs=1, progress=False)
     assert [(Path(p).name, error) for p, _, error, _ in report.failures] == [("report_00000_big.txt", "RuntimeError")]
     documents = corpus.read_table(tmp_path / "failed", "documents")

@@ -122,7 +122,7 @@ def test_a_report_failing_part_way_leaves_no_rows_and_keeps_its_previous_ones(tm
     out = tmp_path / "out"
     clean_module.clean(raw, out)
     before = {p.name: p.read_bytes() for p in out.glob("*.csv")}
-    real = tables.iter_tables
+    real = tables.iter_rows
 
     def fails_late(source, *args, **kwargs):
         for number, piece in enumerate(real(source, 300)):  # small windows: many pieces
@@ -130,7 +130,7 @@ def test_a_report_failing_part_way_leaves_no_rows_and_keeps_its_previous_ones(tm
                 raise RuntimeError("boom")
             yield piece
 
-    monkeypatch.setattr(tables, "iter_tables", fails_late)
+    monkeypatch.setattr(tables, "iter_rows", fails_late)
     monkeypatch.setattr(clean_module, "BATCH_ROWS", 20)  # the first pieces are already written
     report = clean_module.clean(raw, out)
     assert [p.name for p, _ in report.failures] == ["a.txt"] and report.kept == ["a"]
