@@ -337,10 +337,9 @@ def read_stream(path: str | Path) -> Streamed | None:
             skip, encoding = len(bom), name
             break
     if encoding is None:
-        sample = _whole_characters(head)
-        if not sample.strip(b" \t\r\n\f\v"):
+        encoding = _sample_encoding(path, head)
+        if encoding is None:
             return None  # starts with a megabyte of blanks: read_text copes with the oddity
-        encoding = _decode(path, sample)[1]
     streamed = Streamed(path, encoding, skip, "")
     text, n_chars = _check_stream(streamed)
     if _looks_like_html(text):
@@ -348,11 +347,27 @@ def read_stream(path: str | Path) -> Streamed | None:
     return Streamed(path, "utf-8-sig" if skip and encoding == "utf-8" else encoding, skip, text, n_chars=n_chars)
 
 
-def _whole_characters(head: bytes) -> bytes:
-    """The first megabyte cut where no character is split: after a line feed, or at 4 bytes for UTF-16/32."""
+def _sample_encoding(path: Path, head: bytes) -> str | None:
+    """The encoding ``_decode`` finds for the first megabyte, cut where no character is split.
+
+    After a line feed, which is never part of another character in UTF-8, GB18030 or Big5; at a
+    multiple of 4 bytes for UTF-16/32. A text without line breaks may have a character cut at the
+    end of the megabyte: one to three bytes fewer are tried too. None if the head is blank.
+    """
     if b"\x00" in head:
-        return head[: len(head) - len(head) % 4]
-    return head[: head.rindex(b"\n") + 1] if b"\n" in head else head
+        cuts = [len(head) - len(head) % 4]
+    elif b"\n" in head:
+        cuts = [head.rindex(b"\n") + 1]
+    else:
+        cuts = [len(head) - drop for drop in range(min(4, len(head)))]
+    if not head[:cuts[0]].strip(b" \t\r\n\f\v"):
+        return None
+    for cut in cuts[:-1]:
+        try:
+            return _decode(path, head[:cut])[1]
+        except InputError:
+            continue
+    return _decode(path, head[:cuts[-1]])[1]
 
 
 def _check_stream(streamed: Streamed) -> tuple[str, int]:

@@ -50,37 +50,50 @@ def windows(chunks: Iterable[str], size: int = SIZE, context: int = CONTEXT,
     """Windows over the concatenation of ``chunks``, in order; their own parts tile the text.
 
     A whole text is one chunk; a reader streaming a large file gives many. Memory is about
-    ``size + 2 * context`` characters plus one chunk.
+    ``size + 2 * context`` characters plus one chunk (plus ``longest_line`` while a line that long
+    is read, before it is known to need cutting elsewhere).
     """
     longest_line = longest_line or 4 * max(size, context)
     buffer = ""  # text from ``offset`` on: some context, then text not yet in a window
     offset = 0  # where ``buffer`` begins in the whole text
     lo = 0  # where in ``buffer`` the next window's own part begins
+    line_start = 0  # where the line holding ``lo`` begins, in the whole text
+
+    def cuts():
+        nonlocal lo, line_start
+        while (cut := _cut(buffer, lo, size, context, longest_line, line_start - offset)) is not None:
+            begin = max(lo - context, 0)
+            yield Window(offset + begin, buffer[begin:cut + context], lo - begin, cut - begin, final=False)
+            newline = buffer.rfind("\n", lo, cut)
+            if newline >= 0:
+                line_start = offset + newline + 1
+            lo = cut
+
     for chunk in chunks:
         keep = max(lo - context, 0)  # drop what no later window needs, once per chunk
         buffer, offset, lo = buffer[keep:] + chunk, offset + keep, lo - keep
-        while (cut := _cut(buffer, lo, size, context, longest_line)) is not None:
-            begin = max(lo - context, 0)
-            yield Window(offset + begin, buffer[begin:cut + context], lo - begin, cut - begin, final=False)
-            lo = cut
+        yield from cuts()
+    yield from cuts()  # a long line at the very end is cut too, not held whole
     begin = max(lo - context, 0)
     yield Window(offset + begin, buffer[begin:], lo - begin, len(buffer) - begin, final=True)
 
 
-def _cut(buffer: str, lo: int, size: int, context: int, longest_line: int) -> int | None:
-    """Where the window starting at ``lo`` ends, or None to wait for more text.
+def _cut(buffer: str, lo: int, size: int, context: int, longest_line: int, line_start: int) -> int | None:
+    """Where the window starting at ``lo`` ends, or None to wait for more text (or end the text).
 
-    A cut needs ``context`` characters after it, with some text in them: a number followed only by
-    whitespace up to the end of the text is cut off, and the window holding it must know that.
+    ``line_start``: where the line holding ``lo`` begins, relative to ``buffer`` (it may lie before
+    it). A cut needs ``context`` characters after it, with some text in them: a number followed
+    only by whitespace up to the end of the text is cut off, and the window holding it must know that.
     """
     if len(buffer) - lo < size + context:
         return None
     newline = buffer.find("\n", lo + size - 1, len(buffer) - context)
     if newline >= 0:
         cut = newline + 1
-    elif len(buffer) - lo < longest_line + context:
-        return None
     else:
+        last = buffer.rfind("\n", lo, lo + size - 1)
+        if len(buffer) - (last + 1 if last >= 0 else line_start) <= longest_line + context:
+            return None  # the line may still end; at the end of the text the last window holds it
         cut = _soft_cut(buffer, lo + size, len(buffer) - context)
     if not buffer[cut:cut + context].strip():
         return None

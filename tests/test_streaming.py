@@ -135,3 +135,21 @@ def test_a_report_failing_part_way_leaves_no_rows_and_keeps_its_previous_ones(tm
     report = clean_module.clean(raw, out)
     assert [p.name for p, _ in report.failures] == ["a.txt"] and report.kept == ["a"]
     assert {p.name: p.read_bytes() for p in out.glob("*.csv")} == before
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030", "big5"])
+def test_a_large_file_without_line_breaks_is_streamed(tmp_path, monkeypatch, encoding):
+    # the first megabyte may end inside a character: the encoding must still be found
+    text = (TRADITIONAL if encoding == "big5" else TEXT).replace("\n", "　　")
+    path = tmp_path / "oneline.txt"
+    path.write_bytes(text.encode(encoding))
+    whole = tables_of(path)
+    monkeypatch.setattr(sources, "STREAM_BYTES", 2_000)
+    monkeypatch.setattr(sources, "_CHUNK_BYTES", 333)
+    for head in (1_001, 1_002, 1_003):  # every way of cutting a 2- or 3-byte character
+        monkeypatch.setattr(sources, "_SAMPLE_BYTES", head)
+        source = sources.load_source(path)
+        assert source.chunks is not None and source.encoding == whole["documents"]["encoding"].iloc[0]
+    streamed = build_tables(source)
+    for name in TABLE_NAMES:
+        pd.testing.assert_frame_equal(streamed[name], whole[name], obj=name)

@@ -85,6 +85,8 @@ def test_a_line_longer_than_four_windows_is_cut_at_a_paragraph_break():
     found = list(windows([text], size=300, context=40))
     assert len(found) > 3
     assert all(w.text[w.lo:w.hi].endswith("　　") for w in found[:-1])
+    # once a line is known to be that long, every window of it is about ``size``, the last one too
+    assert max(w.hi - w.lo for w in found) <= 300 + len("新建公园12个。　　")
     assert "".join(w.text[w.lo:w.hi] for w in found) == text
 
 
