@@ -13,8 +13,8 @@ every mention's ``surface`` is ``text[start:end]`` of the original text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 

@@ -182,7 +182,9 @@ def _ranked(data: bytes) -> list[tuple[str, float]]:
 
 
 def _proposals(data: bytes) -> tuple[list[str], str | None]:
-    from charset_normalizer import from_bytes  # imported here: only non-UTF-8 input needs it
+    from charset_normalizer import (
+        from_bytes,  # imported here: only non-UTF-8 input needs it
+    )
 
     found = []
     declared = None

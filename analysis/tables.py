@@ -7,10 +7,10 @@ and, for users, in data/clean/README.md.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from collections.abc import Callable, Iterable, Iterator
 
 from . import windows
 from .dates import infer_published, published_clues, published_from_clues
