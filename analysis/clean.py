@@ -135,10 +135,11 @@ class _Writer:
         import io
 
         from analysis.atomic import CSV_ENCODING
+        from analysis.enrich import Batches
         from analysis.reference import load_provinces
 
         self.files, self.clean_dir, self.report = files, clean_dir, report
-        self.provinces = load_provinces()
+        self.checker = Batches(load_provinces())
         self.shared: dict = {}
         self.text = {name: io.TextIOWrapper(files[f"{name}.csv"], encoding=CSV_ENCODING, newline="")
                      for name in DOC_TABLES}
@@ -148,8 +149,6 @@ class _Writer:
         self.batch: list[dict] = []
         self.batch_rows = 0
         self.starts: dict[str, tuple[int, int]] = {}  # table -> (file position, rows) where the report began
-        self.documents: list[str] = []  # doc_ids written so far (foreign keys of later batches)
-        self.sections: list[tuple[str, int]] = []
 
     def add(self, doc_id: str, pieces) -> None:
         self.starts = {}
@@ -164,7 +163,6 @@ class _Writer:
             self._rewind()
             raise
         self.report.documents.append(doc_id)
-        self.documents.append(doc_id)
 
     def keep_previous(self, doc_id: str) -> None:
         """Copy the rows of ``doc_id`` from the existing CSVs, in order, after flushing earlier reports."""
@@ -205,7 +203,7 @@ class _Writer:
             return
         combined = _combine(self.batch)
         self.batch, self.batch_rows = [], 0
-        checked = _check(combined, self.provinces, self._references(combined, doc_id))
+        checked = _check(self.checker, combined, doc_id)
         for name, df in checked.items():
             if "doc_id" not in df.columns:
                 self.shared.setdefault(name, df)
@@ -220,26 +218,6 @@ class _Writer:
                 self.starts[name] = (self.files[f"{name}.csv"].tell(), self.rows[name] + earlier)
             self.csv[name].writerows(iter_csv_rows(df.iloc[earlier:]))
             self.rows[name] += len(df)
-        if "sections" in combined:
-            sections = combined["sections"]
-            self.sections += list(zip(sections["doc_id"].tolist(), sections["section"].tolist()))
-
-    def _references(self, combined: dict, doc_id: str | None) -> dict:
-        """Keys the batch may point to beyond its own rows: reports and sections of earlier batches,
-        and the section the report being read is still in (it is written when it ends)."""
-        import pandas as pd
-
-        docs = [*self.documents, *([doc_id] if doc_id is not None else [])]
-        sections = list(self.sections)
-        if doc_id is not None and "sections" in combined:
-            batch = combined["sections"]
-            known = [s for d, s in sections if d == doc_id] + batch.loc[batch["doc_id"].eq(doc_id), "section"].tolist()
-            sections.append((doc_id, max(known, default=-1) + 1))
-        return {
-            "documents": pd.DataFrame({"doc_id": pd.array(docs, dtype="string")}),
-            "sections": pd.DataFrame({"doc_id": pd.array([d for d, _ in sections], dtype="string"),
-                                      "section": pd.array([s for _, s in sections], dtype="int64")}),
-        }
 
     def _header(self, name: str, columns: list[str] | None) -> None:
         if name in self.columns:
@@ -269,11 +247,9 @@ def _combine(pieces: list[dict]) -> dict:
     return frames_of(pieces)
 
 
-def _check(tables: dict, provinces, references: dict) -> dict:
+def _check(checker, tables: dict, open_doc: str | None) -> dict:
     """Themes and indicators added, every table validated (schemas.TableError if one breaks its schema)."""
-    from analysis.enrich import enrich, validate
-
-    return validate(enrich(tables, provinces), references=references)
+    return checker.check(tables, open_doc)
 
 
 def _of(piece: dict, doc_id: str) -> bool:

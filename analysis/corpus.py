@@ -192,8 +192,7 @@ class _Batches:
         self.paths: list[str] = []  # the files they come from
         self.rows: dict[str, int] = {}
         self.count = 0
-        self.documents: list[str] = []  # doc_ids of this partition written so far
-        self.sections: list[tuple[str, int]] = []
+        self.checker = None  # enrich.Batches, made on first use (it loads the census table)
 
     def add(self, path: str, pieces: list[dict]) -> None:
         self.pending += pieces
@@ -221,8 +220,10 @@ class _Batches:
         from analysis.reference import load_provinces
         from analysis.tables import frames_of
 
+        if self.checker is None:
+            self.checker = enrich.Batches(load_provinces())
         combined = frames_of(pieces)  # typed frames once per part: building them per report cost more than extracting
-        checked = enrich.validate(enrich.enrich(combined, load_provinces()), references=self._references(combined, open_doc))
+        checked = self.checker.check(combined, open_doc)
         written = []
         for name in TABLES:
             frame = checked[name].reset_index(drop=True)
@@ -231,26 +232,7 @@ class _Batches:
             written.append(path)
             self.rows[name] = self.rows.get(name, 0) + len(frame)
         self.count += 1
-        self.documents += combined["documents"]["doc_id"].tolist()
-        self.sections += list(zip(combined["sections"]["doc_id"].tolist(), combined["sections"]["section"].tolist()))
         return written
-
-    def _references(self, combined: dict, open_doc: str | None) -> dict:
-        import pandas as pd
-
-        if open_doc is None and not self.sections:
-            return {}
-        docs = [*self.documents, *([open_doc] if open_doc else [])]
-        sections = list(self.sections)
-        if open_doc is not None:  # the section it is in now is written when it ends
-            batch = combined["sections"]
-            known = [s for d, s in sections if d == open_doc] + batch.loc[batch["doc_id"].eq(open_doc), "section"].tolist()
-            sections.append((open_doc, max(known, default=-1) + 1))
-        return {
-            "documents": pd.DataFrame({"doc_id": pd.array(docs, dtype="string")}),
-            "sections": pd.DataFrame({"doc_id": pd.array([d for d, _ in sections], dtype="string"),
-                                      "section": pd.array([s for _, s in sections], dtype="int64")}),
-        }
 
 
 def write_shared(staging: Path) -> None:

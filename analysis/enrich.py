@@ -84,3 +84,40 @@ def validate(tables: dict[str, pd.DataFrame], references: dict[str, pd.DataFrame
     from analysis.schemas import validate as validate_tables
 
     return validate_tables(tables, references)
+
+
+class Batches:
+    """``enrich`` + ``validate`` for tables written a batch at a time (clean, clean-corpus).
+
+    A batch's foreign keys may point to rows written in earlier batches (a large report's first
+    sections) or not yet written (the section a report is still in when its rows fill a batch);
+    this keeps the keys written so far and checks each batch against them.
+    """
+
+    def __init__(self, provinces: pd.DataFrame):
+        self.provinces = provinces
+        self.documents: list[str] = []
+        self.sections: list[tuple[str, int]] = []
+
+    def check(self, tables: dict[str, pd.DataFrame], open_doc: str | None = None) -> dict[str, pd.DataFrame]:
+        """The batch enriched and validated (schemas.TableError if not); ``open_doc``: a report whose
+        rows go on in the next batch."""
+        checked = validate(enrich(tables, self.provinces), references=self._references(tables, open_doc))
+        if "documents" in tables:
+            self.documents += tables["documents"]["doc_id"].tolist()
+        if "sections" in tables:
+            self.sections += list(zip(tables["sections"]["doc_id"].tolist(), tables["sections"]["section"].tolist()))
+        return checked
+
+    def _references(self, tables: dict[str, pd.DataFrame], open_doc: str | None) -> dict[str, pd.DataFrame]:
+        docs = [*self.documents, *([open_doc] if open_doc is not None else [])]
+        sections = list(self.sections)
+        if open_doc is not None and "sections" in tables:
+            batch = tables["sections"]
+            known = [s for d, s in sections if d == open_doc] + batch.loc[batch["doc_id"].eq(open_doc), "section"].tolist()
+            sections.append((open_doc, max(known, default=-1) + 1))  # the one it is in, written when it ends
+        return {
+            "documents": pd.DataFrame({"doc_id": pd.array(docs, dtype="string")}),
+            "sections": pd.DataFrame({"doc_id": pd.array([d for d, _ in sections], dtype="string"),
+                                      "section": pd.array([s for _, s in sections], dtype="int64")}),
+        }

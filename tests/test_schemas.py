@@ -148,3 +148,24 @@ def test_dates_without_a_known_year_are_accepted():
     tables = validate(enrich(build_tables(source), load_provinces()))
     assert tables["dates"]["date"].tolist() == ["--09"]
     assert tables["figures"]["as_of"].tolist()[-1] == "--09"
+
+
+def test_batches_check_references_to_rows_of_earlier_batches_and_the_open_section():
+    from datetime import date
+
+    from analysis.enrich import Batches
+    from analysis.tables import TextSource, frames_of, iter_rows
+
+    text = "\n".join(["青海：守护群众健康", "全年培训基层医生1200多人次。"] * 60)
+    pieces = list(iter_rows(TextSource("q", text, date(2021, 12, 1), path="q.txt", sha256="0" * 64), 200))
+    assert len(pieces) > 3
+    batches = Batches(load_provinces())
+    for number, piece in enumerate(pieces):
+        last = number == len(pieces) - 1
+        batches.check(frames_of([piece]), open_doc=None if last else "q")  # each batch alone is valid
+
+    # a sentence pointing past the section the report is in is caught
+    later = frames_of([pieces[1]])
+    later["sentences"] = later["sentences"].assign(section=later["sentences"]["section"] + 5)
+    with pytest.raises(TableError, match=r"sentences\.doc_id\+section"):
+        Batches(load_provinces()).check(later, open_doc="q")
