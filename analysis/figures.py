@@ -102,11 +102,6 @@ def extract(text: str, published: date | None = None) -> list[Mention]:
     return list(_Extractor(text, published).run())
 
 
-def iter_extract(text: str, published: date | None = None) -> Iterator[Mention]:
-    """:func:`extract`, one mention at a time (for texts too large to hold every mention at once)."""
-    return _Extractor(text, published).run()
-
-
 @dataclass
 class Carry:
     """What the scan of one window of a long text hands to the next (see :class:`WindowExtractor`).
