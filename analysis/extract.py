@@ -17,17 +17,13 @@ def extract_figures(path, published=None):
     from analysis.sources import load_source
 
     source = load_source(path)
-    import pandas as pd  # after reading: a bad file is reported before heavy imports
-
-    from analysis.tables import iter_tables
+    from analysis.tables import iter_tables, stack  # after reading: a bad file is reported before heavy imports
 
     if published is not None:
         source = dataclasses.replace(source, published=published, published_inferred=False)
     try:
         # only the figures of each piece are kept: a large report's other tables are never held
-        pieces = [piece["figures"] for piece in iter_tables(source)]
-        kept = [p for p in pieces if len(p)] or pieces[:1]
-        return kept[0] if len(kept) == 1 else pd.concat(kept, ignore_index=True)
+        return stack([piece["figures"] for piece in iter_tables(source)])
     except Exception as err:  # noqa: BLE001 - reported as one line, see errors.internal_error
         raise internal_error(path, err) from err
 

@@ -141,7 +141,8 @@ class WindowExtractor:
             self.carry.floor = mention.end
             yield mention
         self.carry.month_context = scan.month_context
-        self.carry.table_unit = scan.open_table_unit(hi)
+        # the table the window's end is in goes on in the next window, up to its first blank line
+        self.carry.table_unit = scan._table_unit(hi)
 
 
 class _Extractor:
@@ -559,14 +560,6 @@ class _Extractor:
                 unit = ""
             scopes.append((m.end(), blank.start() if blank else len(self.norm), m.group("mult"), unit))
         return scopes
-
-    def open_table_unit(self, position: int) -> tuple[str, str] | None:
-        """The table a number at ``position`` would be read in: (multiplier, unit), or None.
-
-        Handed to the next window, whose text begins before ``position``: there the table runs
-        from the window's start to the first blank line, as it does in the whole text.
-        """
-        return self._table_unit(position)
 
     # -- context: subject, cumulative, as-of --------------------------------------------------------
     def _fill_context(self, mention: Mention, q_start: int) -> None:

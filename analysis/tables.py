@@ -89,7 +89,7 @@ def build_tables(source: Any) -> dict[str, Any]:
     [['广东', 1200000.0, '人', '2021-09-30']]
     """
     pieces = list(iter_tables(source))
-    return {name: _concat([piece[name] for piece in pieces]) for name in TABLE_NAMES}
+    return {name: stack([piece[name] for piece in pieces]) for name in TABLE_NAMES}
 
 
 def iter_tables(source: Any, window_size: int | None = None,
@@ -220,7 +220,8 @@ def _section_row(doc_id: str, s) -> dict[str, Any]:
             "span_start": s.start, "span_end": s.end}
 
 
-def _concat(pieces: list):
+def stack(pieces: list):
+    """One table's pieces (DataFrames of the same columns) as one frame; empty pieces add nothing."""
     import pandas as pd
 
     kept = [p for p in pieces if len(p)]
