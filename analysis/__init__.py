@@ -10,7 +10,7 @@ def __getattr__(name: str):
     # analysis.load is the public entry point for notebooks; importing it lazily keeps
     # `import analysis` free of pandas and pandera.
     if name == "load":
-        from analysis.api import load
+        from analysis.store.reader import load
 
         return load
     raise AttributeError(f"module 'analysis' has no attribute {name!r}")

@@ -17,10 +17,10 @@ import sys
 
 # name: (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "run": ("analysis.batch", "do the main job: clean data/raw, then run the notebook plan into reports/"),
-    "clean": ("analysis.clean", "turn every report in RAW_DIR into CSV tables in CLEAN_DIR"),
-    "extract": ("analysis.extract", "write the figures table of one report as CSV"),
-    "clean-corpus": ("analysis.corpus", "clean thousands of reports into partitioned Parquet, on all cores or a Dask cluster"),
+    "run": ("analysis.publish.batch", "do the main job: clean data/raw, then run the notebook plan into reports/"),
+    "clean": ("analysis.store.clean", "turn every report in RAW_DIR into CSV tables in CLEAN_DIR"),
+    "extract": ("analysis.extract_command", "write the figures table of one report as CSV"),
+    "clean-corpus": ("analysis.store.corpus", "clean thousands of reports into partitioned Parquet, on all cores or a Dask cluster"),
 }
 
 

@@ -32,7 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from analysis import batch, config  # noqa: E402
+from analysis import config
+from analysis.publish import batch  # noqa: E402
 
 
 def _empty_notebook(path: Path) -> None:
@@ -68,7 +69,7 @@ def _timed(plan: Path, clean_dir: Path, reports: Path, jobs: int | None) -> tupl
 
 
 def _count_notebooks(clean_dir: Path) -> int:
-    from analysis import views
+    from analysis.publish import views
 
     provinces = views.provinces_in(views.load("figures", clean_dir))
     return len(batch.expand_plan(batch.load_plan(batch.DEFAULT_PLAN), provinces, batch.DEFAULT_PLAN.parent))
@@ -76,8 +77,8 @@ def _count_notebooks(clean_dir: Path) -> int:
 
 def _worker_imports() -> tuple[float, float]:
     """Wall and CPU s of what a worker imports before its first notebook (fresh interpreter)."""
-    code = ("from analysis import batch; getattr(batch, 'skip_slow_iri_checker', lambda: None)()\n"
-            "import nbformat, papermill, nbconvert; from analysis import translators; translators.register()")
+    code = ("from analysis.publish import batch; getattr(batch, 'skip_slow_iri_checker', lambda: None)()\n"
+            "import nbformat, papermill, nbconvert; from analysis.publish import translators; translators.register()")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     cpu, started = _children_cpu(), time.perf_counter()
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
@@ -90,7 +91,7 @@ def breakdown(notebook: str, clean_dir: Path) -> list[tuple[str, float]]:
 
     import nbformat
 
-    from analysis import views
+    from analysis.publish import views
 
     getattr(batch, "skip_slow_iri_checker", lambda: None)()  # older checkouts, for before/after figures
     provinces = views.provinces_in(views.load("figures", clean_dir))

@@ -28,7 +28,7 @@ if __package__ in (None, ""):
 from benchmarks.common import finish, load_callable, mchars, median_seconds, pin_to_one_core, print_table
 from benchmarks.corpus_gen import generate_text, iter_documents, parse_size
 
-DEFAULT_TARGET = "analysis.figures:extract"
+DEFAULT_TARGET = "analysis.extract.figures:extract"
 PUBLISHED = dt.date(2021, 12, 1)
 FILE_CHARS = 2_000
 

@@ -8,7 +8,7 @@
 Contestants, each timed as the median of several runs after a warm-up, pinned to one CPU, in CPU
 seconds of this process:
 
-- ours: ``analysis.figures.extract`` on each document (~3,000 chars; it needs the document to know
+- ours: ``analysis.extract.figures.extract`` on each document (~3,000 chars; it needs the document to know
   sections, dates and context);
 - cn2an ``transform`` and chinese2digits ``takeNumberFromString``: each sentence (they are made for
   short texts and slow down on long ones);
@@ -56,9 +56,9 @@ def contestants(target: str) -> list[tuple[str, str, Callable[[str], object] | s
     found: list[tuple[str, str, Callable[[str], object] | str]] = []
     try:
         extract = load_callable(target)
-        found.append(("ours: analysis.figures.extract", "document", lambda text: extract(text)))
+        found.append(("ours: analysis.extract.figures.extract", "document", lambda text: extract(text)))
     except (ImportError, AttributeError) as err:
-        found.append(("ours: analysis.figures.extract", "document", f"not importable ({err})"))
+        found.append(("ours: analysis.extract.figures.extract", "document", f"not importable ({err})"))
     try:
         cn2an = _quiet_import("cn2an")
         found.append(("cn2an transform", "sentence", lambda text: cn2an.transform(text)))
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         default="generated",
         help="the generated genre corpus, or data/raw's seed report repeated",
     )
-    parser.add_argument("--target", default="analysis.figures:extract", help="our extractor, module:function")
+    parser.add_argument("--target", default="analysis.extract.figures:extract", help="our extractor, module:function")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
     cpu = pin_to_one_core()

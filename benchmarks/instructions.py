@@ -1,7 +1,7 @@
 """Instructions per character of the extractor under valgrind: a noise-free measure of its work.
 
     python benchmarks/instructions.py                  # figures.extract, 100 KB as ~2,000-char documents
-    python benchmarks/instructions.py --size 200KB --target analysis.tables:build_tables
+    python benchmarks/instructions.py --size 200KB --target analysis.tables.build:build_tables
 
 Wall-clock figures move by 10-20% when other processes share the machine; the instruction count of a
 deterministic run does not (it moves by well under 1%). So a change to the hot path is judged here and
@@ -33,7 +33,7 @@ if __package__ in (None, ""):
 from benchmarks.corpus_gen import iter_documents, parse_size
 
 PUBLISHED = dt.date(2021, 12, 1)
-DEFAULT_TARGET = "analysis.figures:extract"
+DEFAULT_TARGET = "analysis.extract.figures:extract"
 
 
 def _workload(target: str, size: int, measured: bool) -> int:
@@ -42,7 +42,7 @@ def _workload(target: str, size: int, measured: bool) -> int:
 
     docs = list(iter_documents(size, doc_chars=2_000))
     if target.endswith(":build_tables"):
-        from analysis.tables import TextSource
+        from analysis.tables.build import TextSource
 
         fn = load_callable(target)
         inputs = [TextSource(f"doc{i}", doc, PUBLISHED) for i, doc in enumerate(docs)]

@@ -30,12 +30,12 @@ PUBLISHED = dt.date(2021, 12, 1)
 def workload(what: str, size: int, one_string: bool):
     texts = [generate_text(size)] if one_string else list(iter_documents(size, doc_chars=2_000))
     if what == "tables":
-        from analysis.tables import TextSource, build_tables
+        from analysis.tables.build import TextSource, build_tables
 
         sources = [TextSource(f"doc{i}", text, PUBLISHED) for i, text in enumerate(texts)]
         build_tables(sources[0])
         return lambda: [build_tables(s) for s in sources]
-    from analysis.figures import extract
+    from analysis.extract.figures import extract
 
     extract(texts[0][:5_000], PUBLISHED)
     return lambda: [extract(text, PUBLISHED) for text in texts]

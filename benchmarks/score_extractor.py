@@ -1,6 +1,6 @@
 """Score the figure extractor against hand-made gold: the seed report and a held-out genre set.
 
-    PYTHONPATH=. python benchmarks/score_extractor.py            # analysis.figures.extract
+    PYTHONPATH=. python benchmarks/score_extractor.py            # analysis.extract.figures.extract
     PYTHONPATH=. python benchmarks/score_extractor.py --baseline # a 20-line regex, for the bar
 
 Gold files are TSVs (surface, occ, kind, province, value, unit, qualifier, as_of, subject; see
@@ -88,7 +88,7 @@ def cases(genre_dir: Path) -> list[Case]:
 def read_text(case: Case) -> str:
     """Decode through the project's reader when it exists, so encoding detection is scored too."""
     try:
-        from analysis.sources import read_text as project_read
+        from analysis.raw.report import read_text as project_read
     except ImportError:
         return case.path.read_bytes().decode(case.encoding).lstrip("\ufeff")
     return project_read(case.path).text
@@ -230,9 +230,9 @@ def main(argv: list[str] | None = None) -> int:
         extract = baseline_extract
     else:
         try:
-            from analysis.figures import extract
+            from analysis.extract.figures import extract
         except ImportError as err:
-            print(f"error: analysis.figures is not importable ({err})", file=sys.stderr)
+            print(f"error: analysis.extract.figures is not importable ({err})", file=sys.stderr)
             return 1
 
     results = [(c.name, score_case(c, extract, args.details)) for c in cases(args.genre_dir)]

@@ -10,9 +10,9 @@ import pytest
 from _datapkg_tables import ROOT, seed_tables, write_clean
 
 import analysis
-from analysis.api import load, table_names
+from analysis.store.reader import load, table_names
 from analysis.errors import InputError
-from analysis.schemas import TABLES
+from analysis.tables.schemas import TABLES
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.atomic import (
+from analysis.store.atomic import (
     atomic_dir_update,
     csv_bytes,
     format_value,
@@ -142,7 +142,7 @@ def test_lock_serialises_two_processes(tmp_path):
 
 
 def test_column_formatting_agrees_with_format_value_for_every_dtype():
-    from analysis.atomic import format_column
+    from analysis.store.atomic import format_column
 
     df = pd.DataFrame(
         {
@@ -170,7 +170,7 @@ def test_streamed_csv_equals_in_memory_csv(tmp_path):
 
 
 def test_atomic_path_keeps_the_old_file_when_the_writer_fails(tmp_path):
-    from analysis.atomic import atomic_path
+    from analysis.store.atomic import atomic_path
 
     target = tmp_path / "report.html"
     target.write_text("old report", encoding="utf-8")
@@ -194,7 +194,7 @@ def test_atomic_path_works_with_a_library_that_infers_the_format_from_the_suffix
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from analysis.atomic import atomic_path
+    from analysis.store.atomic import atomic_path
 
     fig, ax = plt.subplots()
     ax.plot([1, 2], [3, 4])

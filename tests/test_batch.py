@@ -12,13 +12,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import batch, config
+from analysis.publish import batch
+from analysis import config
 from analysis.errors import InputError
 
 FIXTURE_CLEAN = Path(__file__).parent / "fixtures" / "clean_small"
 PROVINCES = ["湖南", "四川", "广东"]  # in the fixture tables
 
-GOOD = '''from analysis.views import show_summary
+GOOD = '''from analysis.publish.views import show_summary
 show_summary(f"{label}: {province}")'''
 
 
@@ -217,7 +218,7 @@ def test_a_hostile_name_in_the_report_text_cannot_steer_a_write(project, capsys)
 
 
 def test_workers_skip_the_slow_iri_checker_and_still_validate_notebooks():
-    code = ("import sys; from analysis import batch; batch.skip_slow_iri_checker()\n"
+    code = ("import sys; from analysis.publish import batch; batch.skip_slow_iri_checker()\n"
             "import nbformat, papermill, nbconvert\n"
             "nb = nbformat.v4.new_notebook(); nb.cells = [nbformat.v4.new_code_cell('1')]\n"
             "nbformat.validate(nb)\n"

@@ -9,9 +9,9 @@ import pytest
 
 matplotlib.use("Agg")
 
-from analysis import charts, views  # noqa: E402
+from analysis.publish import charts, views  # noqa: E402
 from analysis.errors import InputError  # noqa: E402
-from analysis.fonts import use_cjk_font  # noqa: E402
+from analysis.publish.fonts import use_cjk_font  # noqa: E402
 
 SOURCE = "来源：某某日报，2023-05-06"
 
@@ -186,7 +186,7 @@ def test_charts_do_not_need_pyplot():
     import subprocess
     import sys
 
-    code = ("import sys, pandas as pd; from analysis import charts, views;"
+    code = ("import sys, pandas as pd; from analysis.publish import charts, views;"
             "f = pd.DataFrame({'province': ['山西'], 'theme': ['x'], 'figure': [0], 'doc_id': ['d']});"
             "charts.render(charts.coverage_heatmap(views.coverage(f), 't', 's'), 'x', '');"
             "print('matplotlib.pyplot' in sys.modules)")

@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import clean as clean_module
-from analysis.clean import clean
+from analysis.store import clean as clean_module
+from analysis.store.clean import clean
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,7 +39,7 @@ def digit_tables(source):
 @pytest.fixture
 def fake_builder(monkeypatch):
     # the stand-in builds two partial tables: nothing to enrich, no data package to describe them
-    from analysis.sources import load_source
+    from analysis.raw.report import load_source
 
     def pieces(path, progress=None):
         yield {name: df.to_dict("records") for name, df in digit_tables(load_source(path)).items()}
@@ -49,7 +49,7 @@ def fake_builder(monkeypatch):
     # the stand-in's rows are of its own partial tables, which the real frame builder would refuse
     monkeypatch.setattr(clean_module, "_combine", lambda pieces: {
         name: pd.DataFrame([row for p in pieces for row in p[name]]) for name in pieces[0]})
-    monkeypatch.setattr("analysis.datapackage.package_files", lambda names: {})
+    monkeypatch.setattr("analysis.tables.datapackage.package_files", lambda names: {})
 
 
 def make_raw(tmp_path, files):

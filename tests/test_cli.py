@@ -189,7 +189,7 @@ def test_extract_gives_the_same_figures_whatever_the_encoding(tmp_path, encoding
 
 
 def test_html_offsets_point_into_the_extracted_text(tmp_path):
-    from analysis.sources import read_text
+    from analysis.raw.report import read_text
 
     page = tmp_path / "page.html"
     page.write_bytes(
@@ -226,7 +226,7 @@ def test_two_clean_runs_at_once_give_the_same_tables_as_one(tmp_path):
 
 
 def test_ctrl_c_during_clean_leaves_the_output_untouched(tmp_path, monkeypatch, capsys):
-    from analysis import clean as clean_module
+    from analysis.store import clean as clean_module
     from analysis.cli import main
 
     raw = tmp_path / "raw"
@@ -294,8 +294,8 @@ def test_output_that_cannot_be_written_is_one_line(tmp_path):
 
 def test_an_unexpected_extractor_failure_is_one_line_per_file_and_others_still_clean(tmp_path, monkeypatch):
     # a bug met on an unseen input must not end the batch in a traceback
-    from analysis import clean as clean_module
-    from analysis import tables
+    from analysis.store import clean as clean_module
+    from analysis.tables import build as tables
 
     raw = tmp_path / "raw"
     raw.mkdir()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import corpus
+from analysis.store import corpus
 from analysis.errors import InputError
 from benchmarks.corpus_gen import write_files
 
@@ -174,7 +174,8 @@ def test_corpus_tables_carry_themes_indicators_and_the_vocabularies(local_run):
 
 
 def test_a_report_larger_than_a_batch_is_written_in_parts_of_its_own(tmp_path, monkeypatch):
-    from analysis import tables, windows
+    from analysis.tables import build as tables
+    from analysis.extract import windows
     from benchmarks.corpus_gen import iter_documents
 
     raw = tmp_path / "raw"

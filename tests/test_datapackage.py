@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from _datapkg_tables import ROOT, seed_tables, write_clean
 
-from analysis.datapackage import dictionary, package, package_files
-from analysis.schemas import TABLES
+from analysis.tables.datapackage import dictionary, package, package_files
+from analysis.tables.schemas import TABLES
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +93,7 @@ def corrupt(clean_dir, tmp_path, table, change):
 
 
 def load_all(folder):
-    from analysis.api import load
+    from analysis.store.reader import load
 
     return {name: load(name, folder, validate=False) for name in TABLES}
 
@@ -105,8 +105,8 @@ def set_cell(column, row, value):
 
 
 def test_bad_qualifier_is_rejected_by_frictionless_and_validate(clean_dir, tmp_path):
-    from analysis.enrich import validate
-    from analysis.schemas import TableError
+    from analysis.tables.enrich import validate
+    from analysis.tables.schemas import TableError
 
     copy = corrupt(clean_dir, tmp_path, "figures", set_cell("qualifier", 2, "roughly"))
     errors = frictionless_errors(copy / "datapackage.json")
@@ -117,8 +117,8 @@ def test_bad_qualifier_is_rejected_by_frictionless_and_validate(clean_dir, tmp_p
 
 
 def test_orphan_figure_is_rejected_by_frictionless_and_validate(clean_dir, tmp_path):
-    from analysis.enrich import validate
-    from analysis.schemas import TableError
+    from analysis.tables.enrich import validate
+    from analysis.tables.schemas import TableError
 
     def orphan(frame):
         extra = frame.iloc[[0]].copy()
@@ -134,8 +134,8 @@ def test_orphan_figure_is_rejected_by_frictionless_and_validate(clean_dir, tmp_p
 
 
 def test_duplicate_key_is_rejected_by_frictionless_and_validate(clean_dir, tmp_path):
-    from analysis.enrich import validate
-    from analysis.schemas import TableError
+    from analysis.tables.enrich import validate
+    from analysis.tables.schemas import TableError
 
     def duplicate(frame):
         frame.loc[len(frame)] = frame.iloc[0]

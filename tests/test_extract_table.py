@@ -1,4 +1,4 @@
-"""Table-driven tests for ``analysis.figures.extract`` on sentences of the genre.
+"""Table-driven tests for ``analysis.extract.figures.extract`` on sentences of the genre.
 
 Every sentence here is written for this suite (invented provinces' figures in the style of
 government work reports and People's Daily round-ups); none is copied from a real report.
@@ -33,7 +33,7 @@ NUMERAL_CHARS = frozenset(
 
 def extract(text: str, published: date | None = PUBLISHED) -> list:
     # Imported per call so the suite is collected (and fails row by row) before the module lands.
-    from analysis.figures import extract as run
+    from analysis.extract.figures import extract as run
 
     return run(text, published)
 

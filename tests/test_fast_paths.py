@@ -16,11 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import lexicon
-from analysis.dates import _last_day
-from analysis.figures import extract
-from analysis.normalize import TABLE, normalize
-from analysis.numerals import exact, parse_number
+from analysis.extract import lexicon
+from analysis.extract.dates import _last_day
+from analysis.extract.figures import extract
+from analysis.extract.normalize import TABLE, normalize
+from analysis.extract.numerals import exact, parse_number
 
 SETTINGS = settings(deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 

@@ -8,7 +8,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-from analysis import fonts  # noqa: E402
+from analysis.publish import fonts  # noqa: E402
 from analysis.errors import InputError  # noqa: E402
 
 

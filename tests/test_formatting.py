@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from analysis.formatting import format_number, format_value
+from analysis.publish.formatting import format_number, format_value
 
 CASES = [
     # (value, unit, qualifier, expected)

@@ -68,7 +68,7 @@ def test_help_notebook_explains_every_parameter(path):
 def _execute(notebook: str, parameters: dict, tmp_path, monkeypatch, clean_dir=FIXTURE_CLEAN):
     import papermill as pm
 
-    from analysis.translators import register
+    from analysis.publish.translators import register
 
     register()
     # The kernel runs in notebooks/; let it import this checkout of the package.

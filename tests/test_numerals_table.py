@@ -1,4 +1,4 @@
-"""Table-driven tests for ``analysis.numerals.parse_number`` (cn2an style).
+"""Table-driven tests for ``analysis.extract.numerals.parse_number`` (cn2an style).
 
 Each table is one style of writing a number as it appears in Chinese government reports.
 Expected values are written as decimal strings so the comparison is exact: ``parse_number``
@@ -15,7 +15,7 @@ import pytest
 
 def parse_number(text: str) -> Decimal:
     # Imported per call so the suite is collected (and fails row by row) before the module lands.
-    from analysis.numerals import parse_number as parse
+    from analysis.extract.numerals import parse_number as parse
 
     return parse(text)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from analysis import params
+from analysis.publish import params
 from analysis.errors import InputError
 
 VALID = ["湖南", "四川", "广东"]

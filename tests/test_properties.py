@@ -41,13 +41,13 @@ SETTINGS = settings(deadline=None, max_examples=120,
 
 
 def parse_number(text: str) -> Decimal:
-    from analysis.numerals import parse_number as parse
+    from analysis.extract.numerals import parse_number as parse
 
     return parse(text)
 
 
 def extract(text: str, published: date | None = date(2021, 12, 1)) -> list:
-    from analysis.figures import extract as run
+    from analysis.extract.figures import extract as run
 
     return run(text, published)
 
@@ -278,7 +278,7 @@ def test_long_runs_finish_and_keep_ledger(unit):
     # Runs long enough to hit int()'s 4300-digit limit and any catastrophic regex backtracking.
     # Run in a child so a hang fails this test instead of the whole suite (a guard, not a timing).
     code = textwrap.dedent(f"""
-        from analysis.figures import extract
+        from analysis.extract.figures import extract
         text = {unit!r} * 6000
         mentions = extract(text)
         assert all(text[m.start:m.end] == m.surface for m in mentions)
@@ -297,7 +297,7 @@ def test_long_runs_finish_and_keep_ledger(unit):
 @SETTINGS
 @given(st.one_of(any_text, genre_text))
 def test_segment_spans_stay_inside_and_in_order(text):
-    from analysis.segment import segment
+    from analysis.extract.segment import segment
 
     seg = segment(text)
     for group in (seg.paragraphs, seg.sentences, seg.sections):
@@ -312,7 +312,7 @@ def test_segment_spans_stay_inside_and_in_order(text):
 @settings(deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 @given(genre_text)
 def test_every_table_row_points_at_its_surface(text):
-    from analysis.tables import TextSource, build_tables
+    from analysis.tables.build import TextSource, build_tables
 
     source = TextSource("fuzz", text, date(2021, 12, 1))
     tables = build_tables(source)
@@ -338,7 +338,7 @@ def test_reader_returns_text_or_a_clear_input_error(data):
     import tempfile
 
     from analysis.errors import InputError
-    from analysis.sources import read_text
+    from analysis.raw.report import read_text
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "report.txt"

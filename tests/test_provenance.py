@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis.sources import SIDECAR_SUFFIX, raw_reports
+from analysis.raw.report import SIDECAR_SUFFIX, raw_reports
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 SIDECARS = sorted(RAW.rglob(f"*{SIDECAR_SUFFIX}"))

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 from _datapkg_tables import contract_tables, make_tables
 
-from analysis.enrich import enrich, validate
-from analysis.reference import load_provinces
-from analysis.schemas import TABLES, TableError
+from analysis.tables.enrich import enrich, validate
+from analysis.raw.census import load_provinces
+from analysis.tables.schemas import TABLES, TableError
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ def test_extractor_output_always_fits_the_schemas():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from analysis.tables import TextSource, build_tables
+    from analysis.tables.build import TextSource, build_tables
 
     provinces = load_provinces()
 
@@ -142,7 +142,7 @@ def test_enrich_names_missing_input_columns():
 
 
 def test_dates_without_a_known_year_are_accepted():
-    from analysis.tables import TextSource, build_tables
+    from analysis.tables.build import TextSource, build_tables
 
     source = TextSource("r", "甲区：新建公园3个\n截至9月底，该区累计培训100人次。", None, path="r.txt", sha256="0" * 64)
     tables = validate(enrich(build_tables(source), load_provinces()))
@@ -153,8 +153,8 @@ def test_dates_without_a_known_year_are_accepted():
 def test_batches_check_references_to_rows_of_earlier_batches_and_the_open_section():
     from datetime import date
 
-    from analysis.enrich import Batches
-    from analysis.tables import TextSource, frames_of, iter_rows
+    from analysis.tables.enrich import Batches
+    from analysis.tables.build import TextSource, frames_of, iter_rows
 
     text = "\n".join(["青海：守护群众健康", "全年培训基层医生1200多人次。"] * 60)
     pieces = list(iter_rows(TextSource("q", text, date(2021, 12, 1), path="q.txt", sha256="0" * 64), 200))

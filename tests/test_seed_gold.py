@@ -44,7 +44,7 @@ def row_id(row: dict[str, str]) -> str:
 
 def read_seed() -> str:
     try:
-        from analysis.sources import load_source
+        from analysis.raw.report import load_source
     except ImportError:
         return SEED.read_text(encoding="utf-8")
     return load_source(SEED).text
@@ -57,7 +57,7 @@ def seed_text() -> str:
 
 @pytest.fixture(scope="module")
 def mentions(seed_text):
-    from analysis.figures import extract
+    from analysis.extract.figures import extract
 
     return extract(seed_text, PUBLISHED)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.provinces import find_provinces, gazetteer
-from analysis.segment import segment
+from analysis.extract.provinces import find_provinces, gazetteer
+from analysis.extract.segment import segment
 
 IDEO = "\u3000\u3000"
 

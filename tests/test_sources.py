@@ -10,7 +10,7 @@ import os
 import pytest
 
 from analysis.errors import InputError
-from analysis.sources import (
+from analysis.raw.report import (
     NOT_TEXT,
     html_to_text,
     load_source,
@@ -278,7 +278,7 @@ def test_plausibility_counts_exactly_the_ordinary_characters():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from analysis.sources import _common_characters, _plausibility
+    from analysis.raw.report import _common_characters, _plausibility
 
     common = _common_characters()
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import clean as clean_module
-from analysis import sources
+from analysis.store import clean as clean_module
+from analysis.raw import report as sources
 from analysis.errors import InputError
-from analysis.tables import TABLE_NAMES, build_tables
+from analysis.tables.build import TABLE_NAMES, build_tables
 
 LINES = [
     "两省区民生实事进展",
@@ -113,7 +113,7 @@ def test_a_streamed_report_shows_its_progress_in_characters(tmp_path, small_limi
 
 
 def test_a_report_failing_part_way_leaves_no_rows_and_keeps_its_previous_ones(tmp_path, monkeypatch):
-    from analysis import tables
+    from analysis.tables import build as tables
 
     raw = tmp_path / "raw"
     raw.mkdir()

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analysis.tables import COLUMNS, TABLE_NAMES, TextSource, build_tables
+from analysis.tables.build import COLUMNS, TABLE_NAMES, TextSource, build_tables
 
 REPORT = (
     "两省区民生实事进展\n"
@@ -105,7 +105,7 @@ def test_sentence_text_of_a_run_on_text_is_cut_around_the_figure():
 
 def test_tables_built_window_by_window_equal_tables_built_at_once(tables):
     # a long report is read in windows cut at line breaks; small windows must not change any row
-    from analysis.tables import iter_tables
+    from analysis.tables.build import iter_tables
 
     text = REPORT.replace("。", "。\n") * 12  # each window carries 512 characters of context each side
     whole = build_tables(TextSource("demo", text, date(2021, 12, 1), path="data/raw/demo.txt"))

@@ -8,7 +8,10 @@ import sys
 import pandas as pd
 import pytest
 
-from analysis import api, config, tableschema, views
+from analysis.store import reader as api
+from analysis import config
+from analysis.store import tableschema
+from analysis.publish import views
 from analysis.errors import InputError
 
 TABLES = [r for r in api.table_names() if (config.CLEAN_DIR / f"{r}.csv").is_file()]
@@ -85,7 +88,7 @@ def test_without_a_description_the_validating_loader_is_used(tmp_path):
 
 @needs_package
 def test_notebook_tables_load_without_pandera_or_dask():
-    code = ("import sys; from analysis import views\n"
+    code = ("import sys; from analysis.publish import views\n"
             "for name in ['documents', 'figures', 'dates', 'sentences', 'mentions', 'themes', 'indicators',"
             " 'indicator_definitions']: views.load(name)\n"
             "print(sorted(m for m in ('pandera', 'dask', 'matplotlib') if m in sys.modules))")

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 from _datapkg_tables import contract_tables, seed_tables
 
-from analysis import themes
-from analysis.context import clause_at
-from analysis.indicators import load_rules
+from analysis.tables import themes
+from analysis.tables.context import clause_at
+from analysis.tables.indicators import load_rules
 
 REQUIRED = {"projects", "employment", "elderly", "finance", "public_services", "volunteers", "study",
             "publicity", "agriculture", "housing", "other"}

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.translators import python_string_literal, register
+from analysis.publish.translators import python_string_literal, register
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def test_default_papermill_translator_escapes():
 
 
 def test_command_line_wrapper_is_papermill_with_the_translator(tmp_path):
-    """`python -m analysis.translators` takes papermill's options; injected strings stay Chinese."""
+    """`python -m analysis.publish.translators` takes papermill's options; injected strings stay Chinese."""
     import os
     import subprocess
     import sys
@@ -80,7 +80,7 @@ def test_command_line_wrapper_is_papermill_with_the_translator(tmp_path):
     source, out = tmp_path / "in.ipynb", tmp_path / "out.ipynb"
     nbformat.write(nb, source)
     result = subprocess.run(
-        [sys.executable, "-m", "analysis.translators", str(source), str(out), "-p", "province", "江西",
+        [sys.executable, "-m", "analysis.publish.translators", str(source), str(out), "-p", "province", "江西",
          "--prepare-only"],
         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(config.ROOT)}, timeout=120,
     )

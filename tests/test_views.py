@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import views
+from analysis.publish import views
 
 FIXTURE_CLEAN = Path(__file__).parent / "fixtures" / "clean_small"
 

@@ -5,7 +5,7 @@ On the tables of all documents together::
     tables = validate(enrich(tables, load_provinces()))   # raises schemas.TableError, writes nothing
     ...write each table...; write_datapackage(clean_dir, tables)
 
-clean.py does this a batch of pieces at a time (analysis.tables.iter_tables), passing the keys of
+clean.py does this a batch of pieces at a time (analysis.tables.build.iter_tables), passing the keys of
 rows written earlier as ``references`` to validate.
 """
 
@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import indicators, themes
-from analysis.percapita import per_10k
+from analysis.tables import indicators
+from analysis.tables import themes
+from analysis.tables.percapita import per_10k
 
 # What enrich reads from the builders' figures table (docs/ARCHITECTURE.md).
 NEEDED = ["doc_id", "figure", "province", "sentence", "span_start", "surface", "value", "value_high", "unit",
@@ -30,7 +31,7 @@ def enrich(tables: dict[str, pd.DataFrame], provinces: pd.DataFrame) -> dict[str
     Call it once on the tables of all documents (not per document), so the vocabulary tables are
     not repeated.
     """
-    from analysis.schemas import TableError
+    from analysis.tables.schemas import TableError
 
     if "figures" not in tables:
         raise TableError(["figures: table missing; enrich needs the figures table"])
@@ -81,7 +82,7 @@ def indicator_rows(figures: pd.DataFrame, definitions: pd.DataFrame, provinces: 
 def validate(tables: dict[str, pd.DataFrame], references: dict[str, pd.DataFrame] | None = None
              ) -> dict[str, pd.DataFrame]:
     """Validate all tables (see schemas.validate); returns them coerced to their schema dtypes."""
-    from analysis.schemas import validate as validate_tables
+    from analysis.tables.schemas import validate as validate_tables
 
     return validate_tables(tables, references)
 

@@ -15,7 +15,7 @@ from analysis.errors import InputError
 
 def table_names() -> list[str]:
     """Names of the clean tables, in data-dictionary order."""
-    from analysis.schemas import TABLES
+    from analysis.tables.schemas import TABLES
 
     return list(TABLES)
 
@@ -31,7 +31,7 @@ def load(name: str, clean_dir: str | Path = CLEAN_DIR, *, validate: bool = True)
     """
     import pandas as pd
 
-    from analysis.schemas import TABLES, TableError, _schema_problems
+    from analysis.tables.schemas import TABLES, TableError, _schema_problems
 
     if name not in TABLES:
         raise InputError(name, f"unknown table; choose one of {', '.join(TABLES)}")

@@ -3,7 +3,7 @@
 load (sources.load_source) -> process (tables.iter_tables, pure; enrich + validate) -> save (staged
 temporary files, renamed at the end, under a lock).
 
-Memory is bounded: a report is built in pieces (one window of text each, see analysis.windows),
+Memory is bounded: a report is built in pieces (one window of text each, see analysis.extract.windows),
 and the pieces are enriched, validated and appended to the temporary CSVs a batch at a time, so a
 100 MB report is never held whole, nor are its tables.
 
@@ -53,8 +53,8 @@ def clean(raw_dir: str | Path, clean_dir: str | Path, *, progress: bool | None =
     ``progress``: show a progress bar on stderr (default: when stderr is a terminal and there are
     more than a handful of reports).
     """
-    from analysis import sources
-    from analysis.atomic import locked, staged_files
+    from analysis.raw import report as sources
+    from analysis.store.atomic import locked, staged_files
 
     raw_dir, clean_dir = Path(raw_dir), Path(clean_dir)
     reports = sources.raw_reports(raw_dir)
@@ -101,8 +101,8 @@ def _pieces(path: Path, progress: bool | None = None):
     when ``progress`` is true, or is None and stderr is a terminal: it can take minutes.
     """
     from analysis.errors import internal_error
-    from analysis.sources import load_source
-    from analysis.tables import iter_rows
+    from analysis.raw.report import load_source
+    from analysis.tables.build import iter_rows
 
     source = load_source(path)
     bar = None
@@ -134,9 +134,9 @@ class _Writer:
         import csv
         import io
 
-        from analysis.atomic import CSV_ENCODING
-        from analysis.enrich import Batches
-        from analysis.reference import load_provinces
+        from analysis.store.atomic import CSV_ENCODING
+        from analysis.tables.enrich import Batches
+        from analysis.raw.census import load_provinces
 
         self.files, self.clean_dir, self.report = files, clean_dir, report
         self.checker = Batches(load_provinces())
@@ -178,8 +178,8 @@ class _Writer:
             self.report.kept.append(doc_id)
 
     def finish(self) -> None:
-        from analysis.atomic import atomic_dir_update, iter_csv_rows, write_csv_rows
-        from analysis.datapackage import package_files
+        from analysis.store.atomic import atomic_dir_update, iter_csv_rows, write_csv_rows
+        from analysis.tables.datapackage import package_files
 
         self._flush(None)
         for name in DOC_TABLES:
@@ -197,7 +197,7 @@ class _Writer:
     # -- internals -----------------------------------------------------------------------------
     def _flush(self, doc_id: str | None) -> None:
         """Enrich, validate and write the batch (``doc_id``: the report still being read, if any)."""
-        from analysis.atomic import iter_csv_rows
+        from analysis.store.atomic import iter_csv_rows
 
         if not self.batch:
             return
@@ -223,7 +223,7 @@ class _Writer:
         if name in self.columns:
             return
         if columns is None:
-            from analysis.schemas import TABLES
+            from analysis.tables.schemas import TABLES
 
             columns = list(TABLES[name].model.to_schema().columns)
         self.columns[name] = columns
@@ -242,7 +242,7 @@ class _Writer:
 
 def _combine(pieces: list[dict]) -> dict:
     """The batch's row pieces as one typed DataFrame per table (built once per batch: it is costly)."""
-    from analysis.tables import frames_of
+    from analysis.tables.build import frames_of
 
     return frames_of(pieces)
 
@@ -299,7 +299,7 @@ def _previous_rows(path: Path, columns: list[str] | None, doc_id: str):
         if header is None or "doc_id" not in header:
             return
         if columns is None:
-            from analysis.schemas import TABLES
+            from analysis.tables.schemas import TABLES
 
             columns = list(TABLES[path.stem].model.to_schema().columns) if path.stem in TABLES else header
         if header != columns:

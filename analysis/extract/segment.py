@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .provinces import find_provinces, name_pattern, short_names
+from analysis.extract.provinces import find_provinces, name_pattern, short_names
 
 _PARAGRAPH_BREAK = re.compile(r"[ \t\u3000\xa0]*(?:\r\n|\r|\n)[ \t\u3000\xa0\r\n]*|\u3000{2,}")
 _SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|……(?=[”’」』]?[^，,；;])")
@@ -135,7 +135,7 @@ def segment(text: str) -> Segmented:
 
 
 class Segmenter:
-    """:func:`segment` for a text that arrives in pieces cut at line breaks (see analysis.windows).
+    """:func:`segment` for a text that arrives in pieces cut at line breaks (see analysis.extract.windows).
 
     ``feed(piece, base)`` segments one piece, where ``base`` is the piece's offset in the whole
     text; spans come back as offsets into the whole text and numbering continues across pieces. Its

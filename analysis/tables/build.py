@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from . import windows
-from .dates import infer_published, published_clues, published_from_clues
-from .figures import WindowExtractor
-from .normalize import normalize
-from .provinces import find_provinces
-from .segment import Segmented, Segmenter
+from analysis.extract import windows
+from analysis.extract.dates import infer_published, published_clues, published_from_clues
+from analysis.extract.figures import WindowExtractor
+from analysis.extract.normalize import normalize
+from analysis.extract.provinces import find_provinces
+from analysis.extract.segment import Segmented, Segmenter
 
 TABLE_NAMES = ("documents", "sections", "sentences", "figures", "dates", "mentions")
 
@@ -57,7 +57,7 @@ COLUMNS: dict[str, dict[str, str]] = {
 
 @dataclass(frozen=True)
 class TextSource:
-    """The minimum :func:`build_tables` needs; :class:`analysis.sources.Source` has these and more."""
+    """The minimum :func:`build_tables` needs; :class:`analysis.raw.report.Source` has these and more."""
 
     doc_id: str
     text: str
@@ -94,7 +94,7 @@ def build_tables(source: Any) -> dict[str, Any]:
 
 def iter_tables(source: Any, window_size: int | None = None,
                 progress: Callable[[int], None] | None = None) -> Iterator[dict[str, Any]]:
-    """:func:`build_tables` in pieces, one per window of text (:mod:`analysis.windows`).
+    """:func:`build_tables` in pieces, one per window of text (:mod:`analysis.extract.windows`).
 
     Each piece has all six tables; concatenating the pieces table by table gives ``build_tables``.
     A section appears in the piece where it ends, the ``documents`` row in the last piece. Memory is

@@ -8,7 +8,7 @@ the result is still a valid Python literal.
 The batch registers it in each worker. From the shell, run papermill through this module,
 which registers it and then hands over to papermill's own command line (same options)::
 
-    python -m analysis.translators notebooks/province_profile.ipynb out.ipynb -p province 江西
+    python -m analysis.publish.translators notebooks/province_profile.ipynb out.ipynb -p province 江西
 """
 
 from __future__ import annotations

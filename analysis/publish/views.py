@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from analysis import config
-from analysis.formatting import format_value
+from analysis.publish.formatting import format_value
 
 DISPOSITIONS_TSV = Path(__file__).resolve().parent / "display" / "dispositions.tsv"
 NO_PROVINCE = "（全文）"  # figures outside any province section (the lead paragraph)
@@ -30,15 +30,15 @@ def load(name: str, clean_dir: str | Path = ""):
     data/clean, relative = from the project root).
 
     Where ``clean`` wrote a ``datapackage.json`` next to the tables, the table is read by its
-    Table Schema (:mod:`analysis.tableschema`: same types as :func:`analysis.api.load`, without
-    importing pandera and dask into every notebook kernel); elsewhere by :func:`analysis.api.load`.
+    Table Schema (:mod:`analysis.store.tableschema`: same types as :func:`analysis.store.reader.load`, without
+    importing pandera and dask into every notebook kernel); elsewhere by :func:`analysis.store.reader.load`.
     """
-    from analysis import tableschema
+    from analysis.store import tableschema
 
     folder = clean_dir_path(clean_dir)
     description = tableschema.resource(folder, name)
     if description is None:
-        from analysis.api import load as typed_load
+        from analysis.store.reader import load as typed_load
 
         return typed_load(name, folder)
     return tableschema.read_table(folder, name, description)

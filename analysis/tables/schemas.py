@@ -18,7 +18,7 @@ from pandera.typing import Series
 QUALIFIERS = ["exact", "approx", "lower_bound", "upper_bound"]
 
 def _unit_kinds() -> list[str]:
-    from analysis import lexicon
+    from analysis.extract import lexicon
 
     return list(lexicon.load().unit_kinds)
 

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from .lexicon import NUMERAL_CHARS
+from analysis.extract.lexicon import NUMERAL_CHARS
 
 SIZE = 1 << 20  # characters of body per window
 CONTEXT = 512  # characters of context on each side: far more than any look-behind or look-ahead

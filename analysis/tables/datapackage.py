@@ -18,7 +18,7 @@ _TYPES = {"str": "string", "string": "string", "string[pyarrow]": "string", "str
 
 
 def _names(tables: Mapping | Iterable[str]) -> list[str]:
-    from analysis.schemas import TABLES
+    from analysis.tables.schemas import TABLES
 
     names = list(tables)
     unknown = sorted(set(names) - set(TABLES))
@@ -64,7 +64,7 @@ def field_descriptor(name: str, column) -> dict:
 
 def table_schema(name: str) -> dict:
     """The Table Schema of clean table ``name``."""
-    from analysis.schemas import TABLES
+    from analysis.tables.schemas import TABLES
 
     table = TABLES[name]
     schema = {
@@ -85,7 +85,7 @@ def package(tables: Mapping | Iterable[str]) -> dict:
 
     Raises ValueError if a table has no schema or references a table that is not in the package.
     """
-    from analysis.schemas import TABLES
+    from analysis.tables.schemas import TABLES
 
     names = _names(tables)
     for name in names:
@@ -131,7 +131,7 @@ def _constraints_text(field: dict) -> str:
 
 def dictionary(tables: Mapping | Iterable[str]) -> str:
     """The data dictionary (Markdown) for the given clean tables: one line per column."""
-    from analysis.schemas import TABLES
+    from analysis.tables.schemas import TABLES
 
     descriptor = package(tables)
     out = [
@@ -177,6 +177,6 @@ def package_files(tables: Mapping | Iterable[str]) -> dict[str, bytes]:
 
 def write_datapackage(clean_dir: str | Path, tables: Mapping | Iterable[str]) -> list[Path]:
     """Write ``datapackage.json`` and ``README.md`` into ``clean_dir`` (atomically) for these tables."""
-    from analysis.atomic import atomic_dir_update
+    from analysis.store.atomic import atomic_dir_update
 
     return atomic_dir_update(clean_dir, package_files(tables))

@@ -2,7 +2,7 @@
 
 ``11月25日`` -> 2021-11-25, ``10月末`` -> 2021-10-31, ``今年5月`` -> 2021-05, ``2021年`` -> 2021,
 ``1至10月`` -> 2021-01/2021-10 (an ISO 8601 interval), ``前三季度`` -> 2021-01/2021-09.
-The patterns work on normalised text (:mod:`analysis.normalize`).
+The patterns work on normalised text (:mod:`analysis.extract.normalize`).
 """
 
 from __future__ import annotations

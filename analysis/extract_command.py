@@ -14,10 +14,10 @@ from analysis.errors import internal_error
 
 def extract_figures(path, published=None):
     """The figures DataFrame of one report; ``published`` (a date) overrides the sidecar's date."""
-    from analysis.sources import load_source
+    from analysis.raw.report import load_source
 
     source = load_source(path)
-    from analysis.tables import iter_tables, stack  # after reading: a bad file is reported before heavy imports
+    from analysis.tables.build import iter_tables, stack  # after reading: a bad file is reported before heavy imports
 
     if published is not None:
         source = dataclasses.replace(source, published=published, published_inferred=False)
@@ -38,9 +38,9 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from analysis.atomic import write_bytes_atomic, write_df_csv
+    from analysis.store.atomic import write_bytes_atomic, write_df_csv
     from analysis.errors import InputError
-    from analysis.sources import parse_date
+    from analysis.raw.report import parse_date
 
     published = parse_date(args.published, "--published") if args.published is not None else None
     figures = extract_figures(args.file, published)

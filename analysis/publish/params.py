@@ -155,7 +155,7 @@ def inside(root: str | Path, *parts: str) -> Path:
 
 def check_clean_dir(clean_dir) -> Path:
     """The folder of clean tables (``""`` = data/clean); it must hold ``figures.csv``."""
-    from analysis.views import clean_dir_path
+    from analysis.publish.views import clean_dir_path
 
     folder = clean_dir_path(clean_dir or "")
     if not (folder / "figures.csv").is_file():

@@ -1,6 +1,6 @@
 """Every numeric token of a text, with its value, unit, qualifier, date scope and disposition.
 
-The scan is one pass over the normalised text (:mod:`analysis.normalize`): a cheap regular expression
+The scan is one pass over the normalised text (:mod:`analysis.extract.normalize`): a cheap regular expression
 finds each run of numeral characters; anchored patterns then decide, in order, whether the run is a
 timestamp, a list marker, a date, a code, an ordinal or a name, a word, or a number with a unit. Every
 numeral character of the text ends up inside exactly one :class:`Mention` (the ledger invariant), and
@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from . import dates as _dates
-from .lexicon import NUMERAL_CHARS, Lexicon, load
-from .normalize import normalize
-from .numerals import exact, multiplier, parse_normalised, parse_number
+from analysis.extract import dates as _dates
+from analysis.extract.lexicon import NUMERAL_CHARS, Lexicon, load
+from analysis.extract.normalize import normalize
+from analysis.extract.numerals import exact, multiplier, parse_normalised, parse_number
 
 # A numeric token starts at any Arabic digit or Chinese numeral character.
 _RUN = re.compile(f"[{NUMERAL_CHARS}][{NUMERAL_CHARS}]*")  # the first class lets search skip ahead fast
@@ -97,7 +97,7 @@ def extract(text: str, published: date | None = None) -> list[Mention]:
     """All numeric tokens of ``text`` in order, each with a disposition.
 
     ``published`` resolves dates written without a year; when it is missing,
-    :func:`analysis.dates.infer_published` stands in for it.
+    :func:`analysis.extract.dates.infer_published` stands in for it.
     """
     return list(_Extractor(text, published).run())
 
@@ -120,7 +120,7 @@ class WindowExtractor:
     """The mentions of a long text, one window at a time, as if the whole text had been scanned.
 
     Each window is ``text[lo:hi]`` of the whole text, given with some context on both sides
-    (:mod:`analysis.windows`); only mentions starting in ``[lo, hi)`` are produced, with absolute
+    (:mod:`analysis.extract.windows`); only mentions starting in ``[lo, hi)`` are produced, with absolute
     offsets. What crosses a window boundary (a month stated earlier, an open 单位：… table, a mention
     running past the boundary) travels in :class:`Carry`. Every look-behind and look-ahead of the
     scan is shorter than the context, and sentence scopes (截至…) end at a line break, where windows

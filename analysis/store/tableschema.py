@@ -2,7 +2,7 @@
 
 Notebook kernels read tables through this: importing pandera (which imports dask) costs about
 0.7 s in every kernel, while ``datapackage.json`` is written by ``clean`` from the same pandera
-models, next to the CSVs they validated. The types are those of :func:`analysis.api.load` (a
+models, next to the CSVs they validated. The types are those of :func:`analysis.store.reader.load` (a
 test compares the two on every table); the checks are the Table Schema constraints: header,
 types, ``required``, ``enum``, ``pattern``, ``minimum``, ``unique`` and the primary key.
 Checks spanning several columns besides the key (span order) remain pandera's, in ``clean``.

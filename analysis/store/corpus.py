@@ -145,7 +145,8 @@ def process_partition(index: int, paths: list[str], staging: str, skip: dict[str
     report too large for one batch (read in windows, see ``tables.iter_rows``) gets parts of its
     own, removed again if it fails part-way.
     """
-    from analysis import sources, tables
+    from analysis.raw import report as sources
+    from analysis.tables import build as tables
 
     batches = _Batches(index, Path(staging))
     failures = []
@@ -216,9 +217,9 @@ class _Batches:
         ``open_doc``: a report still being read, whose later sections and ``documents`` row are in
         later parts (its foreign keys are checked against what is known so far).
         """
-        from analysis import enrich
-        from analysis.reference import load_provinces
-        from analysis.tables import frames_of
+        from analysis.tables import enrich
+        from analysis.raw.census import load_provinces
+        from analysis.tables.build import frames_of
 
         if self.checker is None:
             self.checker = enrich.Batches(load_provinces())
@@ -237,8 +238,8 @@ class _Batches:
 
 def write_shared(staging: Path) -> None:
     """The vocabulary tables (provinces, themes, indicator definitions), once for the whole corpus."""
-    from analysis import enrich
-    from analysis.reference import load_provinces
+    from analysis.tables import enrich
+    from analysis.raw.census import load_provinces
 
     empty = enrich.enrich({"figures": _empty_figures()}, load_provinces())
     checked = enrich.validate({name: empty[name] for name in SHARED})
@@ -247,7 +248,7 @@ def write_shared(staging: Path) -> None:
 
 
 def _empty_figures():
-    from analysis.tables import frame
+    from analysis.tables.build import frame
 
     return frame("figures", [])
 
@@ -284,7 +285,7 @@ def clean_corpus(
     process). ``scheduler``: address of a Dask scheduler; the work runs there instead.
     ``csv``: also write ``output/<table>.csv``, concatenated from the parts in order.
     """
-    from analysis.atomic import locked
+    from analysis.store.atomic import locked
 
     if partition_size < 1:
         raise InputError("--partition-size", "must be at least 1")
@@ -432,7 +433,7 @@ def _write_csv(table_dir: Path, target: Path) -> None:
 
     import pyarrow.parquet as pq
 
-    from analysis.atomic import CSV_ENCODING, csv_rows
+    from analysis.store.atomic import CSV_ENCODING, csv_rows
 
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis._tsv import read_tsv
+from analysis.tsv import read_tsv
 from analysis.config import LEXICON_DIR
 
 PER_CAPITA_TSV = LEXICON_DIR / "per_capita.tsv"

@@ -19,7 +19,7 @@ class Province:
 @lru_cache(maxsize=1)
 def gazetteer() -> tuple[Province, ...]:
     """All 31 provinces in the census table's order (read and checked by :func:`reference.load_provinces`)."""
-    from .reference import load_provinces
+    from analysis.raw.census import load_provinces
 
     return tuple(
         Province(r.province, r.province_full, r.name_en, r.region, int(r.population_2020))

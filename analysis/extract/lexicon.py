@@ -1,7 +1,7 @@
 """Vocabularies as data: units, qualifier words, numeral words and affix rules.
 
 Each table lives in ``analysis/lexicon/<name>.tsv`` (tab-separated, ``#`` comments). This module only
-loads them into lookup structures; the decisions are made by :mod:`analysis.figures`.
+loads them into lookup structures; the decisions are made by :mod:`analysis.extract.figures`.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ._tsv import read_tsv
-from .config import LEXICON_DIR
+from analysis.tsv import read_tsv
+from analysis.config import LEXICON_DIR
 
 
 def read_table(name: str) -> list[dict[str, str]]:

@@ -2,7 +2,7 @@
 
 Every chart labels values the Chinese way (4.25万个, >1.8亿元, ≈1000万亩), uses a log scale or
 separate panels when magnitudes differ widely, and carries a source line (publisher and date).
-Call :func:`analysis.fonts.use_cjk_font` once before drawing; this module never touches fonts.
+Call :func:`analysis.publish.fonts.use_cjk_font` once before drawing; this module never touches fonts.
 
 Figures are made with ``matplotlib.figure.Figure``, not pyplot: a notebook then never imports
 pyplot or its inline backend, and nothing is kept in pyplot's registry. :func:`render` draws a
@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-from analysis.formatting import format_number, format_value
+from analysis.publish.formatting import format_number, format_value
 
 # Bars spanning more than this ratio (largest / smallest) get a log axis.
 LOG_RATIO = 50
@@ -128,7 +128,7 @@ def figures_by_theme(figures, title: str, source: str):
 def comparison_bars(table, title: str, source: str, per_capita: bool = True):
     """Provinces side by side: raw values and, with ``per_capita``, per 10,000 residents.
 
-    ``table`` is :func:`analysis.views.comparison_table` output (value, value_text, per_10k, per_10k_text).
+    ``table`` is :func:`analysis.publish.views.comparison_table` output (value, value_text, per_10k, per_10k_text).
     Raw and per-capita values sit on separate panels since their magnitudes differ.
     """
     if table.empty:
@@ -272,7 +272,7 @@ def _layout_kept(fig):
 
 
 def _targets(stem: str, reports_dir, formats) -> list[Path]:
-    from analysis.params import inside
+    from analysis.publish.params import inside
 
     if not str(reports_dir or "").strip():
         return []
@@ -284,7 +284,7 @@ def _write(fig, png: bytes, stem: str, targets: list[Path]) -> list[Path]:
     """Write ``png`` as given and every other format from the laid-out figure, each atomically."""
     import matplotlib
 
-    from analysis.atomic import atomic_path, write_bytes_atomic
+    from analysis.store.atomic import atomic_path, write_bytes_atomic
 
     for target in targets:
         fmt = target.suffix[1:]
@@ -312,7 +312,7 @@ def render(fig, stem: str, reports_dir: str | Path = "", formats=("png", "svg"))
 def save_figure(fig, stem: str, reports_dir: str | Path, formats=("png", "svg")) -> list[Path]:
     """Write ``fig`` as ``<reports_dir>/figures/<stem>.png`` and ``.svg``, each atomically.
 
-    ``stem`` must be a safe file-name stem (see :func:`analysis.params.safe_slug`), so nothing
+    ``stem`` must be a safe file-name stem (see :func:`analysis.publish.params.safe_slug`), so nothing
     derived from a parameter can write outside ``reports_dir``. Returns the written paths;
     an empty ``reports_dir`` writes nothing (interactive runs do not litter the project).
     Use :func:`render` to also display the chart without drawing it again.

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis._tsv import alternatives, read_tsv
+from analysis.tsv import alternatives, read_tsv
 from analysis.config import LEXICON_DIR
-from analysis.context import figure_texts
+from analysis.tables.context import figure_texts
 
 INDICATORS_TSV = LEXICON_DIR / "indicators.tsv"
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from analysis import config
-from analysis.atomic import write_text_atomic
+from analysis.store.atomic import write_text_atomic
 from analysis.errors import InputError
 
 DEFAULT_PLAN = config.NOTEBOOKS_DIR / "plan.yaml"
@@ -115,7 +115,7 @@ def expand_plan(plan: list[dict], provinces: list[str], notebooks_dir: Path) -> 
     Every notebook name, parameter name and value is checked before anything runs: unknown
     notebooks or parameters, unknown provinces and values unsafe in a file name raise InputError.
     """
-    from analysis import params
+    from analysis.publish import params
 
     jobs: list[Job] = []
     for run in plan:
@@ -261,8 +261,8 @@ def execute_job(job: Job, source: str, reports_dir: str, inject: dict, run_id: s
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from analysis.params import inside
-    from analysis.translators import register
+    from analysis.publish.params import inside
+    from analysis.publish.translators import register
 
     register()
     started = time.perf_counter()
@@ -401,9 +401,9 @@ def summary_table(outcomes: list[Outcome]) -> str:
 
 def _clean_step(raw_dir: Path, clean_dir: Path, say) -> list:
     try:
-        from analysis.clean import clean
+        from analysis.store.clean import clean
     except ImportError:
-        say(f"note: analysis.clean is not available; using the tables already in {clean_dir}")
+        say(f"note: analysis.store.clean is not available; using the tables already in {clean_dir}")
         return []
     report = clean(raw_dir, clean_dir)
     failures = list(getattr(report, "failures", []) or [])
@@ -465,7 +465,7 @@ def run_batch(
 
     from tqdm import tqdm
 
-    from analysis import views
+    from analysis.publish import views
 
     skip_slow_iri_checker()
     out = out or sys.stdout
@@ -557,7 +557,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (``python -m analysis.batch``), same options as ``python -m analysis run``."""
+    """Stand-alone entry (``python -m analysis.publish.batch``), same options as ``python -m analysis run``."""
     parser = argparse.ArgumentParser(prog="python -m analysis run", description=__doc__.splitlines()[0])
     add_arguments(parser)
     args = parser.parse_args(argv)

@@ -1,0 +1,1 @@
+"""Text -> segments -> mentions: the number grammar, dates, the lexicon and the extractor."""

@@ -1,0 +1,1 @@
+"""Clean tables -> notebooks -> reports: views, charts, fonts, parameters, the batch."""

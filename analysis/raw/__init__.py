@@ -1,0 +1,1 @@
+"""Raw reports: bytes on disk -> one decoded text with its provenance."""

@@ -1,0 +1,1 @@
+"""Tables <-> files: atomic writes, the batched write pipeline, the typed reader."""

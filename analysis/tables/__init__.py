@@ -1,0 +1,1 @@
+"""Mentions -> tidy typed tables: the table contract, builders, enrichment, schemas."""
