@@ -13,3 +13,11 @@ CLEAN_DIR = DATA_DIR / "clean"
 NOTEBOOKS_DIR = ROOT / "notebooks"
 REPORTS_DIR = ROOT / "reports"
 LEXICON_DIR = PACKAGE_DIR / "lexicon"
+
+
+def clean_dir_path(clean_dir: str | Path = "") -> Path:
+    """The clean-tables folder a user named: ``""`` is data/clean, a relative path starts at the project root."""
+    if not str(clean_dir).strip():
+        return CLEAN_DIR
+    path = Path(clean_dir).expanduser()
+    return path if path.is_absolute() else ROOT / path

@@ -88,7 +88,7 @@ def cases(genre_dir: Path) -> list[Case]:
 def read_text(case: Case) -> str:
     """Decode through the project's reader when it exists, so encoding detection is scored too."""
     try:
-        from analysis.raw.report import read_text as project_read
+        from analysis.raw.decode import read_text as project_read
     except ImportError:
         return case.path.read_bytes().decode(case.encoding).lstrip("\ufeff")
     return project_read(case.path).text

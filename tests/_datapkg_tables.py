@@ -114,17 +114,18 @@ CENSUS = ROOT / "data" / "raw" / "reference" / "provinces_2020_census.tsv"
 
 def seed_tables() -> dict[str, pd.DataFrame]:
     """The seed report through the real extractor, enriched and validated (what clean writes)."""
-    from analysis.tables.enrich import enrich, validate
     from analysis.raw.census import load_provinces
     from analysis.raw.report import load_source
     from analysis.tables.build import build_tables
+    from analysis.tables.enrich import enrich, validate
 
     return validate(enrich(build_tables(load_source(SEED)), load_provinces()))
 
 
 def write_clean(tables: dict[str, pd.DataFrame], out) -> None:
-    """Write tables, datapackage.json and README.md the way clean does (atomic.csv_bytes, utf-8-sig)."""
-    from analysis.store.atomic import atomic_dir_update, csv_bytes
+    """Write tables, datapackage.json and README.md the way clean does (cells.csv_bytes, utf-8-sig)."""
+    from analysis.store.atomic import atomic_dir_update
+    from analysis.store.cells import csv_bytes
     from analysis.tables.datapackage import package_files
 
     atomic_dir_update(out, {f"{name}.csv": csv_bytes(df) for name, df in tables.items()} | package_files(tables))

@@ -12,9 +12,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.publish import batch
-from analysis import config
+from analysis import cli, config
 from analysis.errors import InputError
+from analysis.publish import batch
 
 FIXTURE_CLEAN = Path(__file__).parent / "fixtures" / "clean_small"
 PROVINCES = ["湖南", "四川", "广东"]  # in the fixture tables
@@ -103,7 +103,7 @@ def test_a_failing_notebook_does_not_stop_the_others(project):
     ([{"notebook": "good", "parameters": [{"clean_dir": "/elsewhere"}]}], "no parameter 'clean_dir' to set"),
 ])
 def test_unsafe_or_unknown_parameters_are_refused_before_anything_runs(project, runs, message, capsys):
-    status = batch.main(_command(project, _plan(project, runs))[4:])
+    status = cli.main(_command(project, _plan(project, runs))[3:])
     assert status == 1
     assert message in capsys.readouterr().err
     assert not list((project / "reports").rglob("*.ipynb"))
@@ -210,9 +210,9 @@ def test_a_hostile_name_in_the_report_text_cannot_steer_a_write(project, capsys)
     figures.loc[0, "province"] = "../../evil"
     figures.to_csv(clean / "figures.csv", index=False)
     plan = _plan(project, [{"notebook": "good", "parameters": [{"province": "*"}]}])
-    command = _command(project, plan)[4:]
+    command = _command(project, plan)[3:]
     command[command.index("--clean-dir") + 1] = str(clean)
-    assert batch.main(command) == 1
+    assert cli.main(command) == 1
     assert "error: province: '../../evil' cannot be used in a file name" in capsys.readouterr().err
     assert not list(project.rglob("evil*"))
 

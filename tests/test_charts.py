@@ -9,8 +9,8 @@ import pytest
 
 matplotlib.use("Agg")
 
-from analysis.publish import charts, views  # noqa: E402
 from analysis.errors import InputError  # noqa: E402
+from analysis.publish import charts, views  # noqa: E402
 from analysis.publish.fonts import use_cjk_font  # noqa: E402
 
 SOURCE = "来源：某某日报，2023-05-06"

@@ -189,7 +189,7 @@ def test_extract_gives_the_same_figures_whatever_the_encoding(tmp_path, encoding
 
 
 def test_html_offsets_point_into_the_extracted_text(tmp_path):
-    from analysis.raw.report import read_text
+    from analysis.raw.decode import read_text
 
     page = tmp_path / "page.html"
     page.write_bytes(
@@ -226,8 +226,8 @@ def test_two_clean_runs_at_once_give_the_same_tables_as_one(tmp_path):
 
 
 def test_ctrl_c_during_clean_leaves_the_output_untouched(tmp_path, monkeypatch, capsys):
-    from analysis.store import clean as clean_module
     from analysis.cli import main
+    from analysis.store import clean as clean_module
 
     raw = tmp_path / "raw"
     raw.mkdir()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from analysis.store import corpus
+from analysis import cli
 from analysis.errors import InputError
+from analysis.raw.discover import find_reports
+from analysis.store import corpus, pipeline
+from analysis.store.reader import read_table
+from analysis.tables.contract import PER_DOCUMENT, columns
 from benchmarks.corpus_gen import write_files
 
 N_FILES = 200
@@ -38,7 +41,7 @@ def small_raw(tmp_path_factory) -> Path:
 
 
 def _tables(output: Path) -> dict[str, pd.DataFrame]:
-    return {name: corpus.read_table(output, name) for name in (*corpus.TABLES, corpus.FAILURES)}
+    return {name: read_table(output, name) for name in (*PER_DOCUMENT, corpus.FAILURES)}
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +59,7 @@ def test_every_report_is_processed_and_broken_files_are_failures(raw, local_run)
     assert len(tables["documents"]) == N_FILES
     assert tables["documents"]["doc_id"].is_unique
     failures = tables["failures"]
-    assert list(failures.columns) == list(corpus.FAILURE_COLUMNS)
+    assert list(failures.columns) == columns("failures")
     assert sorted(Path(p).name for p in failures["path"]) == [EMPTY, GARBAGE]
     assert set(failures["error"]) == {"InputError"}
     assert not report.ok
@@ -84,13 +87,13 @@ def test_dask_cluster_gives_identical_tables(raw, local_run, tmp_path):
 
 def test_csv_mirrors_parquet(small_raw, tmp_path):
     corpus.clean_corpus(small_raw, tmp_path, jobs=1, partition_size=5, csv=True, progress=False)
-    for name in (*corpus.TABLES, corpus.FAILURES):
-        frame = corpus.read_table(tmp_path, name)
+    for name in (*PER_DOCUMENT, corpus.FAILURES):
+        frame = read_table(tmp_path, name)
         from_csv = pd.read_csv(tmp_path / f"{name}.csv", dtype=str, keep_default_na=False)
         assert len(from_csv) == len(frame)
         assert list(from_csv.columns) == list(frame.columns)
     mentions = pd.read_csv(tmp_path / "mentions.csv")
-    assert mentions["span_start"].tolist() == corpus.read_table(tmp_path, "mentions")["span_start"].tolist()
+    assert mentions["span_start"].tolist() == read_table(tmp_path, "mentions")["span_start"].tolist()
     assert len(mentions) > N_SMALL
 
 
@@ -101,7 +104,7 @@ def test_rerun_replaces_old_parts_and_leaves_no_staging(small_raw, tmp_path):
     corpus.clean_corpus(small_raw, tmp_path, jobs=1, partition_size=10, progress=False)
     assert sorted(p.name for p in (tmp_path / "documents").glob("*")) == ["part-00000-0000.parquet", "part-00001-0000.parquet"]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith((".staging", ".old"))] == []
-    assert len(corpus.read_table(tmp_path, "documents")) == N_SMALL
+    assert len(read_table(tmp_path, "documents")) == N_SMALL
 
 
 def test_glob_and_nested_folders_and_duplicate_doc_ids(tmp_path):
@@ -109,7 +112,7 @@ def test_glob_and_nested_folders_and_duplicate_doc_ids(tmp_path):
     write_files(tmp_path / "in" / "2022", 2, file_chars=200, seed=2)  # report_00000/1 again: duplicate doc_ids
     (tmp_path / "in" / "reference").mkdir()
     (tmp_path / "in" / "reference" / "provinces.tsv").write_text("a\tb\n", encoding="utf-8")
-    found = corpus.find_reports(tmp_path / "in")
+    found = find_reports(tmp_path / "in")
     assert [p.relative_to(tmp_path / "in").as_posix() for p in found] == [
         "2021/report_00000.txt",
         "2021/report_00001.txt",
@@ -117,14 +120,14 @@ def test_glob_and_nested_folders_and_duplicate_doc_ids(tmp_path):
         "2022/report_00000.txt",
         "2022/report_00001.txt",
     ]
-    assert corpus.find_reports(str(tmp_path / "in" / "**" / "*_00002.txt")) == [tmp_path / "in/2021/report_00002.txt"]
+    assert find_reports(str(tmp_path / "in" / "**" / "*_00002.txt")) == [tmp_path / "in/2021/report_00002.txt"]
     report = corpus.clean_corpus(tmp_path / "in", tmp_path / "out", jobs=1, progress=False)
     assert [Path(f[0]).relative_to(tmp_path / "in").as_posix() for f in report.failures] == [
         "2022/report_00000.txt",
         "2022/report_00001.txt",
     ]
     assert "same doc_id 'report_00000'" in report.failures[0][3]
-    assert len(corpus.read_table(tmp_path / "out", "documents")) == 3
+    assert len(read_table(tmp_path / "out", "documents")) == 3
 
 
 def test_output_inside_input_is_not_read_back(tmp_path):
@@ -150,9 +153,7 @@ def test_user_mistakes_are_input_errors(tmp_path, monkeypatch):
 
 
 def test_command_reports_failures_on_stderr_and_exit_status(small_raw, tmp_path, capsys):
-    parser = argparse.ArgumentParser()
-    corpus.add_arguments(parser)
-    status = corpus.run(parser.parse_args([str(small_raw), "-o", str(tmp_path), "--jobs", "1", "--no-progress"]))
+    status = cli.main(["clean-corpus", str(small_raw), "-o", str(tmp_path), "--jobs", "1", "--no-progress"])
     out, err = capsys.readouterr()
     assert status == 1
     assert f"{tmp_path / 'documents'}: {N_SMALL} rows" in out.splitlines()
@@ -164,18 +165,18 @@ def test_command_reports_failures_on_stderr_and_exit_status(small_raw, tmp_path,
 def test_corpus_tables_carry_themes_indicators_and_the_vocabularies(local_run):
     # the same enrichment as data/clean: every figure has a theme, indicator rows point at figures
     _, output = local_run
-    figures = corpus.read_table(output, "figures")
+    figures = read_table(output, "figures")
     assert figures["theme"].notna().all()
-    indicators = corpus.read_table(output, "indicators")
+    indicators = read_table(output, "indicators")
     keys = set(zip(figures["doc_id"], figures["figure"]))
     assert len(indicators) and set(zip(indicators["doc_id"], indicators["figure"])) <= keys
-    assert len(corpus.read_table(output, "provinces")) == 31
-    assert set(corpus.read_table(output, "themes")["theme"]) >= set(figures["theme"])
+    assert len(read_table(output, "provinces")) == 31
+    assert set(read_table(output, "themes")["theme"]) >= set(figures["theme"])
 
 
 def test_a_report_larger_than_a_batch_is_written_in_parts_of_its_own(tmp_path, monkeypatch):
-    from analysis.tables import build as tables
     from analysis.extract import windows
+    from analysis.tables import build as tables
     from benchmarks.corpus_gen import iter_documents
 
     raw = tmp_path / "raw"
@@ -184,12 +185,12 @@ def test_a_report_larger_than_a_batch_is_written_in_parts_of_its_own(tmp_path, m
     corpus.clean_corpus(raw, tmp_path / "whole", jobs=1, progress=False)
 
     monkeypatch.setattr(windows, "SIZE", 2_000)
-    monkeypatch.setattr(corpus, "BATCH_ROWS", 300)
+    monkeypatch.setattr(pipeline, "BATCH_ROWS", 300)
     report = corpus.clean_corpus(raw, tmp_path / "parts", jobs=1, progress=False)
     assert report.ok
     assert len(list((tmp_path / "parts" / "figures").glob("part-00000-*.parquet"))) > 3
     whole, parts = _tables(tmp_path / "whole"), _tables(tmp_path / "parts")
-    for name in corpus.TABLES:
+    for name in PER_DOCUMENT:
         pd.testing.assert_frame_equal(parts[name], whole[name], obj=name)
 
     # failing part-way: its parts go, the other reports stay
@@ -204,7 +205,22 @@ def test_a_report_larger_than_a_batch_is_written_in_parts_of_its_own(tmp_path, m
     monkeypatch.setattr(tables, "iter_rows", fails_late)
     report = corpus.clean_corpus(raw, tmp_path / "failed", jobs=1, progress=False)
     assert [(Path(p).name, error) for p, _, error, _ in report.failures] == [("report_00000_big.txt", "RuntimeError")]
-    documents = corpus.read_table(tmp_path / "failed", "documents")
+    documents = read_table(tmp_path / "failed", "documents")
     assert documents["doc_id"].tolist() == ["report_00000", "report_00001"]
-    figures = corpus.read_table(tmp_path / "failed", "figures")
+    figures = read_table(tmp_path / "failed", "figures")
     assert set(figures["doc_id"]) == {"report_00000", "report_00001"}
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_corpus_output_has_the_mode_of_any_file_the_user_creates(small_raw, tmp_path, umask):
+    import os
+
+    old = os.umask(umask)
+    try:
+        corpus.clean_corpus(small_raw, tmp_path, jobs=1, csv=True, progress=False)
+    finally:
+        os.umask(old)
+    files = [p for p in tmp_path.rglob("*") if p.is_file() and p.name != ".lock"]
+    assert any(p.suffix == ".parquet" for p in files) and any(p.suffix == ".csv" for p in files)
+    assert {p.stat().st_mode & 0o777 for p in files} == {0o666 & ~umask}
+    assert {p.stat().st_mode & 0o777 for p in tmp_path.iterdir() if p.is_dir()} == {0o777 & ~umask}

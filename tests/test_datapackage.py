@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from _datapkg_tables import ROOT, seed_tables, write_clean
 
+from analysis.tables.contract import CLEAN_TABLES, TABLES
 from analysis.tables.datapackage import dictionary, package, package_files
-from analysis.tables.schemas import TABLES
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def test_descriptor_has_one_resource_per_csv_with_keys(clean_dir):
     for name, resource in resources.items():
         assert resource["encoding"] == "utf-8-sig"
         schema = resource["schema"]
-        assert schema["primaryKey"] == list(TABLES[name].primary_key)
+        assert schema["primaryKey"] == list(TABLES[name].key)
         header = pd.read_csv(clean_dir / resource["path"], nrows=0).columns.tolist()
         assert [f["name"] for f in schema["fields"]] == header, name
         assert all(f["description"].endswith(".") for f in schema["fields"]), name
@@ -51,12 +51,12 @@ def test_descriptor_has_one_resource_per_csv_with_keys(clean_dir):
 
 def test_readme_is_the_generated_dictionary_and_documents_every_column(clean_dir):
     text = (clean_dir / "README.md").read_text(encoding="utf-8")
-    assert text == dictionary(list(TABLES))
-    for name, table in TABLES.items():
+    assert text == dictionary(CLEAN_TABLES)
+    for name in CLEAN_TABLES:
         assert f"## {name}" in text
-        for column_name, column in table.model.to_schema().columns.items():
-            assert column.description, f"{name}.{column_name} has no description"
-            assert f"| `{column_name}` |" in text
+        for column in TABLES[name].columns:
+            assert column.description, f"{name}.{column.name} has no description"
+            assert f"| `{column.name}` |" in text
 
 
 def test_files_are_utf8_sig_and_pandas_reads_clean_headers_and_types(clean_dir):
@@ -95,7 +95,7 @@ def corrupt(clean_dir, tmp_path, table, change):
 def load_all(folder):
     from analysis.store.reader import load
 
-    return {name: load(name, folder, validate=False) for name in TABLES}
+    return {name: load(name, folder, validate=False) for name in CLEAN_TABLES}
 
 
 def set_cell(column, row, value):

@@ -8,8 +8,8 @@ import pytest
 
 matplotlib.use("Agg")
 
-from analysis.publish import fonts  # noqa: E402
 from analysis.errors import InputError  # noqa: E402
+from analysis.publish import fonts  # noqa: E402
 
 
 def _render_chinese() -> None:

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from _datapkg_tables import census_population, contract_tables, seed_tables
 
+from analysis.raw.census import load_provinces
 from analysis.tables import indicators
 from analysis.tables.enrich import enrich
-from analysis.raw.census import load_provinces
 
 # (subject, sentence, surface, unit, expected indicator or None): invented, other provinces
 CASES = [
@@ -126,8 +126,8 @@ UNSEEN = (
 def test_unseen_report_feeds_the_same_indicators():
     from datetime import date
 
-    from analysis.tables.enrich import validate
     from analysis.tables.build import TextSource, build_tables
+    from analysis.tables.enrich import validate
 
     source = TextSource("901_unseen", UNSEEN, date(2021, 12, 5), path="unseen.txt", sha256="0" * 64)
     tables = validate(enrich(build_tables(source), load_provinces()))

@@ -2,8 +2,8 @@
 
 import pytest
 
-from analysis.publish import params
 from analysis.errors import InputError
+from analysis.publish import params
 
 VALID = ["湖南", "四川", "广东"]
 

@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 from _datapkg_tables import census_population
 
-from analysis.extract import lexicon
 from analysis.errors import InputError
-from analysis.tables.percapita import per_10k, per_capita_kinds
+from analysis.extract import lexicon
 from analysis.raw.census import load_provinces
+from analysis.tables.percapita import per_10k, per_capita_kinds
 
 PROVINCES = pd.DataFrame({"province": ["甲", "乙"], "population_2020": [2_000_000, 50_000_000]})
 
@@ -39,8 +39,8 @@ def test_indicator_can_veto_a_per_capita_value():
 
 
 def test_every_unit_kind_of_the_extractor_has_a_per_capita_rule():
-    from analysis.tsv import read_tsv
     from analysis.tables.percapita import PER_CAPITA_TSV
+    from analysis.tsv import read_tsv
 
     listed = {row["unit_kind"] for row in read_tsv(PER_CAPITA_TSV)}
     assert set(lexicon.load().unit_kinds) <= listed

@@ -338,7 +338,7 @@ def test_reader_returns_text_or_a_clear_input_error(data):
     import tempfile
 
     from analysis.errors import InputError
-    from analysis.raw.report import read_text
+    from analysis.raw.decode import read_text
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "report.txt"

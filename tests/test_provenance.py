@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis.raw.report import SIDECAR_SUFFIX, raw_reports
+from analysis.raw.discover import raw_reports
+from analysis.raw.sidecar import SIDECAR_SUFFIX
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 SIDECARS = sorted(RAW.rglob(f"*{SIDECAR_SUFFIX}"))

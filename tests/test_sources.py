@@ -10,14 +10,11 @@ import os
 import pytest
 
 from analysis.errors import InputError
-from analysis.raw.report import (
-    NOT_TEXT,
-    html_to_text,
-    load_source,
-    raw_reports,
-    read_text,
-    sidecar_path,
-)
+from analysis.raw.decode import NOT_TEXT, read_text
+from analysis.raw.discover import raw_reports
+from analysis.raw.html_text import html_to_text
+from analysis.raw.report import load_source
+from analysis.raw.sidecar import sidecar_path
 
 SIMPLIFIED = (
     "河东区：为民服务见实效\n"
@@ -278,7 +275,7 @@ def test_plausibility_counts_exactly_the_ordinary_characters():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from analysis.raw.report import _common_characters, _plausibility
+    from analysis.raw.decode import _common_characters, _plausibility
 
     common = _common_characters()
 

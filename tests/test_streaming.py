@@ -9,10 +9,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.store import clean as clean_module
-from analysis.raw import report as sources
 from analysis.errors import InputError
-from analysis.tables.build import TABLE_NAMES, build_tables
+from analysis.raw import decode, report, stream
+from analysis.store import clean as clean_module
+from analysis.store import pipeline
+from analysis.tables.build import build_tables
+from analysis.tables.contract import EXTRACTED_TABLES as TABLE_NAMES
 
 LINES = [
     "两省区民生实事进展",
@@ -35,12 +37,12 @@ TRADITIONAL = "\n".join([
 
 @pytest.fixture
 def small_limits(monkeypatch):
-    monkeypatch.setattr(sources, "STREAM_BYTES", 2_000)
-    monkeypatch.setattr(sources, "_CHUNK_BYTES", 333)  # odd: blocks split multi-byte characters
+    monkeypatch.setattr(stream, "STREAM_BYTES", 2_000)
+    monkeypatch.setattr(stream, "_CHUNK_BYTES", 333)  # odd: blocks split multi-byte characters
 
 
 def tables_of(path):
-    return build_tables(sources.load_source(path))
+    return build_tables(report.load_source(path))
 
 
 @pytest.mark.parametrize("text, encoding", [
@@ -51,9 +53,9 @@ def test_a_large_file_is_streamed_and_gives_the_tables_of_a_whole_read(tmp_path,
     path = tmp_path / "big.txt"
     path.write_bytes(text.encode(encoding))
     whole = tables_of(path)
-    monkeypatch.setattr(sources, "STREAM_BYTES", 2_000)
-    monkeypatch.setattr(sources, "_CHUNK_BYTES", 333)
-    source = sources.load_source(path)
+    monkeypatch.setattr(stream, "STREAM_BYTES", 2_000)
+    monkeypatch.setattr(stream, "_CHUNK_BYTES", 333)
+    source = report.load_source(path)
     assert source.chunks is not None and source.text == ""  # not held in memory
     assert "".join(source.chunks()) == text.removeprefix("\ufeff")
     streamed = build_tables(source)
@@ -63,12 +65,12 @@ def test_a_large_file_is_streamed_and_gives_the_tables_of_a_whole_read(tmp_path,
 
 
 def test_bad_bytes_deep_inside_a_large_file_are_one_clear_error(tmp_path, small_limits, monkeypatch):
-    monkeypatch.setattr(sources, "_SAMPLE_BYTES", 2_000)  # the encoding is chosen before the bad bytes
+    monkeypatch.setattr(decode, "SAMPLE_BYTES", 2_000)  # the encoding is chosen before the bad bytes
     path = tmp_path / "broken.txt"
     data = TEXT.encode("utf-8")
     path.write_bytes(data[:4000] + b"\xff\xfe\xfa" + data[4000:])
     with pytest.raises(InputError) as err:
-        sources.load_source(path)
+        report.load_source(path)
     assert err.value.problem.startswith("not valid utf-8 near byte 4,0")
 
 
@@ -76,15 +78,15 @@ def test_a_large_binary_file_is_not_text(tmp_path, small_limits):
     path = tmp_path / "blob.txt"
     path.write_bytes(TEXT.encode() + bytes(range(32)) * 200)
     with pytest.raises(InputError) as err:
-        sources.load_source(path)
-    assert err.value.problem == sources.NOT_TEXT
+        report.load_source(path)
+    assert err.value.problem == decode.NOT_TEXT
 
 
 def test_a_large_html_page_is_read_whole_for_its_article_text(tmp_path, small_limits):
     path = tmp_path / "page.html"
     body = "".join(f"<p>{line}</p>" for line in LINES * 12)
     path.write_text(f"<html><body><nav>首页</nav>{body}</body></html>", encoding="utf-8")
-    source = sources.load_source(path)
+    source = report.load_source(path)
     assert source.chunks is None and source.is_html and "首页" not in source.text
 
 
@@ -94,9 +96,9 @@ def test_clean_of_a_streamed_report_writes_the_same_bytes(tmp_path, monkeypatch)
     (raw / "big.txt").write_text(TEXT, encoding="gb18030")
     (raw / "small.txt").write_text("青海：新建学校12所。", encoding="utf-8")
     clean_module.clean(raw, tmp_path / "whole")
-    monkeypatch.setattr(sources, "STREAM_BYTES", 2_000)
-    monkeypatch.setattr(sources, "_CHUNK_BYTES", 333)
-    monkeypatch.setattr(clean_module, "BATCH_ROWS", 50)  # many batches, each validated on its own
+    monkeypatch.setattr(stream, "STREAM_BYTES", 2_000)
+    monkeypatch.setattr(stream, "_CHUNK_BYTES", 333)
+    monkeypatch.setattr(pipeline, "BATCH_ROWS", 50)  # many batches, each validated on its own
     report = clean_module.clean(raw, tmp_path / "streamed")
     assert report.ok and report.documents == ["big", "small"]
     for path in sorted((tmp_path / "whole").glob("*.*")):
@@ -131,7 +133,7 @@ def test_a_report_failing_part_way_leaves_no_rows_and_keeps_its_previous_ones(tm
             yield piece
 
     monkeypatch.setattr(tables, "iter_rows", fails_late)
-    monkeypatch.setattr(clean_module, "BATCH_ROWS", 20)  # the first pieces are already written
+    monkeypatch.setattr(pipeline, "BATCH_ROWS", 20)  # the first pieces are already written
     report = clean_module.clean(raw, out)
     assert [p.name for p, _ in report.failures] == ["a.txt"] and report.kept == ["a"]
     assert {p.name: p.read_bytes() for p in out.glob("*.csv")} == before
@@ -144,11 +146,11 @@ def test_a_large_file_without_line_breaks_is_streamed(tmp_path, monkeypatch, enc
     path = tmp_path / "oneline.txt"
     path.write_bytes(text.encode(encoding))
     whole = tables_of(path)
-    monkeypatch.setattr(sources, "STREAM_BYTES", 2_000)
-    monkeypatch.setattr(sources, "_CHUNK_BYTES", 333)
+    monkeypatch.setattr(stream, "STREAM_BYTES", 2_000)
+    monkeypatch.setattr(stream, "_CHUNK_BYTES", 333)
     for head in (1_001, 1_002, 1_003):  # every way of cutting a 2- or 3-byte character
-        monkeypatch.setattr(sources, "_SAMPLE_BYTES", head)
-        source = sources.load_source(path)
+        monkeypatch.setattr(decode, "SAMPLE_BYTES", head)
+        source = report.load_source(path)
         assert source.chunks is not None and source.encoding == whole["documents"]["encoding"].iloc[0]
     streamed = build_tables(source)
     for name in TABLE_NAMES:

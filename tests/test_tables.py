@@ -7,7 +7,12 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analysis.tables.build import COLUMNS, TABLE_NAMES, TextSource, build_tables
+from analysis.tables import contract
+from analysis.tables.build import TextSource, build_tables
+from analysis.tables.frames import DTYPES
+
+TABLE_NAMES = contract.EXTRACTED_TABLES
+COLUMNS = {name: {c.name: DTYPES[c.type] for c in contract.TABLES[name].columns if not c.enriched} for name in TABLE_NAMES}
 
 REPORT = (
     "两省区民生实事进展\n"

@@ -14,8 +14,9 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.tables.build import TABLE_NAMES, TextSource, build_tables, iter_tables
 from analysis.extract.windows import windows
+from analysis.tables.build import TextSource, build_tables, iter_tables
+from analysis.tables.contract import EXTRACTED_TABLES as TABLE_NAMES
 from benchmarks.corpus_gen import iter_documents
 
 # Lines that lean on what came before them: a month for a bare day, a table header for bare

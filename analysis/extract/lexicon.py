@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from analysis.tsv import read_tsv
 from analysis.config import LEXICON_DIR
+from analysis.tsv import read_tsv
 
 
 def read_table(name: str) -> list[dict[str, str]]:

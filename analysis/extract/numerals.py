@@ -68,29 +68,18 @@ def _arabic(s: str) -> Decimal:
     return Decimal(s.replace(",", "").replace("，", ""))
 
 
+# A Chinese numeral character as a token: a digit's value, or a multiplier as itself.
+_CHAR_TOKENS: dict[str, int | str] = {**DIGITS, **{u: u for u in (*SMALL_UNITS, *BIG_UNITS)}}
+
+
 def _tokens(s: str) -> list[Decimal | int | str]:
     """Digits as values (Arabic runs as Decimal, Chinese digit characters as int); multipliers as strings."""
-    if s.isalpha():  # Chinese characters only (no Arabic run, point or separator): one token each
-        out: list[Decimal | int | str] = []
-        for char in s:
-            if char in DIGITS:
-                out.append(DIGITS[char])
-            elif char in SMALL_UNITS or char in BIG_UNITS:
-                out.append(char)
-            else:
-                raise ValueError(f"not a number: {s!r}")
-        return out
-    out = []
-    for piece in _TOKEN.findall(s):
-        if piece[0].isdigit():
-            out.append(_arabic(piece))
-        elif piece in DIGITS:
-            out.append(DIGITS[piece])
-        elif piece in SMALL_UNITS or piece in BIG_UNITS:
-            out.append(piece)
-        else:
-            raise ValueError(f"not a number: {s!r}")
-    return out
+    try:
+        if s.isalpha():  # Chinese characters only (no Arabic run, point or separator): one token each
+            return [_CHAR_TOKENS[char] for char in s]
+        return [_arabic(piece) if piece[0].isdigit() else _CHAR_TOKENS[piece] for piece in _TOKEN.findall(s)]
+    except KeyError:
+        raise ValueError(f"not a number: {s!r}") from None
 
 
 def multiplier(chars: str) -> Decimal:

@@ -18,7 +18,6 @@ Guarantees:
 
 from __future__ import annotations
 
-import argparse
 import fnmatch
 import functools
 import html
@@ -31,11 +30,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 from analysis import config
-from analysis.store.atomic import write_text_atomic
 from analysis.errors import InputError
+from analysis.store.atomic import write_text_atomic
 
 DEFAULT_PLAN = config.NOTEBOOKS_DIR / "plan.yaml"
 LOCK_NAME = ".batch.lock"
+BUSY = "another batch run (pid {pid}) is writing these reports; wait for it to finish"
 ALL = "*"
 # Parameters the batch fills in itself when a notebook declares them.
 BATCH_PARAMETERS = ("clean_dir", "reports_dir")
@@ -302,51 +302,6 @@ def execute_job(job: Job, source: str, reports_dir: str, inject: dict, run_id: s
     return Outcome(job, status, time.perf_counter() - started, summary, error, report, charts)
 
 
-# --------------------------------------------------------------------------- lock
-
-class BatchLock:
-    """An exclusive ``fcntl.flock`` on ``reports/.batch.lock``, taken without waiting.
-
-    A second batch fails at once with the holder's pid rather than queueing behind a long run.
-    The kernel releases the lock when its holder dies, so a crashed run never blocks the next one;
-    the file itself stays (removing a lock file races with a process about to lock it).
-    """
-
-    def __init__(self, reports_dir: Path):
-        self.path = Path(reports_dir) / LOCK_NAME
-        self._handle = None
-
-    def __enter__(self):
-        import fcntl
-
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+", encoding="utf-8")
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            owner = handle.read().strip() or "unknown"
-            handle.close()
-            raise InputError(self.path, f"another batch run (pid {owner}) is writing these reports; "
-                                        "wait for it to finish") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        self._handle = handle
-        return self
-
-    def __exit__(self, *exc):
-        import fcntl
-
-        if self._handle is not None:
-            self._handle.seek(0)
-            self._handle.truncate()
-            fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
-            self._handle.close()
-            self._handle = None
-
-
 # --------------------------------------------------------------------------- index and summary
 
 def write_index(outcomes: list[Outcome], reports_dir: Path, source_line: str = "") -> Path:
@@ -400,13 +355,9 @@ def summary_table(outcomes: list[Outcome]) -> str:
 # --------------------------------------------------------------------------- the run
 
 def _clean_step(raw_dir: Path, clean_dir: Path, say) -> list:
-    try:
-        from analysis.store.clean import clean
-    except ImportError:
-        say(f"note: analysis.store.clean is not available; using the tables already in {clean_dir}")
-        return []
-    report = clean(raw_dir, clean_dir)
-    failures = list(getattr(report, "failures", []) or [])
+    from analysis.store.clean import clean
+
+    failures = clean(raw_dir, clean_dir).failures
     for path, problem in failures:
         say(f"error: {path}: {problem}")
     return failures
@@ -466,6 +417,7 @@ def run_batch(
     from tqdm import tqdm
 
     from analysis.publish import views
+    from analysis.store.locks import FolderLock
 
     skip_slow_iri_checker()
     out = out or sys.stdout
@@ -476,7 +428,7 @@ def run_batch(
         raise InputError(reports_dir, "the reports folder must not be the notebooks folder")
     plan = load_plan(plan_path)
     run_id = uuid.uuid4().hex[:8]
-    with BatchLock(reports_dir):
+    with FolderLock(reports_dir / LOCK_NAME, BUSY):
         failures = _clean_step(Path(raw_dir), clean_dir, say) if run_clean else []
         figures = views.load("figures", clean_dir)
         provinces = views.provinces_in(figures)
@@ -532,41 +484,3 @@ def run_batch(
     if failures:
         print(f"{len(failures)} raw file(s) could not be cleaned (listed above)", file=out)
     return 1 if failed or failures else 0
-
-
-# --------------------------------------------------------------------------- CLI
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: one per core)")
-    parser.add_argument("--plan", type=Path, default=DEFAULT_PLAN, help="the batch plan (default: notebooks/plan.yaml)")
-    parser.add_argument("--only", metavar="PATTERN", help="run only notebook/slug names matching this shell pattern")
-    parser.add_argument("--no-clean", action="store_true", help="skip the clean step; use the tables already there")
-    parser.add_argument("--raw-dir", type=Path, default=config.RAW_DIR, help=argparse.SUPPRESS)
-    parser.add_argument("--clean-dir", type=Path, default=config.CLEAN_DIR, help="clean tables (default: data/clean)")
-    parser.add_argument("--reports-dir", type=Path, default=config.REPORTS_DIR, help="output folder (default: reports)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-
-
-def run(args: argparse.Namespace) -> int:
-    if args.jobs is not None and args.jobs < 1:
-        raise InputError("--jobs", f"must be at least 1, not {args.jobs}")
-    return run_batch(
-        args.plan, jobs=args.jobs, only=args.only, raw_dir=args.raw_dir, clean_dir=args.clean_dir,
-        reports_dir=args.reports_dir, run_clean=not args.no_clean, progress=not args.no_progress,
-    )
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (``python -m analysis.publish.batch``), same options as ``python -m analysis run``."""
-    parser = argparse.ArgumentParser(prog="python -m analysis run", description=__doc__.splitlines()[0])
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        return run(args)
-    except InputError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

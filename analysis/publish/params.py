@@ -154,11 +154,11 @@ def inside(root: str | Path, *parts: str) -> Path:
 
 
 def check_clean_dir(clean_dir) -> Path:
-    """The folder of clean tables (``""`` = data/clean); it must hold ``figures.csv``."""
-    from analysis.publish.views import clean_dir_path
+    """The folder of clean tables (``""`` = data/clean): CSVs or a ``clean-corpus`` output with a figures table."""
+    from analysis.config import clean_dir_path
 
     folder = clean_dir_path(clean_dir or "")
-    if not (folder / "figures.csv").is_file():
+    if not (folder / "figures.csv").is_file() and not (folder / "figures").is_dir():
         raise InputError(folder, "no clean tables here; run `python -m analysis clean` first")
     return folder
 

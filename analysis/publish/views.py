@@ -17,36 +17,19 @@ DISPOSITIONS_TSV = Path(__file__).resolve().parent / "display" / "dispositions.t
 NO_PROVINCE = "（全文）"  # figures outside any province section (the lead paragraph)
 
 
-def clean_dir_path(clean_dir: str | Path = "") -> Path:
-    """The clean-tables folder: ``clean_dir`` (relative to the project root) or ``data/clean``."""
-    if not str(clean_dir).strip():
-        return config.CLEAN_DIR
-    path = Path(clean_dir).expanduser()
-    return path if path.is_absolute() else config.ROOT / path
-
-
 def load(name: str, clean_dir: str | Path = ""):
-    """One clean table, typed and checked; ``clean_dir`` as the notebooks take it (``""`` =
-    data/clean, relative = from the project root).
+    """One clean table, typed and checked (:func:`analysis.store.reader.read_table`); ``clean_dir``
+    as the notebooks take it: ``""`` = data/clean, relative = from the project root; a folder of
+    CSVs or a ``clean-corpus`` output."""
+    from analysis.store.reader import read_table
 
-    Where ``clean`` wrote a ``datapackage.json`` next to the tables, the table is read by its
-    Table Schema (:mod:`analysis.store.tableschema`: same types as :func:`analysis.store.reader.load`, without
-    importing pandera and dask into every notebook kernel); elsewhere by :func:`analysis.store.reader.load`.
-    """
-    from analysis.store import tableschema
-
-    folder = clean_dir_path(clean_dir)
-    description = tableschema.resource(folder, name)
-    if description is None:
-        from analysis.store.reader import load as typed_load
-
-        return typed_load(name, folder)
-    return tableschema.read_table(folder, name, description)
+    return read_table(config.clean_dir_path(clean_dir), name)
 
 
 def load_optional(name: str, clean_dir: str | Path = ""):
     """Like :func:`load`, but ``None`` when the table is not there (labels the notebooks can do without)."""
-    if not (clean_dir_path(clean_dir) / f"{name}.csv").is_file():
+    folder = config.clean_dir_path(clean_dir)
+    if not (folder / f"{name}.csv").is_file() and not (folder / name).is_dir():
         return None
     return load(name, clean_dir)
 

@@ -1,28 +1,22 @@
-"""Writes that never leave a half-written file, and a lock for whole output folders.
+"""Writes that never leave a half-written file: every file the project writes goes through here.
 
 Every writer puts the bytes in a temporary file in the target's own directory (same file system),
 fsyncs it, then ``os.replace``s it over the target: a reader sees the old file or the new one,
 never a mix. ``atomic_dir_update`` extends this to a set of files: all are produced first, and
 only then renamed, so an error while producing any of them leaves the folder as it was.
 
-``locked(dir)`` takes an exclusive ``fcntl.flock`` on ``<dir>/.lock``; two ``clean`` runs started
-at once take turns instead of interleaving their renames. The lock is released by the kernel if the
-process dies, so a stale ``.lock`` file is harmless.
+Files get the mode any file the user creates gets (``0o666`` less the umask), whatever
+temporary-file routine made them.
 """
 
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import BinaryIO, Union
-from decimal import Decimal
 from pathlib import Path
-
-LOCK_NAME = ".lock"
-CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel read the file as UTF-8; pandas.read_csv strips it
+from typing import BinaryIO, Union
 
 
 def _temp_beside(path: Path) -> tuple[int, str]:
@@ -125,132 +119,6 @@ def write_text_atomic(path: str | Path, text: str, encoding: str = "utf-8") -> P
     return write_bytes_atomic(path, text.encode(encoding))
 
 
-def format_value(value) -> str:
-    """One CSV cell: whole numbers without ``.0``, other floats by repr, bools as true/false, missing empty.
-
-    >>> [format_value(v) for v in (42500.0, 0.1, True, None, float("nan"), "4.25万", 3)]
-    ['42500', '0.1', 'true', '', '', '4.25万', '3']
-    """
-    if value is None:
-        return ""
-    import numpy as np
-
-    if isinstance(value, (bool, np.bool_)):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Decimal):
-        if value.is_nan():
-            return ""
-        return format(value.normalize(), "f")
-    try:
-        import pandas as pd
-
-        if value is pd.NA or value is pd.NaT:
-            return ""
-    except ImportError:  # pragma: no cover - pandas is a hard dependency
-        pass
-    if isinstance(value, (float, np.floating)):
-        value = float(value)
-        if math.isnan(value):
-            return ""
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        if value.is_integer() and abs(value) < 1e17:
-            return str(int(value))
-        return repr(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
-
-
-def format_column(series) -> list[str]:
-    """Every cell of one column formatted as ``format_value`` would, a whole column at a time."""
-    import numpy as np
-    import pandas as pd
-
-    dtype = series.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
-        return series.astype(str).tolist()
-    if isinstance(dtype, np.dtype) and dtype.kind == "b":
-        return ["true" if v else "false" for v in series.tolist()]
-    if isinstance(dtype, np.dtype) and dtype.kind == "f":
-        return [_float_cell(v) for v in series.tolist()]
-    if isinstance(dtype, pd.StringDtype):
-        return series.astype(object).where(series.notna(), "").tolist()
-    return [format_value(None if _is_missing(v, pd) else v) for v in series.tolist()]
-
-
-def _float_cell(value: float) -> str:
-    if value != value:  # NaN
-        return ""
-    if value.is_integer() and abs(value) < 1e17:
-        return str(int(value))
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    return repr(value)
-
-
-def iter_csv_rows(df, chunk_rows: int = 50_000) -> Iterator[list[str]]:
-    """The rows of ``df`` as lists of cell strings, formatted a chunk of rows at a time."""
-    for start in range(0, len(df), chunk_rows):
-        part = df.iloc[start : start + chunk_rows]
-        columns = [format_column(part[c]) for c in part.columns]
-        yield from (list(row) for row in zip(*columns))
-
-
-def csv_rows(df) -> list[list[str]]:
-    """The cells of ``df`` as strings, formatted by ``format_value`` (missing values empty)."""
-    return list(iter_csv_rows(df))
-
-
-def write_csv_rows(binary_file: BinaryIO, columns: Iterable, rows: Iterable[list[str]], bom: bool = True) -> None:
-    """Stream a header and string rows as CSV (UTF-8, BOM if ``bom``, ``\\n`` line ends, minimal quoting)."""
-    import csv
-    import io
-
-    text = io.TextIOWrapper(binary_file, encoding=CSV_ENCODING if bom else "utf-8", newline="", write_through=False)
-    try:
-        writer = csv.writer(text, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-        writer.writerow([str(c) for c in columns])
-        writer.writerows(rows)
-        text.flush()
-    finally:
-        text.detach()  # leave the binary file open for the caller (fsync, close)
-
-
-def write_df_csv(binary_file: BinaryIO, df, bom: bool = True) -> None:
-    """Stream ``df`` as CSV into an open binary file (see ``write_csv_rows``)."""
-    write_csv_rows(binary_file, df.columns, iter_csv_rows(df), bom=bom)
-
-
-def rows_to_csv_bytes(columns, rows) -> bytes:
-    """Header plus string rows as CSV bytes: utf-8-sig, ``\\n`` line ends, minimal quoting."""
-    import io
-
-    buf = io.BytesIO()
-    write_csv_rows(buf, columns, rows)
-    return buf.getvalue()
-
-
-def csv_bytes(df) -> bytes:
-    """A DataFrame as CSV bytes: utf-8-sig, ``\\n`` line ends, no index, values as in ``format_value``."""
-    return rows_to_csv_bytes(df.columns, iter_csv_rows(df))
-
-
-def _is_missing(value, pd) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return False
-
-
-def write_csv_atomic(df, path: str | Path) -> Path:
-    """Write ``df`` as CSV atomically, streamed (format as in ``csv_bytes``)."""
-    return write_bytes_atomic(path, lambda f: write_df_csv(f, df))
-
-
 def atomic_dir_update(directory: str | Path, files: Mapping[str, Content]) -> list[Path]:
     """Replace several files in ``directory``, all or nothing as far as producing them goes.
 
@@ -316,25 +184,3 @@ def staged_files(directory: str | Path, names: Iterable[str]) -> Iterator[dict[s
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
     _fsync_dir(directory)
-
-
-@contextlib.contextmanager
-def locked(directory: str | Path) -> Iterator[Path]:
-    """Hold an exclusive inter-process lock on ``directory`` (``<directory>/.lock``, fcntl.flock).
-
-    Blocks until any other holder releases it. On platforms without ``fcntl`` it does nothing.
-    """
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    lock_path = directory / LOCK_NAME
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield lock_path
-        return
-    with open(lock_path, "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield lock_path
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

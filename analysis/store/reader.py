@@ -1,8 +1,15 @@
-"""Load clean tables as typed DataFrames: ``analysis.load("figures")``.
+"""Read clean tables as typed DataFrames: ``analysis.load("figures")``.
 
-Types come from analysis/schemas.py (the schemas the tables were validated with before writing):
-text columns are pandas strings, whole numbers int64, numbers float64, flags bool, and date
-columns (``published``, ``date_start``, ``date_end``) datetime64. Empty cells are missing values.
+One reader for both kinds of output: a folder of CSVs (``clean``: ``<folder>/<table>.csv``) and a
+``clean-corpus`` folder (``<folder>/<table>/part-*.parquet``). Types and checks come from the
+table contract's Table Schema (the one ``datapackage.json`` holds): text columns are pandas
+strings, whole numbers int64 (Int64 where a cell may be empty), numbers float64, flags bool, and
+date columns (``published``, ``date_start``, ``date_end``) datetime64; empty cells are missing.
+How much is checked is the caller's choice (``check``): ``"types"`` (the header and the types
+only), ``"constraints"`` (also every Table Schema constraint: required, enum, pattern, minimum,
+unique, key; without pandera, so a notebook kernel never imports it and dask, about 0.7 s), or
+``"full"`` (also the pandera schema: row checks such as span order). :func:`load` is ``"full"``,
+or ``"types"`` with ``validate=False``.
 """
 
 from __future__ import annotations
@@ -12,64 +19,182 @@ from pathlib import Path
 from analysis.config import CLEAN_DIR
 from analysis.errors import InputError
 
+# Table Schema type -> the dtype a column is read as (dates are read as text, then parsed).
+_READ_AS = {"string": "str", "number": "float64", "boolean": "boolean", "date": "str"}
+NOT_FOUND = "not found; run `python -m analysis clean` first"
+CHECKS = ("types", "constraints", "full")
+
 
 def table_names() -> list[str]:
     """Names of the clean tables, in data-dictionary order."""
-    from analysis.tables.schemas import TABLES
+    from analysis.tables.contract import CLEAN_TABLES
 
-    return list(TABLES)
+    return list(CLEAN_TABLES)
 
 
 def load(name: str, clean_dir: str | Path = CLEAN_DIR, *, validate: bool = True):
-    """Read ``<clean_dir>/<name>.csv`` into a DataFrame typed by the table's schema.
+    """Table ``name`` of a clean folder (CSVs, or ``clean-corpus`` Parquet parts), typed.
 
-    With ``validate`` (the default) the rows are checked against the schema first (allowed values,
-    unique keys; not cross-table references) and a bad file raises InputError naming the problem.
+    With ``validate`` (the default) the rows are also checked against the table's pandera schema
+    (row checks such as span order; not cross-table references). A bad file raises InputError
+    naming it and the problem.
 
     >>> figures = load("figures")                                    # doctest: +SKIP
     >>> figures.groupby(["province", "theme"]).size()                # doctest: +SKIP
     """
+    return read_table(clean_dir, name, check="full" if validate else "types")
+
+
+def read_table(folder: str | Path, name: str, *, check: str = "constraints"):
+    """Table ``name`` from ``folder``: ``<name>.csv``, or the parts under ``<name>/``, typed and checked.
+
+    Raises InputError naming the file and every broken constraint (see ``check`` above).
+    """
+    from analysis.tables import contract
+    from analysis.tables.datapackage import table_schema
+
+    if name not in contract.TABLES:
+        raise InputError(name, f"unknown table; choose one of {', '.join(contract.TABLES)}")
+    folder = Path(folder)
+    schema = table_schema(name)
+    fields = schema["fields"]
+    parts_dir = folder / name
+    if parts_dir.is_dir():
+        path, frame = parts_dir, _read_parts(parts_dir, name, fields)
+    else:
+        path = folder / f"{name}.csv"
+        frame = _read_csv(path, name, fields)
+    if check not in CHECKS:
+        raise ValueError(f"check must be one of {CHECKS}, not {check!r}")
+    if check != "types":
+        problems = _problems(frame, fields, schema.get("primaryKey", []))
+        if problems:
+            raise InputError(path, "; ".join(problems))
+    if check == "full":
+        _validate(path, name, frame)
+    for field in fields:
+        column = field["name"]
+        if field["type"] == "boolean" and _required(field):
+            frame[column] = frame[column].astype(bool)
+        elif field["type"] == "date":
+            frame[column] = _dates(path, column, frame[column])
+    return frame
+
+
+def _required(field: dict) -> bool:
+    return field.get("constraints", {}).get("required", False)
+
+
+def _dtypes(fields: list[dict]) -> dict[str, str]:
+    dtypes = {}
+    for field in fields:
+        if field["type"] == "integer":
+            dtypes[field["name"]] = "int64" if _required(field) else "Int64"
+        else:
+            dtypes[field["name"]] = _READ_AS[field["type"]]
+    return dtypes
+
+
+def _read_csv(path: Path, name: str, fields: list[dict]):
     import pandas as pd
 
-    from analysis.tables.schemas import TABLES, TableError, _schema_problems
+    from analysis.tables.contract import CSV_ENCODING, CSV_MISSING
 
-    if name not in TABLES:
-        raise InputError(name, f"unknown table; choose one of {', '.join(TABLES)}")
-    path = Path(clean_dir) / f"{name}.csv"
     if not path.is_file():
-        raise InputError(path, "not found; run `python -m analysis clean` first")
-    model = TABLES[name].model
-    columns = model.to_schema().columns
-    dtypes, dates = {}, []
-    for column_name, column in columns.items():
-        if (column.metadata or {}).get("type") == "date":
-            dates.append(column_name)
-            dtypes[column_name] = "str"
-        elif str(column.dtype) == "bool":
-            dtypes[column_name] = "boolean"  # read as nullable, checked non-null below
-        elif str(column.dtype) == "int64" and column.nullable:
-            dtypes[column_name] = "Int64"
-        else:
-            dtypes[column_name] = "str" if "string" in str(column.dtype) else str(column.dtype)
-    header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns.tolist()
-    if header != list(columns):
-        raise InputError(path, f"columns {header} differ from the schema's {list(columns)}")
+        raise InputError(path, NOT_FOUND)
+    names = [f["name"] for f in fields]
+    header = pd.read_csv(path, nrows=0, encoding=CSV_ENCODING).columns.tolist()
+    if header != names:
+        raise InputError(path, f"columns {header} differ from the schema's {names}")
     try:
-        frame = pd.read_csv(path, dtype=dtypes, encoding="utf-8-sig", keep_default_na=False, na_values=[""])
+        return pd.read_csv(path, dtype=_dtypes(fields), encoding=CSV_ENCODING, keep_default_na=False,
+                           na_values=[CSV_MISSING])
     except (ValueError, TypeError) as err:
         raise InputError(path, f"cannot be read as the {name} table: {err}") from None
-    if validate:
-        from pandera.errors import SchemaErrors
 
-        try:
-            frame = model.validate(frame, lazy=True)
-        except SchemaErrors as errors:
-            raise InputError(path, "; ".join(TableError(_schema_problems(name, errors)).problems)) from None
-    for column_name in dates:
-        try:
-            frame[column_name] = pd.to_datetime(frame[column_name], format="%Y-%m-%d")
-        except ValueError:  # the pattern check lets 2021-13-45 through; the calendar does not
-            bad = frame[column_name][pd.to_datetime(frame[column_name], format="%Y-%m-%d", errors="coerce").isna()
-                                     & frame[column_name].notna()]
-            raise InputError(path, f"column {column_name}: not a calendar date {bad.iloc[0]!r}") from None
-    return frame
+
+def _read_parts(folder: Path, name: str, fields: list[dict]):
+    """All parts of one table, in part order, with the columns and types a CSV of it would have."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    names = [f["name"] for f in fields]
+    parts = sorted(folder.glob("part-*.parquet"))
+    frames = []
+    for part in parts:
+        table = pq.read_table(part)
+        if table.column_names != names:
+            raise InputError(part, f"columns {table.column_names} differ from the schema's {names}")
+        frames.append(table.to_pandas())
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({n: [] for n in names})
+    try:
+        return frame.astype(_dtypes(fields))
+    except (ValueError, TypeError) as err:
+        raise InputError(folder, f"cannot be read as the {name} table: {err}") from None
+
+
+def _validate(path: Path, name: str, frame) -> None:
+    from pandera.errors import SchemaErrors
+
+    from analysis.tables import contract
+    from analysis.tables.schemas import schema, schema_problems
+
+    try:
+        schema(contract.TABLES[name]).validate(frame, lazy=True)
+    except SchemaErrors as errors:
+        raise InputError(path, "; ".join(schema_problems(name, errors))) from None
+
+
+def _dates(path: Path, column: str, values):
+    import pandas as pd
+
+    try:
+        return pd.to_datetime(values, format="%Y-%m-%d")
+    except ValueError:  # the pattern check lets 2021-13-45 through; the calendar does not
+        parsed = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
+        bad = values[parsed.isna() & values.notna()]
+        raise InputError(path, f"{column}: not a calendar date {bad.iloc[0]!r}") from None
+
+
+def _show(values, limit: int = 5) -> str:
+    values = list(dict.fromkeys(str(v) for v in values))
+    more = f" and {len(values) - limit} more" if len(values) > limit else ""
+    return ", ".join(values[:limit]) + more
+
+
+def _rows(mask) -> str:
+    return _show(int(i) + 2 for i in mask[mask].index)  # line numbers in a CSV (1 = header)
+
+
+def _problems(frame, fields: list[dict], primary_key: list[str]) -> list[str]:
+    """Every Table Schema constraint the frame breaks, one line each."""
+    problems = []
+    for field in fields:
+        name, constraints = field["name"], field.get("constraints", {})
+        column = frame[name]
+        present = column.notna()
+        if constraints.get("required") and not present.all():
+            problems.append(f"{name}: empty on line(s) {_rows(~present)}")
+        if "enum" in constraints:
+            bad = present & ~column.isin(constraints["enum"])
+            if bad.any():
+                problems.append(f"{name}: {_show(column[bad])} not one of {_show(constraints['enum'], 20)}")
+        pattern = constraints.get("pattern") or (r"\d{4}-\d{2}-\d{2}" if field["type"] == "date" else None)
+        if pattern:
+            bad = present & ~column.astype("str").str.fullmatch(pattern).fillna(False).astype(bool)
+            if bad.any():
+                what = "not a YYYY-MM-DD date" if field["type"] == "date" else f"do(es) not match {pattern}"
+                problems.append(f"{name}: {_show(column[bad])} {what}")
+        if "minimum" in constraints:
+            bad = present & (column < constraints["minimum"])
+            if bad.any():
+                problems.append(f"{name}: below {constraints['minimum']} on line(s) {_rows(bad.astype(bool))}")
+        if constraints.get("unique"):
+            bad = present & column.duplicated(keep=False)
+            if bad.any():
+                problems.append(f"{name}: repeated value(s) {_show(column[bad])}")
+    if primary_key:
+        bad = frame.duplicated(primary_key, keep=False)
+        if bad.any():
+            problems.append(f"key ({', '.join(primary_key)}) repeated on line(s) {_rows(bad)}")
+    return problems

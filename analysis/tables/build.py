@@ -1,8 +1,8 @@
 """Pure builders from one decoded report to tidy pandas tables with explicit dtypes.
 
 ``build_tables(source)`` returns ``documents``, ``sections``, ``sentences``, ``figures``, ``dates`` and
-``mentions`` for one report; rows are in text order. Columns are described in docs/ARCHITECTURE.md
-and, for users, in data/clean/README.md.
+``mentions`` for one report; rows are in text order. Columns and types are the table contract's
+(:mod:`analysis.tables.contract`); for users they are described in data/clean/README.md.
 """
 
 from __future__ import annotations
@@ -13,46 +13,17 @@ from datetime import date
 from typing import Any
 
 from analysis.extract import windows
-from analysis.extract.dates import infer_published, published_clues, published_from_clues
+from analysis.extract.dates import (
+    infer_published,
+    published_clues,
+    published_from_clues,
+)
 from analysis.extract.figures import WindowExtractor
 from analysis.extract.normalize import normalize
 from analysis.extract.provinces import find_provinces
 from analysis.extract.segment import Segmented, Segmenter
-
-TABLE_NAMES = ("documents", "sections", "sentences", "figures", "dates", "mentions")
-
-# name -> pandas dtype; the order here is the column order of each CSV
-COLUMNS: dict[str, dict[str, str]] = {
-    "documents": {
-        "doc_id": "string", "path": "string", "title": "string", "publisher": "string",
-        "published": "string", "published_inferred": "boolean", "encoding": "string", "sha256": "string",
-        "n_chars": "int64", "n_sections": "int64", "n_sentences": "int64", "n_mentions": "int64",
-        "n_figures": "int64",
-    },
-    "sections": {
-        "doc_id": "string", "section": "int64", "province": "string", "heading": "string",
-        "span_start": "int64", "span_end": "int64",
-    },
-    "sentences": {
-        "doc_id": "string", "sentence": "int64", "section": "int64", "paragraph": "int64",
-        "province": "string", "span_start": "int64", "span_end": "int64", "text": "string",
-    },
-    "figures": {
-        "doc_id": "string", "figure": "int64", "province": "string", "section": "int64", "sentence": "int64",
-        "span_start": "int64", "span_end": "int64", "surface": "string", "value": "float64",
-        "value_high": "float64", "unit": "string", "unit_kind": "string", "qualifier": "string",
-        "as_of": "string", "cumulative": "boolean", "subject": "string", "sentence_text": "string",
-    },
-    "dates": {
-        "doc_id": "string", "province": "string", "section": "int64", "sentence": "int64",
-        "span_start": "int64", "span_end": "int64", "surface": "string", "date": "string",
-        "date_start": "string", "date_end": "string", "role": "string",
-    },
-    "mentions": {
-        "doc_id": "string", "mention": "int64", "span_start": "int64", "span_end": "int64",
-        "surface": "string", "disposition": "string", "reason": "string",
-    },
-}  # fmt: skip
+from analysis.tables import contract
+from analysis.tables.frames import frame
 
 
 @dataclass(frozen=True)
@@ -70,17 +41,6 @@ class TextSource:
     sha256: str = ""
 
 
-def frame(name: str, rows: list[dict[str, Any]]):
-    """A DataFrame with exactly the columns and dtypes of table ``name``."""
-    import pandas as pd
-
-    # One typed array per column: an object frame from row dicts followed by astype costs several
-    # times the extraction itself (benchmarks/profile_extract.py --what tables).
-    return pd.DataFrame({
-        column: pd.array([row[column] for row in rows], dtype=dtype) for column, dtype in COLUMNS[name].items()
-    })
-
-
 def build_tables(source: Any) -> dict[str, Any]:
     """Every table for one report. ``source`` needs ``doc_id``, ``text`` and ``published``.
 
@@ -89,7 +49,7 @@ def build_tables(source: Any) -> dict[str, Any]:
     [['广东', 1200000.0, '人', '2021-09-30']]
     """
     pieces = list(iter_tables(source))
-    return {name: stack([piece[name] for piece in pieces]) for name in TABLE_NAMES}
+    return {name: stack([piece[name] for piece in pieces]) for name in contract.EXTRACTED_TABLES}
 
 
 def iter_tables(source: Any, window_size: int | None = None,
@@ -113,7 +73,7 @@ def frames_of(pieces: list[dict[str, list]]) -> dict[str, Any]:
     Building frames costs about 20 µs a column, more than extracting a short report: a caller
     writing many reports gathers their rows and builds the frames once per batch.
     """
-    return {name: frame(name, [row for piece in pieces for row in piece[name]]) for name in TABLE_NAMES}
+    return {name: frame(name, [row for piece in pieces for row in piece[name]]) for name in contract.EXTRACTED_TABLES}
 
 
 def iter_rows(source: Any, window_size: int | None = None,

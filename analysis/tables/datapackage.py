@@ -1,30 +1,26 @@
 """Describe the clean CSVs: ``datapackage.json`` (Frictionless Table Schema) and ``README.md``.
 
-Both are generated from analysis/schemas.py, the same definitions ``validate`` checks the tables
-with, so the description, the dictionary and the code cannot drift apart. ``write_datapackage``
-writes both atomically next to the CSVs.
+Both are generated from the table contract (:mod:`analysis.tables.contract`), the same
+definitions the tables are built, validated and read with, so the description, the dictionary
+and the code cannot drift apart. ``package_files`` gives both, to be written with the CSVs.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
-CSV_ENCODING = "utf-8-sig"  # the BOM lets Excel show Chinese on double-click; pandas.read_csv strips it
+from analysis.tables import contract
+
 PACKAGE_NAME = "analysis-clean"
-_TYPES = {"str": "string", "string": "string", "string[pyarrow]": "string", "string[python]": "string", "int64": "integer", "Int64": "integer", "float64": "number",
-          "bool": "boolean", "boolean": "boolean"}
 
 
 def _names(tables: Mapping | Iterable[str]) -> list[str]:
-    from analysis.tables.schemas import TABLES
-
     names = list(tables)
-    unknown = sorted(set(names) - set(TABLES))
+    unknown = sorted(set(names) - set(contract.TABLES))
     if unknown:
         raise ValueError(f"no schema for table(s) {', '.join(unknown)}")
-    return [name for name in TABLES if name in names]  # the schema's order, whatever the caller's
+    return [name for name in contract.TABLES if name in names]  # the contract's order, whatever the caller's
 
 
 def _strip_anchors(pattern: str) -> str:
@@ -32,31 +28,21 @@ def _strip_anchors(pattern: str) -> str:
     return pattern.removeprefix("^").removesuffix("$")
 
 
-def field_descriptor(name: str, column) -> dict:
-    """One Table Schema field from one pandera column (type, description, constraints)."""
-    kind = (column.metadata or {}).get("type") or _TYPES.get(str(column.dtype))
-    if kind is None:
-        raise ValueError(f"{name}: no Table Schema type for dtype {column.dtype}")
+def field_descriptor(column: contract.Column) -> dict:
+    """One Table Schema field from one contract column (type, description, constraints)."""
     constraints: dict = {}
-    if not column.nullable:
+    if column.required:
         constraints["required"] = True
     if column.unique:
         constraints["unique"] = True
-    for check in column.checks:
-        stats = check.statistics
-        if check.name == "isin":
-            constraints["enum"] = list(stats["allowed_values"])
-        elif check.name == "str_matches" and kind == "date":
-            continue  # the date type already demands YYYY-MM-DD; Table Schema allows no pattern on it
-        elif check.name == "str_matches":
-            constraints["pattern"] = _strip_anchors(str(stats["pattern"]))
-        elif check.name == "greater_than_or_equal_to":
-            constraints["minimum"] = stats["min_value"]
-        elif check.name == "greater_than" and kind == "integer":
-            constraints["minimum"] = stats["min_value"] + 1
-        else:
-            raise ValueError(f"{name}: check {check.name} has no Table Schema constraint; add one here")
-    descriptor = {"name": name, "type": kind, "description": column.description or ""}
+    allowed = column.allowed()
+    if allowed is not None:
+        constraints["enum"] = list(allowed)
+    if column.pattern is not None and column.type != contract.DATE:
+        constraints["pattern"] = _strip_anchors(column.pattern)  # the date type already demands YYYY-MM-DD
+    if column.minimum is not None:
+        constraints["minimum"] = column.minimum
+    descriptor = {"name": column.name, "type": column.type, "description": column.description}
     if constraints:
         descriptor["constraints"] = constraints
     return descriptor
@@ -64,50 +50,48 @@ def field_descriptor(name: str, column) -> dict:
 
 def table_schema(name: str) -> dict:
     """The Table Schema of clean table ``name``."""
-    from analysis.tables.schemas import TABLES
-
-    table = TABLES[name]
+    table = contract.TABLES[name]
     schema = {
-        "fields": [field_descriptor(col, column) for col, column in table.model.to_schema().columns.items()],
-        "missingValues": [""],
-        "primaryKey": list(table.primary_key),
+        "fields": [field_descriptor(column) for column in table.columns],
+        "missingValues": [contract.CSV_MISSING],
+        "primaryKey": list(table.key),
     }
-    if table.foreign_keys:
+    if table.references:
         schema["foreignKeys"] = [
-            {"fields": list(fk.fields), "reference": {"resource": fk.resource, "fields": list(fk.reference)}}
-            for fk in table.foreign_keys
+            {"fields": list(fk.fields), "reference": {"resource": fk.table, "fields": list(fk.to)}}
+            for fk in table.references
         ]
     return schema
+
+
+def resource(name: str) -> dict:
+    """The data package resource of one table: its CSV file, format and Table Schema."""
+    return {
+        "name": name,
+        "path": f"{name}.csv",
+        "description": contract.TABLES[name].row,
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": contract.CSV_ENCODING,
+        "schema": table_schema(name),
+    }
 
 
 def package(tables: Mapping | Iterable[str]) -> dict:
     """The ``datapackage.json`` descriptor for the given clean tables, one resource per CSV.
 
-    Raises ValueError if a table has no schema or references a table that is not in the package.
+    Raises ValueError if a table is not in the contract or references a table that is not in the package.
     """
-    from analysis.tables.schemas import TABLES
-
     names = _names(tables)
     for name in names:
-        for fk in TABLES[name].foreign_keys:
-            if fk.resource not in names:
-                raise ValueError(f"{name} references {fk.resource}, which is not in the package")
+        for fk in contract.TABLES[name].references:
+            if fk.table not in names:
+                raise ValueError(f"{name} references {fk.table}, which is not in the package")
     return {
         "name": PACKAGE_NAME,
         "title": "Figures in Chinese government news reports, as tidy tables",
-        "description": "Generated by analysis/datapackage.py from analysis/schemas.py; see README.md.",
-        "resources": [
-            {
-                "name": name,
-                "path": f"{name}.csv",
-                "description": TABLES[name].description,
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": CSV_ENCODING,
-                "schema": table_schema(name),
-            }
-            for name in names
-        ],
+        "description": "Generated by analysis/tables/datapackage.py from the table contract in analysis/tables/contract.py; see README.md.",
+        "resources": [resource(name) for name in names],
     }
 
 
@@ -131,14 +115,13 @@ def _constraints_text(field: dict) -> str:
 
 def dictionary(tables: Mapping | Iterable[str]) -> str:
     """The data dictionary (Markdown) for the given clean tables: one line per column."""
-    from analysis.tables.schemas import TABLES
-
     descriptor = package(tables)
     out = [
         "# Clean tables: data dictionary",
         "",
-        "Generated by `analysis/datapackage.py` from `analysis/schemas.py` (the schemas the code validates",
-        "with); do not edit by hand. `datapackage.json` describes the same tables for Frictionless tools.",
+        "Generated by `analysis/tables/datapackage.py` from the table contract in `analysis/tables/contract.py`",
+        "(the definitions the code builds, validates and reads with); do not edit by hand.",
+        "`datapackage.json` describes the same tables for Frictionless tools.",
         "",
         "Conventions: CSV, comma-separated, UTF-8 with a byte-order mark (`utf-8-sig`, so Excel shows",
         "Chinese on double-click; `pandas.read_csv` strips it, other readers may need `encoding=\"utf-8-sig\"`).",
@@ -157,7 +140,7 @@ def dictionary(tables: Mapping | Iterable[str]) -> str:
         for fk in schema.get("foreignKeys", []):
             ref = fk["reference"]
             out.append(f"`{'`, `'.join(fk['fields'])}` refers to `{ref['resource']}` (`{'`, `'.join(ref['fields'])}`).")
-        checks = [c.name for c in TABLES[resource["name"]].model.to_schema().checks]
+        checks = [c.name for c in contract.TABLES[resource["name"]].checks]
         if checks:
             out.append("Row checks: " + ", ".join(f"`{c}`" for c in checks) + ".")
         out += ["", "| column | type | required | allowed values | meaning |", "| --- | --- | --- | --- | --- |"]
@@ -173,10 +156,3 @@ def package_files(tables: Mapping | Iterable[str]) -> dict[str, bytes]:
     names = _names(tables)
     text = json.dumps(package(names), ensure_ascii=False, indent=2) + "\n"
     return {"datapackage.json": text.encode("utf-8"), "README.md": dictionary(names).encode("utf-8")}
-
-
-def write_datapackage(clean_dir: str | Path, tables: Mapping | Iterable[str]) -> list[Path]:
-    """Write ``datapackage.json`` and ``README.md`` into ``clean_dir`` (atomically) for these tables."""
-    from analysis.store.atomic import atomic_dir_update
-
-    return atomic_dir_update(clean_dir, package_files(tables))

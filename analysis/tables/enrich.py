@@ -3,25 +3,17 @@
 On the tables of all documents together::
 
     tables = validate(enrich(tables, load_provinces()))   # raises schemas.TableError, writes nothing
-    ...write each table...; write_datapackage(clean_dir, tables)
 
-clean.py does this a batch of pieces at a time (analysis.tables.build.iter_tables), passing the keys of
-rows written earlier as ``references`` to validate.
+The write pipeline (:mod:`analysis.store.pipeline`) does this a batch of rows at a time through
+:class:`Batches`, which passes the keys of rows written earlier as ``references`` to validate.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from analysis.tables import indicators
-from analysis.tables import themes
+from analysis.tables import contract, indicators, themes
 from analysis.tables.percapita import per_10k
-
-# What enrich reads from the builders' figures table (docs/ARCHITECTURE.md).
-NEEDED = ["doc_id", "figure", "province", "sentence", "span_start", "surface", "value", "value_high", "unit",
-          "unit_kind", "qualifier", "as_of", "subject", "sentence_text"]
-INDICATOR_COLUMNS = ["doc_id", "figure", "indicator", "family", "province", "value", "value_high", "unit",
-                     "unit_kind", "qualifier", "as_of", "per_10k", "comparability_note"]
 
 
 def enrich(tables: dict[str, pd.DataFrame], provinces: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -35,13 +27,14 @@ def enrich(tables: dict[str, pd.DataFrame], provinces: pd.DataFrame) -> dict[str
 
     if "figures" not in tables:
         raise TableError(["figures: table missing; enrich needs the figures table"])
-    missing = [c for c in NEEDED if c not in tables["figures"].columns]
+    missing = [c for c in contract.columns("figures", extracted_only=True) if c not in tables["figures"].columns]
     if missing:
-        raise TableError([f"figures: missing column {', '.join(missing)} (see docs/ARCHITECTURE.md)"])
+        raise TableError([f"figures: missing column {', '.join(missing)} (see analysis/tables/contract.py)"])
     out = {name: blanks_to_missing(df) for name, df in tables.items()}
     figures = out["figures"]
     sentences = out.get("sentences")
-    definitions = indicators.definitions_table()
+    # vocabularies say "none" with "" too (no keywords, no note): missing, as in every other table
+    definitions = blanks_to_missing(indicators.definitions_table())
     indicator = indicators.assign(figures, sentences)
     indicator_theme = indicator.map(definitions.set_index("indicator")["theme"])
     theme, figure_themes = themes.classify(figures, sentences, indicator_themes=indicator_theme)
@@ -51,7 +44,7 @@ def enrich(tables: dict[str, pd.DataFrame], provinces: pd.DataFrame) -> dict[str
         figure_themes=figure_themes,
         indicators=indicator_rows(figures, definitions, provinces),
         indicator_definitions=definitions,
-        themes=themes.themes_table(),
+        themes=blanks_to_missing(themes.themes_table()),
         provinces=provinces.copy(),
     )
     return out
@@ -76,7 +69,7 @@ def indicator_rows(figures: pd.DataFrame, definitions: pd.DataFrame, provinces: 
                      on="indicator", how="left", validate="many_to_one")
     rows["per_10k"] = per_10k(rows["value"], rows["unit_kind"], rows["province"], provinces,
                               allowed=rows["per_capita"])
-    return rows[INDICATOR_COLUMNS].reset_index(drop=True)
+    return rows[contract.columns("indicators")].reset_index(drop=True)
 
 
 def validate(tables: dict[str, pd.DataFrame], references: dict[str, pd.DataFrame] | None = None

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.tsv import alternatives, read_tsv
 from analysis.config import LEXICON_DIR
 from analysis.tables.context import figure_texts
+from analysis.tables.frames import records_frame
+from analysis.tsv import alternatives, read_tsv
 
 INDICATORS_TSV = LEXICON_DIR / "indicators.tsv"
 
@@ -74,20 +75,7 @@ def load_rules(path: Path = INDICATORS_TSV) -> tuple[Rule, ...]:
 def definitions_table(rules: tuple[Rule, ...] | None = None) -> pd.DataFrame:
     """The ``indicator_definitions`` clean table: one row per indicator with labels, units and note."""
     rules = load_rules() if rules is None else rules
-    return pd.DataFrame(
-        {
-            "indicator": [r.indicator for r in rules],
-            "family": [r.family for r in rules],
-            "label_zh": [r.label_zh for r in rules],
-            "label_en": [r.label_en for r in rules],
-            "theme": [r.theme for r in rules],
-            "units": ["|".join(r.units) for r in rules],
-            "unit_kind": [r.unit_kind for r in rules],
-            "per_capita": pd.array([r.per_capita for r in rules], dtype="bool"),
-            "comparability_note": [r.comparability_note for r in rules],
-        }
-    ).astype({c: "str" for c in ("indicator", "family", "label_zh", "label_en", "theme", "units",
-                                 "unit_kind", "comparability_note")})
+    return records_frame("indicator_definitions", rules, units=lambda r: "|".join(r.units))
 
 
 def match(subject: str, clause: str, sentence: str, unit: str, rules: tuple[Rule, ...] | None = None) -> Rule | None:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.tsv import read_tsv
 from analysis.config import LEXICON_DIR
+from analysis.tsv import read_tsv
 
 PER_CAPITA_TSV = LEXICON_DIR / "per_capita.tsv"
 PER = 10_000

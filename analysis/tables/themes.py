@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.tsv import alternatives, read_tsv
 from analysis.config import LEXICON_DIR
+from analysis.tables import contract
 from analysis.tables.context import figure_texts
+from analysis.tables.frames import records_frame
+from analysis.tsv import alternatives, read_tsv
 
 THEMES_TSV = LEXICON_DIR / "themes.tsv"
 OTHER = "other"
@@ -57,15 +59,7 @@ def load_themes(path: Path = THEMES_TSV) -> tuple[Theme, ...]:
 def themes_table(themes: tuple[Theme, ...] | None = None) -> pd.DataFrame:
     """The ``themes`` clean table: one row per theme with its labels, priority and keywords."""
     themes = load_themes() if themes is None else themes
-    return pd.DataFrame(
-        {
-            "theme": [t.theme for t in themes],
-            "label_zh": [t.label_zh for t in themes],
-            "label_en": [t.label_en for t in themes],
-            "priority": pd.array([t.priority for t in themes], dtype="int64"),
-            "keywords": ["|".join(t.keywords) for t in themes],
-        }
-    )
+    return records_frame("themes", themes, keywords=lambda t: "|".join(t.keywords))
 
 
 def match(text: str, themes: tuple[Theme, ...] | None = None) -> dict[str, str]:
@@ -145,8 +139,5 @@ def classify(
         primary.append(chosen)
         for theme, (level, keyword) in touched.items():
             rows.append((doc_id, figure, theme, level, keyword or None, theme == chosen))
-    figure_themes = pd.DataFrame(
-        rows, columns=["doc_id", "figure", "theme", "matched_on", "keyword", "primary"]
-    ).astype({"doc_id": "str", "figure": "int64", "theme": "str", "matched_on": "str",
-              "keyword": "str", "primary": "bool"})
+    figure_themes = pd.DataFrame(rows, columns=contract.columns("figure_themes"))
     return pd.Series(primary, index=figures.index, dtype="str", name="theme"), figure_themes

@@ -1,0 +1,106 @@
+"""The batched write pipeline: rows of many reports -> enriched, validated batches -> a sink.
+
+``clean`` and ``clean-corpus`` both write through :class:`Pipeline`; they differ only in the sink
+(:mod:`analysis.store.sinks`: a folder of CSVs, or Parquet parts) and in what a failed report
+becomes. Memory is one batch: rows are gathered until they reach :data:`BATCH_ROWS`, then typed
+frames are built once for the batch (building them costs more than extracting a short report),
+themes and indicators are added, every table is validated, and the sink appends the batch.
+
+A report too large for one batch (read in windows, see :func:`analysis.tables.build.iter_rows`)
+is written in batches of its own as it is read; if reading it fails part-way, the sink removes
+what it had written of it, so a report's rows are all there or none are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Protocol
+
+BATCH_ROWS = 50_000  # rows (all tables together) enriched, validated and written as one batch
+
+
+class Sink(Protocol):
+    """Where checked batches go (see :mod:`analysis.store.sinks`)."""
+
+    def write(self, tables: dict, open_doc: str | None) -> None:
+        """Append one checked batch. ``open_doc``: the batch holds only rows of this report, still being read."""
+
+    def discard(self, doc_id: str) -> None:
+        """Remove what was written of ``doc_id`` while it was open (it failed part-way)."""
+
+
+def rows_in(pieces: list[dict]) -> int:
+    """Rows in a list of row pieces, all tables together."""
+    return sum(len(rows) for piece in pieces for rows in piece.values())
+
+
+class Pipeline:
+    """Gathers the row pieces of reports (:func:`analysis.tables.build.iter_rows`) into checked batches.
+
+    ``on_invalid(doc_ids, error)``: what to do when a batch of whole reports fails validation (a
+    bug in this package, not the user's input); without it the error is raised.
+    """
+
+    def __init__(self, sink: Sink, provinces=None,
+                 on_invalid: Callable[[list[str], Exception], None] | None = None):
+        from analysis.raw.census import load_provinces
+        from analysis.tables.enrich import Batches
+
+        self.sink = sink
+        self.checker = Batches(load_provinces() if provinces is None else provinces)
+        self.on_invalid = on_invalid
+        self.pending: list[dict] = []  # pieces of whole reports, not yet written
+        self.pending_docs: list[str] = []
+
+    def add(self, doc_id: str, pieces: Iterable[dict]) -> None:
+        """Every piece of one report. Whatever reading the pieces raises is raised again, after
+        the rows of ``doc_id`` already written are removed."""
+        own: list[dict] = []  # this report's pieces not yet written
+        wrote = False
+        try:
+            for piece in pieces:
+                own.append(piece)
+                if rows_in(own) >= BATCH_ROWS:
+                    self.flush()  # earlier reports first: rows stay in report order
+                    self._write(own, open_doc=doc_id)
+                    wrote = True
+                    own = []
+        except BaseException:
+            if wrote:
+                self.sink.discard(doc_id)
+            raise
+        self.pending += own
+        self.pending_docs.append(doc_id)
+        if rows_in(self.pending) >= BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the reports gathered so far as one batch."""
+        if not self.pending_docs:
+            return
+        pieces, docs = self.pending, self.pending_docs
+        self.pending, self.pending_docs = [], []
+        try:
+            self._write(pieces, open_doc=None)
+        except Exception as err:  # noqa: BLE001 - the caller decides what an invalid batch becomes
+            if self.on_invalid is None:
+                raise
+            self.on_invalid(docs, err)
+
+    def _write(self, pieces: list[dict], open_doc: str | None) -> None:
+        from analysis.tables.build import frames_of
+        from analysis.tables.contract import PER_DOCUMENT
+
+        checked = self.checker.check(frames_of(pieces), open_doc)
+        self.sink.write({name: checked[name] for name in PER_DOCUMENT}, open_doc)
+
+
+def vocabularies(provinces=None) -> dict:
+    """The shared vocabulary tables (provinces, themes, indicator definitions), validated: written once."""
+    from analysis.raw.census import load_provinces
+    from analysis.tables.contract import VOCABULARIES
+    from analysis.tables.enrich import enrich, validate
+    from analysis.tables.frames import frame
+
+    enriched = enrich({"figures": frame("figures", [])}, load_provinces() if provinces is None else provinces)
+    return validate({name: enriched[name] for name in VOCABULARIES})

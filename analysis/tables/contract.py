@@ -1,0 +1,296 @@
+"""The contract of the clean tables, in one place: every table, its columns, types, keys and meaning.
+
+Everything that knows a table's shape derives it from :data:`TABLES`: the builders' typed frames
+(:mod:`analysis.tables.build`), enrichment, the pandera checks (:mod:`analysis.tables.schemas`),
+``datapackage.json`` and the data dictionary (:mod:`analysis.tables.datapackage`), the writers of
+``clean`` and ``clean-corpus`` and the typed reader (:mod:`analysis.store.reader`). Adding a column
+is one :class:`Column` here: it is then built (empty until something fills it, if it may be
+empty), validated, written, described and read.
+
+Nothing is loaded at import time: the one vocabulary that comes from the lexicon (unit kinds) is
+read when a check or a description first asks for it.
+
+>>> [c.name for c in TABLES["sections"].columns]
+['doc_id', 'section', 'province', 'heading', 'span_start', 'span_end']
+>>> TABLES["figures"].key, TABLES["figures"].stage
+(('doc_id', 'figure'), 'extracted')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+# The file format every clean CSV shares (written by analysis.store.cells, read by analysis.store.reader).
+CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel read the file as UTF-8; pandas.read_csv strips it
+CSV_TRUE, CSV_FALSE = "true", "false"
+CSV_MISSING = ""
+
+# Kinds of table, in the order data flows: what the extractor reads off a report, what enrichment
+# derives from it, the shared vocabularies both refer to, and the run log of clean-corpus.
+EXTRACTED, DERIVED, VOCABULARY, RUN_LOG = "extracted", "derived", "vocabulary", "run log"
+
+# Logical column types (Table Schema names). Dates are ISO text in memory and in files; readers
+# parse them into datetime64.
+STRING, INTEGER, NUMBER, BOOLEAN, DATE = "string", "integer", "number", "boolean", "date"
+
+QUALIFIERS = ("exact", "approx", "lower_bound", "upper_bound")
+DISPOSITIONS = ("figure", "date", "code", "ordinal", "name", "idiom", "word", "list_marker",
+                "timestamp", "bare", "truncated")
+DATE_ROLES = ("as_of", "event")
+REGIONS = ("东部", "中部", "西部", "东北")
+MATCHED_ON = ("subject", "clause", "sentence", "indicator", "none")
+# ISO 8601 at the precision written; --MM and --MM-DD when the year is unknown (no publication date)
+_ISO = r"(\d{4}(-\d{2}(-\d{2})?)?|--\d{2}(-\d{2})?)"
+ISO_DATE_ANY = rf"^{_ISO}(/{_ISO})?$"  # a date at its precision, or an ISO interval for a period (前三季度)
+ISO_DAY = r"^\d{4}-\d{2}-\d{2}$"
+AS_OF = r"^(\d{4}-\d{2}(-\d{2})?|--\d{2}(-\d{2})?|report)$"
+SHA256 = r"^[0-9a-f]{64}$"
+
+
+def unit_kinds() -> tuple[str, ...]:
+    """The unit kinds of ``analysis/lexicon/units.tsv``, the extractor's own vocabulary."""
+    from analysis.extract import lexicon
+
+    return tuple(lexicon.load().unit_kinds)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its name, logical type, one-sentence meaning and constraints.
+
+    ``enum`` is a tuple of allowed values or a function returning them (read when first needed).
+    ``enriched``: added by enrichment (:mod:`analysis.tables.enrich`), not by the extractor.
+    """
+
+    name: str
+    type: str
+    description: str
+    required: bool = True
+    unique: bool = False
+    enum: tuple[str, ...] | Callable[[], tuple[str, ...]] | None = None
+    pattern: str | None = None
+    minimum: int | float | None = None
+    enriched: bool = False
+
+    def allowed(self) -> tuple[str, ...] | None:
+        """The allowed values, if the column has a closed vocabulary."""
+        return self.enum() if callable(self.enum) else self.enum
+
+    @property
+    def matches(self) -> str | None:
+        """The pattern every value matches (dates are ISO days)."""
+        return ISO_DAY if self.type == DATE else self.pattern
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A foreign key: ``fields`` of this table name a row of ``table`` by its ``to`` columns."""
+
+    fields: tuple[str, ...]
+    table: str
+    to: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """A check across two columns of each row: ``left <op> right`` (op one of ``>``, ``>=``)."""
+
+    name: str
+    left: str
+    op: str
+    right: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """One clean table: ``row`` says what one row is; ``key`` identifies a row."""
+
+    name: str
+    stage: str
+    row: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    references: tuple[Reference, ...] = field(default=())
+    checks: tuple[RowCheck, ...] = field(default=())
+
+    @property
+    def names(self) -> list[str]:
+        """Column names in file order."""
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+    @property
+    def per_document(self) -> bool:
+        """True for tables with rows of each report (written a batch at a time), False for vocabularies."""
+        return self.stage in (EXTRACTED, DERIVED)
+
+
+def _ref(fields: str, table: str, to: str | None = None) -> Reference:
+    return Reference(tuple(fields.split()), table, tuple((to or fields).split()))
+
+
+def _doc_id(what: str = "document") -> Column:
+    return Column("doc_id", STRING, f"Identifier of the {what}: the raw file's name without its extension.")
+
+
+def _span(what: str) -> tuple[Column, Column]:
+    return (Column("span_start", INTEGER, f"Offset of the {what}'s first character in the decoded text.", minimum=0),
+            Column("span_end", INTEGER, f"Offset just after the {what}'s last character (end-exclusive).", minimum=0))
+
+
+DOC = _ref("doc_id", "documents")
+SPANS_ORDERED = RowCheck("spans_ordered", "span_end", ">", "span_start")
+# A report that opens with a province heading has an empty lead section (section 0).
+SPANS_NOT_REVERSED = RowCheck("spans_not_reversed", "span_end", ">=", "span_start")
+
+_TABLES = (
+    Table("documents", EXTRACTED, "One row per report read from data/raw/.", (
+        Column("doc_id", STRING, "Identifier of the report: the raw file's name without its extension.", unique=True),
+        Column("path", STRING, "Path of the raw file, relative to the project root."),
+        Column("title", STRING, "Headline of the report.", required=False),
+        Column("publisher", STRING, "Who published the report (from the provenance sidecar).", required=False),
+        Column("published", DATE, "Publication date (ISO), used to resolve dates without a year.", required=False),
+        Column("published_inferred", BOOLEAN, "True if the publication date was inferred from the text rather than given in the sidecar."),
+        Column("encoding", STRING, "Character encoding the raw bytes were decoded with."),
+        Column("sha256", STRING, "SHA-256 checksum of the raw file's bytes.", pattern=SHA256),
+        Column("n_chars", INTEGER, "Length of the decoded text in characters.", minimum=0),
+        Column("n_sections", INTEGER, "Number of sections (the lead plus one per province heading).", minimum=0),
+        Column("n_sentences", INTEGER, "Number of sentences.", minimum=0),
+        Column("n_mentions", INTEGER, "Number of numeric tokens found (rows in mentions).", minimum=0),
+        Column("n_figures", INTEGER, "Number of statistics kept (rows in figures).", minimum=0),
+    ), key=("doc_id",)),
+    Table("sections", EXTRACTED, "One row per section of a report: the lead (section 0) and one per province heading.", (
+        _doc_id(),
+        Column("section", INTEGER, "Section number within the report; 0 is the lead before the first heading.", minimum=0),
+        Column("province", STRING, "Short name of the province the section is about; empty if none.", required=False),
+        Column("heading", STRING, "Text of the section heading; empty for the lead.", required=False),
+        *_span("section"),
+    ), key=("doc_id", "section"), references=(DOC, _ref("province", "provinces")), checks=(SPANS_NOT_REVERSED,)),
+    Table("sentences", EXTRACTED, "One row per sentence of a report.", (
+        _doc_id(),
+        Column("sentence", INTEGER, "Sentence number within the report, in text order.", minimum=0),
+        Column("section", INTEGER, "Section holding the sentence.", minimum=0),
+        Column("paragraph", INTEGER, "Paragraph number within the report.", minimum=0),
+        Column("province", STRING, "Short name of the province the sentence speaks for; empty if none.", required=False),
+        *_span("sentence"),
+        Column("text", STRING, "The sentence as written."),
+    ), key=("doc_id", "sentence"), references=(DOC, _ref("doc_id section", "sections")), checks=(SPANS_ORDERED,)),
+    Table("figures", EXTRACTED, "One row per statistic: a number with its unit, qualifier, date scope, theme and indicator.", (
+        _doc_id(),
+        Column("figure", INTEGER, "Figure number within the report, in text order.", minimum=0),
+        Column("province", STRING, "Short name of the province the figure belongs to; empty for national or unassigned figures.", required=False),
+        Column("section", INTEGER, "Section holding the figure.", minimum=0),
+        Column("sentence", INTEGER, "Sentence holding the figure.", minimum=0),
+        *_span("figure"),
+        Column("surface", STRING, "The figure as written, number and unit (e.g. 4.25万个)."),
+        Column("value", NUMBER, "The number fully expanded, multipliers applied (4.25万 is 42500); percentages in percent points."),
+        Column("value_high", NUMBER, "Upper end of a range (3至5个: value 3, value_high 5); empty otherwise.", required=False),
+        Column("unit", STRING, "Unit or classifier after the number, multipliers removed (个, 元, 人, %).", required=False),
+        Column("unit_kind", STRING, "What the unit measures: count, money, people, percent, duration and so on.", enum=unit_kinds),
+        Column("qualifier", STRING, "How exact the number is: exact, approx (近, 约), lower_bound (超, 余, 多), upper_bound (不到).", enum=QUALIFIERS),
+        Column("as_of", STRING, "Reference date from a 截至 clause (ISO date or month, --MM if the year is unknown), 'report' for 截至目前, empty if none.", required=False, pattern=AS_OF),
+        Column("cumulative", BOOLEAN, "True if the text says the figure is cumulative (累计, 共)."),
+        Column("subject", STRING, "A few words saying what is counted.", required=False),
+        Column("sentence_text", STRING, "The sentence holding the figure, for reading it in context.", required=False),
+        Column("theme", STRING, "Primary theme code (see themes): the indicator's theme if the figure feeds one, else from keywords; 'other' if none match.", enriched=True),
+        Column("indicator", STRING, "Indicator code the figure feeds (see indicator_definitions); empty if it feeds none.", required=False, enriched=True),
+    ), key=("doc_id", "figure"),
+        references=(DOC, _ref("doc_id section", "sections"), _ref("doc_id sentence", "sentences"),
+                    _ref("province", "provinces"), _ref("theme", "themes"), _ref("indicator", "indicator_definitions")),
+        checks=(SPANS_ORDERED,)),
+    Table("dates", EXTRACTED, "One row per date or period mentioned in a report.", (
+        _doc_id(),
+        Column("province", STRING, "Short name of the province of the section holding the date; empty if none.", required=False),
+        Column("section", INTEGER, "Section holding the date.", minimum=0),
+        Column("sentence", INTEGER, "Sentence holding the date.", minimum=0),
+        *_span("date"),
+        Column("surface", STRING, "The date as written (11月25日, 10月末, 今年5月)."),
+        Column("date", STRING, "Empty if it cannot be resolved (a period with no year known), else the date in ISO form at the precision written (YYYY-MM-DD, YYYY-MM, YYYY; --MM or --MM-DD if the year is unknown), or an ISO interval start/end for a period.", required=False, pattern=ISO_DATE_ANY),
+        Column("date_start", DATE, "First day the date covers (ISO).", required=False),
+        Column("date_end", DATE, "Last day the date covers (ISO).", required=False),
+        Column("role", STRING, "as_of if it scopes figures (截至...), event if it dates an event.", enum=DATE_ROLES),
+    ), key=("doc_id", "span_start"),
+        references=(DOC, _ref("doc_id section", "sections"), _ref("province", "provinces")), checks=(SPANS_ORDERED,)),
+    Table("mentions", EXTRACTED, "One row per numeric token in a report, with what it turned out to be.", (
+        _doc_id(),
+        Column("mention", INTEGER, "Mention number within the report, in text order.", minimum=0),
+        *_span("token"),
+        Column("surface", STRING, "The token as written."),
+        Column("disposition", STRING, "What the token is: figure, date, code, ordinal, name, idiom, word, list_marker, timestamp, bare or truncated.", enum=DISPOSITIONS),
+        Column("reason", STRING, "Short reason for the disposition, for auditing.", required=False),
+    ), key=("doc_id", "mention"), references=(DOC,), checks=(SPANS_ORDERED,)),
+    Table("provinces", VOCABULARY, "The 31 provincial-level divisions of mainland China with their 2020 census population.", (
+        Column("province", STRING, "Short Chinese name (吉林), the key other tables use.", unique=True),
+        Column("province_full", STRING, "Full Chinese name (吉林省).", unique=True),
+        Column("name_en", STRING, "Usual English name.", unique=True),
+        Column("region", STRING, "National Bureau of Statistics region: 东部, 中部, 西部 or 东北.", enum=REGIONS),
+        Column("population_2020", INTEGER, "Resident population at the Seventh National Population Census (2020-11-01).", minimum=1),
+    ), key=("province",)),
+    Table("themes", VOCABULARY, "The theme vocabulary (analysis/lexicon/themes.tsv).", (
+        Column("theme", STRING, "Theme code used in figures and figure_themes.", unique=True),
+        Column("label_zh", STRING, "Chinese label."),
+        Column("label_en", STRING, "English label."),
+        Column("priority", INTEGER, "Tie-breaker when several themes match the same text: the lowest wins.", minimum=0),
+        Column("keywords", STRING, "Keywords that select the theme, separated by |; empty for other.", required=False),
+    ), key=("theme",)),
+    Table("indicator_definitions", VOCABULARY, "The indicator vocabulary (analysis/lexicon/indicators.tsv).", (
+        Column("indicator", STRING, "Indicator code used in figures and indicators.", unique=True),
+        Column("family", STRING, "Group of indicators measuring one thing at different stages or in different ways."),
+        Column("label_zh", STRING, "Chinese label."),
+        Column("label_en", STRING, "English label."),
+        Column("theme", STRING, "Theme the indicator belongs to."),
+        Column("units", STRING, "Units a figure must have to feed the indicator, separated by |."),
+        Column("unit_kind", STRING, "What the indicator measures: count, money, people, percent and so on.", enum=unit_kinds),
+        Column("per_capita", BOOLEAN, "True if a value per 10,000 residents is meaningful for this indicator."),
+        Column("comparability_note", STRING, "What to keep in mind when comparing provinces on this indicator.", required=False),
+    ), key=("indicator",), references=(_ref("theme", "themes"),)),
+    Table("figure_themes", DERIVED, "One row per (figure, theme) the figure's texts touch; the primary theme is flagged.", (
+        _doc_id(),
+        Column("figure", INTEGER, "Figure number within the report.", minimum=0),
+        Column("theme", STRING, "Theme code."),
+        Column("matched_on", STRING, "First text where the theme matched: subject, clause, sentence; indicator if given by the figure's indicator; none for other.", enum=MATCHED_ON),
+        Column("keyword", STRING, "Keyword that matched; empty for other.", required=False),
+        Column("primary", BOOLEAN, "True for the theme given to the figure in figures.theme."),
+    ), key=("doc_id", "figure", "theme"), references=(_ref("doc_id figure", "figures"), _ref("theme", "themes"))),
+    Table("indicators", DERIVED, "One row per figure feeding an indicator, with its value per 10,000 residents where meaningful.", (
+        _doc_id(),
+        Column("figure", INTEGER, "Figure number within the report (see figures).", minimum=0),
+        Column("indicator", STRING, "Indicator code (see indicator_definitions)."),
+        Column("family", STRING, "Indicator family, for comparing related stages side by side."),
+        Column("province", STRING, "Short name of the province; empty if the figure has none.", required=False),
+        Column("value", NUMBER, "The figure's value, as in figures."),
+        Column("value_high", NUMBER, "Upper end of a range, as in figures.", required=False),
+        Column("unit", STRING, "Unit of value."),
+        Column("unit_kind", STRING, "What the unit measures, as in figures.", enum=unit_kinds),
+        Column("qualifier", STRING, "How exact the value is, as in figures.", enum=QUALIFIERS),
+        Column("as_of", STRING, "Reference date of the value, as in figures.", required=False, pattern=AS_OF),
+        Column("per_10k", NUMBER, "value / population_2020 * 10000; empty for percentages, durations, frequencies, per-person standards or unknown provinces.", required=False, minimum=0),
+        Column("comparability_note", STRING, "The indicator's comparability note, repeated for convenience.", required=False),
+    ), key=("doc_id", "figure"),
+        references=(_ref("doc_id figure", "figures"), _ref("indicator", "indicator_definitions"), _ref("province", "provinces"))),
+    Table("failures", RUN_LOG, "One row per input file clean-corpus could not read or process.", (
+        Column("path", STRING, "The input file as it was named."),
+        Column("doc_id", STRING, "The doc_id the file would have had."),
+        Column("error", STRING, "Kind of failure: InputError for a problem with the file, else the name of the error."),
+        Column("problem", STRING, "What went wrong, in one line."),
+    ), key=("path",)),
+)  # fmt: skip
+
+TABLES: dict[str, Table] = {t.name: t for t in _TABLES}
+# The tables with rows of each report, in the order they are written; then the shared vocabularies.
+PER_DOCUMENT = tuple(name for name, t in TABLES.items() if t.per_document)
+VOCABULARIES = tuple(name for name, t in TABLES.items() if t.stage == VOCABULARY)
+EXTRACTED_TABLES = tuple(name for name, t in TABLES.items() if t.stage == EXTRACTED)
+# What `clean` writes into a folder of CSVs (and describes in its datapackage.json).
+CLEAN_TABLES = tuple(name for name in TABLES if name in PER_DOCUMENT or name in VOCABULARIES)
+
+
+def columns(name: str, *, extracted_only: bool = False) -> list[str]:
+    """Column names of table ``name`` in file order; ``extracted_only`` leaves out those enrichment adds."""
+    return [c.name for c in TABLES[name].columns if not (extracted_only and c.enriched)]
