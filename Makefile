@@ -12,7 +12,7 @@ JOBS   ?= 2
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run data test lab bench distclean
+.PHONY: help setup run data test test-fast lab bench distclean
 
 help: ## list the targets
 	@echo "usage: make TARGET"
@@ -39,8 +39,11 @@ run: setup ## set up, then run the main job (python -m analysis run)
 data: setup ## set up, then only clean data/raw into data/clean
 	$(PY) -m analysis clean
 
-test: setup ## set up, then run the test suite
+test: setup ## set up, then run the whole test suite (what CI runs)
 	$(PY) -m pytest -q -n $(JOBS)
+
+test-fast: setup ## set up, then run the quick loop: every test not marked slow (under a minute)
+	$(PY) -m pytest -q -n $(JOBS) -m "not slow"
 
 lab: setup ## set up, then open JupyterLab on notebooks/ (kernel: the venv's python3)
 	@mkdir -p notebooks

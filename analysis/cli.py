@@ -25,7 +25,7 @@ from analysis.errors import InputError
 
 def _run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: one per core)")
-    parser.add_argument("--plan", type=Path, default=config.NOTEBOOKS_DIR / "plan.yaml",
+    parser.add_argument("--plan", type=Path, default=config.PLAN,
                         help="the batch plan (default: notebooks/plan.yaml)")
     parser.add_argument("--only", metavar="PATTERN", help="run only notebook/slug names matching this shell pattern")
     parser.add_argument("--no-clean", action="store_true", help="skip the clean step; use the tables already there")

@@ -12,6 +12,7 @@ REFERENCE_DIR = RAW_DIR / "reference"
 CLEAN_DIR = DATA_DIR / "clean"
 NOTEBOOKS_DIR = ROOT / "notebooks"
 REPORTS_DIR = ROOT / "reports"
+PLAN = NOTEBOOKS_DIR / "plan.yaml"  # the batch plan `run` executes
 LEXICON_DIR = PACKAGE_DIR / "lexicon"
 
 

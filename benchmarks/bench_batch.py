@@ -72,7 +72,7 @@ def _count_notebooks(clean_dir: Path) -> int:
     from analysis.publish import views
 
     provinces = views.provinces_in(views.load("figures", clean_dir))
-    return len(batch.expand_plan(batch.load_plan(batch.DEFAULT_PLAN), provinces, batch.DEFAULT_PLAN.parent))
+    return len(batch.expand_plan(batch.load_plan(config.PLAN), provinces, config.PLAN.parent))
 
 
 def _worker_imports() -> tuple[float, float]:
@@ -95,9 +95,9 @@ def breakdown(notebook: str, clean_dir: Path) -> list[tuple[str, float]]:
 
     getattr(batch, "skip_slow_iri_checker", lambda: None)()  # older checkouts, for before/after figures
     provinces = views.provinces_in(views.load("figures", clean_dir))
-    plan = [r for r in batch.load_plan(batch.DEFAULT_PLAN) if r["notebook"] == notebook]
-    job = batch.expand_plan(plan, provinces, batch.DEFAULT_PLAN.parent)[0]
-    source = batch.DEFAULT_PLAN.parent / f"{notebook}.ipynb"
+    plan = [r for r in batch.load_plan(config.PLAN) if r["notebook"] == notebook]
+    job = batch.expand_plan(plan, provinces, config.PLAN.parent)[0]
+    source = config.PLAN.parent / f"{notebook}.ipynb"
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
     steps = [("worker imports (papermill, nbconvert; fresh process)", _worker_imports()[0])]
     with tempfile.TemporaryDirectory() as tmp:
@@ -155,7 +155,7 @@ def main() -> int:
         runs = [{"notebook": "empty", "parameters": [{"copy": n} for n in range(count)]}]
         empty_plan.write_text(json.dumps({"runs": runs}), encoding="utf-8")
         for n in range(args.repeat):
-            for kind, plan in (("empty", empty_plan), ("ours", batch.DEFAULT_PLAN)):
+            for kind, plan in (("empty", empty_plan), ("ours", config.PLAN)):
                 reports = tmp / f"{kind}-{n}"
                 samples[kind].append(_timed(plan, args.clean_dir, reports, args.jobs))
                 if kind == "ours":

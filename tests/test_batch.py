@@ -16,6 +16,8 @@ from analysis import cli, config
 from analysis.errors import InputError
 from analysis.publish import batch
 
+pytestmark = pytest.mark.slow  # kernels, worker processes or whole corpora: `make test` only
+
 FIXTURE_CLEAN = Path(__file__).parent / "fixtures" / "clean_small"
 PROVINCES = ["湖南", "四川", "广东"]  # in the fixture tables
 
@@ -189,7 +191,7 @@ def test_malformed_plans_are_one_line_errors(tmp_path, text, problem):
 
 
 def test_the_shipped_plan_expands_over_the_data():
-    plan = batch.load_plan(batch.DEFAULT_PLAN)
+    plan = batch.load_plan(config.PLAN)
     jobs = batch.expand_plan(plan, PROVINCES, config.NOTEBOOKS_DIR)
     names = [j.name for j in jobs]
     assert "overview/default" in names
@@ -227,3 +229,13 @@ def test_workers_skip_the_slow_iri_checker_and_still_validate_notebooks():
             "print(sys.modules.get('rfc3987_syntax', 'absent'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=_env())
     assert out.stdout.split("\n")[:2] == ["invalid caught", "None"]
+
+
+def test_reports_have_the_mode_of_any_file_the_user_creates(project):
+    plan = _plan(project, [{"notebook": "good", "parameters": [{"province": "湖南"}]}])
+    done = subprocess.run(_command(project, plan), capture_output=True, text=True, env=_env(), cwd=project,
+                          timeout=600, umask=0o027)
+    assert done.returncode == 0, done.stderr
+    files = [p for p in (project / "reports").rglob("*") if p.is_file()]
+    assert {p.suffix for p in files} >= {".html", ".ipynb"}
+    assert {p.stat().st_mode & 0o777 for p in files} == {0o640}, {p.name: oct(p.stat().st_mode) for p in files}

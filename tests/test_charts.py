@@ -143,6 +143,7 @@ def test_save_figure_refuses_unsafe_names(tmp_path, stem):
     assert not (tmp_path / "figures").exists() or not list((tmp_path / "figures").iterdir())
 
 
+@pytest.mark.slow
 def test_saved_charts_are_byte_identical_between_runs(tmp_path):
     first = charts.save_figure(charts.figures_by_theme(FIGURES, "山西", SOURCE), "same", tmp_path / "a")
     second = charts.save_figure(charts.figures_by_theme(FIGURES, "山西", SOURCE), "same", tmp_path / "b")
@@ -182,6 +183,7 @@ def test_render_refuses_unsafe_names_before_drawing(tmp_path):
     assert not (tmp_path / "figures").exists()
 
 
+@pytest.mark.slow
 def test_charts_do_not_need_pyplot():
     import subprocess
     import sys
@@ -195,6 +197,7 @@ def test_charts_do_not_need_pyplot():
     assert out.stdout.strip() == "False"
 
 
+@pytest.mark.slow
 def test_rendered_png_is_what_savefig_writes():
     first = charts.figures_by_theme(FIGURES, "山西", SOURCE)
     saved = io.BytesIO()

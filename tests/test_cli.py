@@ -122,6 +122,7 @@ def test_clean_of_folder_without_reports(tmp_path):
     assert_one_line_error(cli("clean", tmp_path / "raw", "-o", tmp_path / "out"), "no report files")
 
 
+@pytest.mark.slow
 def test_clean_where_every_report_fails_writes_nothing(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -137,6 +138,7 @@ def test_clean_where_every_report_fails_writes_nothing(tmp_path):
 # --- with the real extractor ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_extract_to_stdout_and_to_file_agree(tmp_path):
     to_stdout = cli("extract", SEED)
     assert to_stdout.returncode == 0, to_stdout.stderr
@@ -147,6 +149,7 @@ def test_extract_to_stdout_and_to_file_agree(tmp_path):
     assert to_stdout.stdout.splitlines()[0].startswith("doc_id,figure,")
 
 
+@pytest.mark.slow
 def test_extract_closed_pipe_is_quiet(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
@@ -165,6 +168,7 @@ def extract_rows(*args):
     return list(csv.DictReader(io.StringIO(result.stdout)))
 
 
+@pytest.mark.slow
 def test_published_flag_overrides_the_sidecar(tmp_path):
     path = tmp_path / "town.txt"
     data = "截至11月25日，全镇新建公厕12座。".encode()
@@ -178,6 +182,7 @@ def test_published_flag_overrides_the_sidecar(tmp_path):
     assert [r["as_of"] for r in extract_rows(path, "--published", "2019-12-01")] == ["2019-11-25"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("encoding", ["gbk", "utf-16", "big5"])
 def test_extract_gives_the_same_figures_whatever_the_encoding(tmp_path, encoding):
     text = "截至10月底，全區共新建停車位560個，投入資金1.2億元。" if encoding == "big5" else "截至10月底，全区共新建停车位560个，投入资金1.2亿元。"
@@ -204,6 +209,7 @@ def test_html_offsets_point_into_the_extracted_text(tmp_path):
         assert text[int(r["span_start"]):int(r["span_end"])] == r["surface"]
 
 
+@pytest.mark.slow
 def test_two_clean_runs_at_once_give_the_same_tables_as_one(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -253,6 +259,7 @@ def test_ctrl_c_during_clean_leaves_the_output_untouched(tmp_path, monkeypatch, 
     assert (out / "figures.csv").read_bytes() == b"old"
 
 
+@pytest.mark.slow
 def test_clean_with_one_broken_report_keeps_its_rows_and_updates_the_rest(tmp_path):
     raw, out = tmp_path / "raw", tmp_path / "out"
     raw.mkdir()
@@ -278,6 +285,7 @@ def test_clean_with_one_broken_report_keeps_its_rows_and_updates_the_rest(tmp_pa
     assert figures and all("7个" in line for line in figures)
 
 
+@pytest.mark.slow
 def test_output_that_cannot_be_written_is_one_line(tmp_path):
     report = tmp_path / "r.txt"
     report.write_text("全村新修水渠3条。", encoding="utf-8")

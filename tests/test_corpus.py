@@ -15,6 +15,8 @@ from analysis.store.reader import read_table
 from analysis.tables.contract import PER_DOCUMENT, columns
 from benchmarks.corpus_gen import write_files
 
+pytestmark = pytest.mark.slow  # kernels, worker processes or whole corpora: `make test` only
+
 N_FILES = 200
 N_SMALL = 12
 EMPTY = "report_00077_empty.txt"

@@ -157,6 +157,7 @@ def test_chinese_numeral_past_decimal_precision_keeps_decimal_rounding() -> None
     assert value == Decimal("9.999E+31")
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.decimals(allow_nan=False, allow_infinity=False).filter(lambda d: len(d.as_tuple().digits) <= 28))
 def test_exact_keeps_the_value_and_drops_only_noise(value: Decimal) -> None:

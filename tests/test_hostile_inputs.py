@@ -110,6 +110,7 @@ def test_text_cut_off_inside_a_number(tmp_path, capsys):
     assert triples(figures) == [("1.5万公里", 15000.0, "公里")]
 
 
+@pytest.mark.slow
 def test_a_very_long_line_without_full_stops(tmp_path, capsys):
     text = "贵州：" + "新建通组公路12公里，" * 20000
     status, err, figures = run_extract(tmp_path, "long.txt", text.encode("utf-8"), capsys)

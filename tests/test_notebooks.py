@@ -11,6 +11,8 @@ import pytest
 
 from analysis import config
 
+pytestmark = pytest.mark.slow  # kernels, worker processes or whole corpora: `make test` only
+
 NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("*.ipynb"))
 FIXTURE_CLEAN = Path(__file__).parent / "fixtures" / "clean_small"
 

@@ -309,6 +309,7 @@ def test_segment_spans_stay_inside_and_in_order(text):
     assert all(s.section in section_ids for s in seg.sentences)
 
 
+@pytest.mark.slow
 @settings(deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 @given(genre_text)
 def test_every_table_row_points_at_its_surface(text):

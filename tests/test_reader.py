@@ -119,6 +119,7 @@ def test_a_row_check_only_pandera_makes_is_applied_by_load(clean_dir, tmp_path):
         load("figures", tmp_path)
 
 
+@pytest.mark.slow
 def test_a_clean_corpus_folder_reads_as_the_same_frames_as_a_csv_folder(tmp_path):
     from analysis.store.clean import clean
     from analysis.store.corpus import clean_corpus

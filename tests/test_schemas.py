@@ -114,6 +114,7 @@ GENRE_PIECES = ["广东：", "四川省", "截至10月底，", "累计", "完成
                 "1.2万", "人次", "一是", "百分之九十", "前三季度", "2021年", "、", "（1）", "不到", "100", "户", "北京："]
 
 
+@pytest.mark.slow
 def test_extractor_output_always_fits_the_schemas():
     # Whatever the extractor makes of genre-like text, enrich + validate must accept it: a failure
     # here means the schemas and the extractor disagree about the contract.
@@ -151,6 +152,7 @@ def test_dates_without_a_known_year_are_accepted():
     assert tables["figures"]["as_of"].tolist()[-1] == "--09"
 
 
+@pytest.mark.slow
 def test_batches_check_references_to_rows_of_earlier_batches_and_the_open_section():
     from datetime import date
 

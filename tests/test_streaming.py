@@ -90,6 +90,7 @@ def test_a_large_html_page_is_read_whole_for_its_article_text(tmp_path, small_li
     assert source.chunks is None and source.is_html and "首页" not in source.text
 
 
+@pytest.mark.slow
 def test_clean_of_a_streamed_report_writes_the_same_bytes(tmp_path, monkeypatch):
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -114,6 +115,7 @@ def test_a_streamed_report_shows_its_progress_in_characters(tmp_path, small_limi
     assert f"big.txt:   0%|          | 0.00/{len(TEXT * 4) / 1000:.2f}k" in err  # a bar of its characters
 
 
+@pytest.mark.slow
 def test_a_report_failing_part_way_leaves_no_rows_and_keeps_its_previous_ones(tmp_path, monkeypatch):
     from analysis.tables import build as tables
 

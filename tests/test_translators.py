@@ -64,6 +64,7 @@ def test_default_papermill_translator_escapes():
     assert PythonTranslator.translate("江西") == '"\\u6c5f\\u897f"'
 
 
+@pytest.mark.slow
 def test_command_line_wrapper_is_papermill_with_the_translator(tmp_path):
     """`python -m analysis.publish.translators` takes papermill's options; injected strings stay Chinese."""
     import os

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -113,6 +114,7 @@ def test_an_unknown_publication_date_is_inferred_from_the_whole_streamed_text():
     window_size=st.integers(1, 900),
     chunk=st.integers(1, 5_000),
 )
+@pytest.mark.slow
 def test_any_text_of_the_genre_gives_the_same_tables_in_windows_and_whole(lines, window_size, chunk):
     text = "\n".join(lines)
     whole = build_tables(TextSource("t", text, date(2021, 12, 1)))

@@ -33,7 +33,6 @@ from analysis import config
 from analysis.errors import InputError
 from analysis.store.atomic import write_text_atomic
 
-DEFAULT_PLAN = config.NOTEBOOKS_DIR / "plan.yaml"
 LOCK_NAME = ".batch.lock"
 BUSY = "another batch run (pid {pid}) is writing these reports; wait for it to finish"
 ALL = "*"
@@ -190,7 +189,7 @@ def _init_worker(stop_event, log_path: str) -> None:
     skip_slow_iri_checker()
     os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
     os.dup2(log, 2)
     os.close(log)
     # Kernels import this package; make sure they find this copy even when it is not installed.
@@ -398,7 +397,7 @@ def _stop_workers(executor, stop_event) -> None:
 
 
 def run_batch(
-    plan_path: Path = DEFAULT_PLAN,
+    plan_path: Path = config.PLAN,
     *,
     jobs: int | None = None,
     only: str | None = None,
