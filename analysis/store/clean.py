@@ -82,7 +82,7 @@ def clean(raw_dir: str | Path, clean_dir: str | Path, *, progress: bool | None =
             if not report.documents:
                 raise _NothingWritten
             pipeline.flush()
-            report.written = sink.finish(vocabularies(pipeline.checker.provinces))
+            report.written = sink.finish(vocabularies(pipeline.provinces))
     except _NothingWritten:
         report.kept.clear()
     except OSError as err:

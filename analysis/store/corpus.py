@@ -1,4 +1,4 @@
-"""The ``clean-corpus`` command: thousands of reports -> partitioned Parquet tables, on all cores or a Dask cluster.
+"""``clean-corpus``: thousands of reports -> partitioned Parquet tables, on all cores or a Dask cluster.
 
     python -m analysis clean-corpus archive/ -o out/              # every core of this machine
     python -m analysis clean-corpus 'archive/2021/**/*.txt' -o out/ --csv
@@ -6,17 +6,18 @@
 
 Files are found (a folder is searched recursively; a quoted glob may use ``**``), sorted by path and cut
 into partitions of ``--partition-size`` files. Each partition is one task: it reads its files one at a
-time (``sources.load_source``), builds their rows (``tables.iter_rows``) and writes
-``OUT/<table>/part-NNNNN-KKKK.parquet`` itself, a batch of rows at a time, so neither the driver nor a
-worker ever holds more than one batch, however large a single report. Because the partitions depend only on the sorted file list, a local run and a Dask run
-write the same parts with the same rows.
+time (:func:`analysis.raw.report.load_source`), builds their rows (:func:`analysis.tables.build.iter_rows`)
+and writes ``OUT/<table>/part-NNNNN-KKKK.parquet`` itself through the batched write pipeline
+(:mod:`analysis.store.pipeline`, the one ``clean`` uses, with a Parquet sink), so neither the driver
+nor a worker ever holds more than one batch, however large a single report. Because the partitions
+depend only on the sorted file list, a local run and a Dask run write the same parts with the same rows.
 
 A file that cannot be read or processed does not stop the run: it becomes a row of the ``failures``
 table (``path``, ``doc_id``, ``error``, ``problem``) and the exit status is 1.
 
 Output is replaced as a whole: parts are written to a staging folder inside OUT and each table folder
 is swapped in only when every partition has finished, so an interrupted run leaves the previous output
-as it was; two runs into the same OUT take turns for the swap (``atomic.locked``). On a cluster, the
+as it was; two runs into the same OUT take turns for the swap (:func:`analysis.store.locks.locked`). On a cluster, the
 input files and OUT must be on a file system every worker can reach.
 """
 

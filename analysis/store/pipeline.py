@@ -47,7 +47,8 @@ class Pipeline:
         from analysis.tables.enrich import Batches
 
         self.sink = sink
-        self.checker = Batches(load_provinces() if provinces is None else provinces)
+        self.provinces = load_provinces() if provinces is None else provinces
+        self.checker = Batches(self.provinces)
         self.on_invalid = on_invalid
         self.pending: list[dict] = []  # pieces of whole reports, not yet written
         self.pending_docs: list[str] = []

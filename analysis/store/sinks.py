@@ -29,7 +29,7 @@ class CsvFolder:
 
     def __init__(self, files: dict[str, BinaryIO], clean_dir: Path):
         self.files, self.clean_dir = files, clean_dir
-        self.names = [name for name in contract.PER_DOCUMENT]
+        self.names = list(contract.PER_DOCUMENT)
         self.text = {name: io.TextIOWrapper(files[_file(name)], encoding=contract.CSV_ENCODING, newline="")
                      for name in self.names}
         self.csv = {name: csv.writer(self.text[name], lineterminator="\n") for name in self.names}
