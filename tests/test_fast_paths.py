@@ -106,6 +106,27 @@ def test_affix_rules_still_fire_behind_the_gate(text: str, disposition: str) -> 
     assert digits[0].disposition == disposition, digits
 
 
+# -- units by first character ------------------------------------------------------------------------
+_UNIT_TEXT = st.lists(st.one_of(st.sampled_from(sorted(lexicon.load().units)),
+                                st.sampled_from(list("千万亿瓦时标准煤的人次 12"))), max_size=6).map("".join)
+
+
+@SETTINGS
+@given(_UNIT_TEXT, st.integers(0, 8))
+def test_units_by_first_char_match_as_the_whole_alternation_does(text: str, pos: int) -> None:
+    lex = lexicon.load()
+    plain = lex.unit_pattern.match(text, pos)
+    units = lex.units_by_first.get(text[pos:pos + 1])
+    fast = units.match(text, pos) if units is not None else None
+    assert (fast and fast.group()) == (plain and plain.group())
+
+
+def test_every_unit_is_reachable_by_its_first_char() -> None:
+    lex = lexicon.load()
+    for unit in lex.units:
+        assert lex.units_by_first[unit[0]].match(unit).group() == lex.unit_pattern.match(unit).group()
+
+
 # -- normalising in one scan --------------------------------------------------------------------------
 _MAPPED = [chr(code) for code in TABLE]
 _TEXT_CHARS = st.one_of(st.sampled_from(_MAPPED), st.sampled_from(list("，。的是了一二三12ab\n")))

@@ -240,8 +240,12 @@ class _Extractor:
             core_end = match.end("core")
         else:
             end = core_end = run_end
-        found = self.lex.unit_pattern.match(norm, end + 1 if norm[end:end + 1] == " " else end)  # _unit_at
+        unit_pos = end + 1 if norm[end:end + 1] == " " else end  # _unit_at, inlined
+        units = self.lex.units_by_first.get(norm[unit_pos:unit_pos + 1])
+        found = units.match(norm, unit_pos) if units is not None else None
         unit, unit_end = (found.group(), found.end()) if found else ("", 0)
+        if unit and not is_arabic and self.lex.units[unit].arabic_only:
+            unit, unit_end = "", 0
 
         # the affix rules' combined tests first: most numbers have no affix, and this says so cheaply
         lex = self.lex
@@ -430,7 +434,8 @@ class _Extractor:
         norm = self.norm
         if norm[pos:pos + 1] == " ":  # copied from PDF: 2.5 万人, 30 个
             pos += 1
-        found = self.lex.unit_pattern.match(norm, pos)
+        units = self.lex.units_by_first.get(norm[pos:pos + 1])
+        found = units.match(norm, pos) if units is not None else None
         return (found.group(), found.end()) if found else ("", 0)
 
     def _number(self, start: int, match: re.Match, unit_surface: str, unit_end: int,

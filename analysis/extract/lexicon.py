@@ -25,6 +25,7 @@ class Unit:
     unit: str
     kind: str
     scale: int = 1
+    arabic_only: bool = False  # read only after Arabic digits (17市; 三省一市 is a name)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,9 @@ class Lexicon:
     word_index: dict[str, tuple[tuple[int, int, int, frozenset[str], frozenset[str] | None], ...]]
     affix_rules: tuple[AffixRule, ...]
     unit_pattern: re.Pattern  # any unit, longest first, so one match finds the longest unit
+    # Units by first character: the plain unit_pattern tries every unit at every number, so its cost
+    # grows with the vocabulary; one dict lookup leaves only the units that can start there.
+    units_by_first: dict[str, re.Pattern]
     any_before: re.Pattern  # matches when some rule's `before` could apply (a fast gate)
     # What the last character before a token must be for any_before to match (chars, any whitespace,
     # any digit), or None when the rules are beyond _last_chars: one set lookup spares most searches.
@@ -176,10 +180,24 @@ def _last_chars(pattern: str) -> tuple[set[str], bool, bool] | None:
     return (chars, flags[0], flags[1]) if ends else None
 
 
+def _alternation(words) -> re.Pattern:
+    """One pattern matching any of ``words``, longest first, so a match is the longest word there."""
+    return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
+
+
+def _by_first_char(words) -> dict[str, re.Pattern]:
+    """:func:`_alternation` split by the words' first character (see ``Lexicon.units_by_first``)."""
+    grouped: dict[str, list[str]] = {}
+    for word in words:
+        grouped.setdefault(word[0], []).append(word)
+    return {char: _alternation(group) for char, group in grouped.items()}
+
+
 @lru_cache(maxsize=1)
 def load() -> Lexicon:
     """Load every vocabulary table once per process."""
-    units = {r["unit"]: Unit(r["unit"], r["canonical"], r["unit_kind"], int(r["scale"])) for r in read_table("units")}
+    units = {r["unit"]: Unit(r["unit"], r["canonical"], r["unit_kind"], int(r["scale"]), r["numerals"] == "arabic")
+             for r in read_table("units")}
     qualifiers: dict[str, dict[str, str]] = {"before": {}, "inside": {}, "after": {}}
     for row in read_table("qualifiers"):
         qualifiers[row["position"]][row["word"]] = row["qualifier"]
@@ -217,7 +235,8 @@ def load() -> Lexicon:
         words=words,
         word_index=index,
         affix_rules=tuple(rules),
-        unit_pattern=re.compile("|".join(map(re.escape, sorted(units, key=len, reverse=True)))),
+        unit_pattern=_alternation(units),
+        units_by_first=_by_first_char(units),
         any_before=re.compile(f"(?:{'|'.join(befores)})$"),
         before_last=_before_last([row["before"] for row in affix_rows if row["before"]]),
         any_after=re.compile("|".join(afters)),
