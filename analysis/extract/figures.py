@@ -67,6 +67,9 @@ _BEFORE_WINDOW = 4  # longest `before` context in affix_rules.tsv (拨打：) pl
 _PREFIX_ENDS = "".join({p[-1] for p in _dates.PREFIXES})  # 年, 前: a date prefix can only end so
 _DATE_NEXT = frozenset("年月日号季个至到-度")
 _FINANCIAL = frozenset("壹贰叁肆伍陆柒捌玖拾佰仟")
+_COMPOUND_NEXT = "半0123456789一二三四五六七八九"  # what may follow a unit in a compound (2天半, 1小时37分钟, 九成五)
+_SMALLER_UNIT = {"小时": ("分钟", 60)}  # 1小时37分钟 is recorded in the smaller unit
+_TENTH_DIGITS = "〇一二三四五六七八九"
 _DIGIT_CHARS = frozenset("0123456789零〇一二三四五六七八九两壹贰叁肆伍陆柒捌玖")
 
 
@@ -247,6 +250,11 @@ class _Extractor:
         if unit and not is_arabic and self.lex.units[unit].arabic_only:
             unit, unit_end = "", 0
 
+        if unit_end and norm[unit_end:unit_end + 1] in _COMPOUND_NEXT and unit_end < len(norm) and match is not None:
+            found = self._compound(start, match, unit, unit_end)
+            if found:
+                return found
+
         # the affix rules' combined tests first: most numbers have no affix, and this says so cheaply
         lex = self.lex
         window = norm[start - _BEFORE_WINDOW if start > _BEFORE_WINDOW else 0:start]
@@ -271,8 +279,8 @@ class _Extractor:
         if len(core) == 1 and core in _FINANCIAL and not match.group("mult") and not unit:
             return Mention(start, end, "", "word", "financial numeral inside a word (队伍, 陆续)")
         if not is_arabic and not (_DIGIT_CHARS & set(core)) and not core.startswith("十"):
-            if unit and (match.group("in1") or match.group("in2")):
-                # 千余名, 百余家, 万余人: a round number with a unit is a statistic
+            if unit and (match.group("in1") or match.group("in2") or self._qualifier_before(start, "round")[0]):
+                # 千余名, 百余家, 万余人, 近百场, 上万人: a round number with a unit is a statistic
                 return self._number(start, match, unit, unit_end, implied_one=True)
             return Mention(start, end, "", "word", "multiplier without a digit (百姓, 万屏)")
         if not is_arabic and core in ("零", "〇") and not match.group("mult"):
@@ -430,6 +438,61 @@ class _Extractor:
         return Mention(start, end, "", "name", "inside a quoted slogan or name")
 
     # -- numbers -------------------------------------------------------------------------------------
+    def _compound(self, start: int, match: re.Match, unit: str, unit_end: int) -> Mention | None:
+        """A quantity written in two parts: 四个半小时 (4.5 小时), 2天半, 1小时37分钟 (97 分钟), 九成五 (95 %)."""
+        norm, units = self.norm, self.lex.units
+        entry = units[unit]
+        nxt = norm[unit_end:unit_end + 1]
+        end = 0
+        if nxt == "半":
+            if unit == "个":  # 个半小时, 个半月: the half sits between the classifier and the unit
+                found = self.lex.unit_pattern.match("个" + norm[unit_end + 1:unit_end + 5])
+                if found and units[found.group()].kind == "duration":
+                    entry, end = units[found.group()], unit_end + len(found.group())
+            elif entry.kind == "duration":
+                end = unit_end + 1
+            extra = Decimal("0.5") * entry.scale
+        elif entry.kind == "duration" and entry.unit in _SMALLER_UNIT:
+            smaller, factor = _SMALLER_UNIT[entry.unit]
+            second = NUMBER.match(norm, unit_end)
+            if second and not second.group("mult") and norm.startswith(smaller, second.end()):
+                try:
+                    minutes = parse_number(second.group("core"))
+                except ValueError:
+                    return None
+                first = self._plain_value(match)
+                if first is None:
+                    return None
+                mention = Mention(start, second.end() + len(smaller), "", "figure", "", exact(first * factor + minutes),
+                                  None, smaller, "duration")
+                return self._finish_figure(mention, start)
+            return None
+        elif unit == "成" and nxt in _TENTH_DIGITS and norm[unit_end + 1:unit_end + 2] not in NUMERAL_CHARS:
+            entry, end, extra = units[unit], unit_end + 1, Decimal(_TENTH_DIGITS.index(nxt))
+        if not end:
+            return None
+        first = self._plain_value(match)
+        if first is None:
+            return None
+        value = first * entry.scale + extra
+        mention = Mention(start, end, "", "figure", "", exact(value), None, entry.unit, entry.kind)
+        return self._finish_figure(mention, start)
+
+    def _plain_value(self, match: re.Match) -> Decimal | None:
+        """The value of a number with no multiplier or qualifier inside it (四, 2, 1.5), else None."""
+        if match.group("mult") or match.group("in1") or match.group("in2"):
+            return None
+        try:
+            return parse_number(match.group("core"))
+        except ValueError:
+            return None
+
+    def _finish_figure(self, mention: Mention, start: int) -> Mention:
+        qualifier, q_start = self._qualifier_before(start)
+        mention.qualifier = qualifier or self._qualifier_after(mention.end) or "exact"
+        self._fill_context(mention, q_start)
+        return mention
+
     def _unit_at(self, pos: int) -> tuple[str, int]:
         norm = self.norm
         if norm[pos:pos + 1] == " ":  # copied from PDF: 2.5 万人, 30 个
@@ -511,7 +574,9 @@ class _Extractor:
                 disposition, reason = "code", "long number without a unit (a code or hotline)"
             else:
                 disposition, reason = "bare", "a number without a unit"
-        qualifier, q_start = self._qualifier_before(start)
+        qualifier, q_start = self._qualifier_before(start, "round") if implied_one else ("", start)
+        if not qualifier:
+            qualifier, q_start = self._qualifier_before(start)
         after_q = self._qualifier_after(end)
         if unit in _THRESHOLD_UNITS and (after_q or value_high is not None) and disposition == "figure":
             # 65周岁以上老年人, 18—35岁青年: an age bracket defines who is counted; it is no statistic
@@ -525,10 +590,10 @@ class _Extractor:
             self._fill_context(mention, q_start)
         return mention
 
-    def _qualifier_before(self, start: int) -> tuple[str, int]:
+    def _qualifier_before(self, start: int, position: str = "before") -> tuple[str, int]:
         if start:
             norm = self.norm
-            for length, word, qualifier in self.lex.qualifier_index["before"].get(norm[start - 1], ()):
+            for length, word, qualifier in self.lex.qualifier_index[position].get(norm[start - 1], ()):
                 if start >= length and norm.startswith(word, start - length):
                     return qualifier, start - length
         return "", start

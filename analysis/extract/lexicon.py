@@ -198,7 +198,7 @@ def load() -> Lexicon:
     """Load every vocabulary table once per process."""
     units = {r["unit"]: Unit(r["unit"], r["canonical"], r["unit_kind"], int(r["scale"]), r["numerals"] == "arabic")
              for r in read_table("units")}
-    qualifiers: dict[str, dict[str, str]] = {"before": {}, "inside": {}, "after": {}}
+    qualifiers: dict[str, dict[str, str]] = {"before": {}, "inside": {}, "after": {}, "round": {}}
     for row in read_table("qualifiers"):
         qualifiers[row["position"]][row["word"]] = row["qualifier"]
     words = {row["word"]: (row["disposition"], row["note"]) for row in read_table("numeral_words")}
@@ -231,7 +231,8 @@ def load() -> Lexicon:
     return Lexicon(
         units=units,
         qualifiers=qualifiers,
-        qualifier_index={"before": _by_edge(qualifiers["before"], -1), "after": _by_edge(qualifiers["after"], 0)},
+        qualifier_index={"before": _by_edge(qualifiers["before"], -1), "after": _by_edge(qualifiers["after"], 0),
+                         "round": _by_edge(qualifiers["round"], -1)},
         words=words,
         word_index=index,
         affix_rules=tuple(rules),
