@@ -13,8 +13,9 @@ every mention's ``surface`` is ``text[start:end]`` of the original text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from analysis.extract import dates as _dates
 from analysis.extract.lexicon import NUMERAL_CHARS, Lexicon, load
 from analysis.extract.normalize import normalize
 from analysis.extract.numerals import exact, multiplier, parse_normalised, parse_number
+from analysis.extract.tabular import Cell, TableReader, TableState, split_unit
 
 # A numeric token starts at any Arabic digit or Chinese numeral character.
 _RUN = re.compile(f"[{NUMERAL_CHARS}][{NUMERAL_CHARS}]*")  # the first class lets search skip ahead fast
@@ -67,6 +69,9 @@ _BEFORE_WINDOW = 4  # longest `before` context in affix_rules.tsv (拨打：) pl
 _PREFIX_ENDS = "".join({p[-1] for p in _dates.PREFIXES})  # 年, 前: a date prefix can only end so
 _DATE_NEXT = frozenset("年月日号季个至到-度")
 _FINANCIAL = frozenset("壹贰叁肆伍陆柒捌玖拾佰仟")
+# a table cell that is one number: a sign, the number, its own multiplier and unit, a footnote marker
+_CELL_NUMBER = re.compile(r"(?P<sign>[-+−])?(?P<number>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
+                          r"(?P<unit>[^\d\s\[]{1,6})?(?:\[\d{1,2}\])?")
 _COMPOUND_NEXT = "半0123456789一二三四五六七八九"  # what may follow a unit in a compound (2天半, 1小时37分钟, 九成五)
 _SMALLER_UNIT = {"小时": ("分钟", 60)}  # 1小时37分钟 is recorded in the smaller unit
 _TENTH_DIGITS = "〇一二三四五六七八九"
@@ -94,6 +99,10 @@ class Mention:
     date_start: date | None = None
     date_end: date | None = None
     role: str = ""
+    table: int = -1  # for a figure in a table: the table's number in the report, its row label, column header
+    row_label: str = ""
+    column_header: str = ""
+    total: bool = False  # the figure sits in a total row (合计)
 
 
 def extract(text: str, published: date | None = None) -> list[Mention]:
@@ -111,12 +120,14 @@ class Carry:
 
     ``month_context``: the month of the last date, for a later 15日 without one. ``table_unit``: the
     (multiplier, unit) of a 单位：… table still open at the end of the window. ``floor``: the absolute
-    offset where the last mention ended; the next window's mentions start at or after it.
+    offset where the last mention ended; the next window's mentions start at or after it. ``tables``:
+    the table the window's end cuts, if any (:class:`analysis.extract.tabular.TableState`).
     """
 
     month_context: int | None = None
     table_unit: tuple[str, str] | None = None
     floor: int = 0
+    tables: TableState = field(default_factory=TableState)
 
 
 class WindowExtractor:
@@ -137,7 +148,7 @@ class WindowExtractor:
     def extract(self, text: str, base: int, lo: int, hi: int, final: bool) -> Iterator[Mention]:
         """Mentions starting in ``[base + lo, base + hi)``, where ``text`` begins at offset ``base``."""
         scan = _Extractor(text, self.published, month_context=self.carry.month_context,
-                          table_unit=self.carry.table_unit, final=final)
+                          table_unit=self.carry.table_unit, final=final, tables=self.carry.tables, lo=lo, hi=hi)
         for mention in scan.run(max(lo, self.carry.floor - base), hi):
             mention.start += base
             mention.end += base
@@ -146,11 +157,13 @@ class WindowExtractor:
         self.carry.month_context = scan.month_context
         # the table the window's end is in goes on in the next window, up to its first blank line
         self.carry.table_unit = scan._table_unit(hi)
+        self.carry.tables = scan.tables_after
 
 
 class _Extractor:
     def __init__(self, text: str, published: date | None, *, month_context: int | None = None,
-                 table_unit: tuple[str, str] | None = None, final: bool = True):
+                 table_unit: tuple[str, str] | None = None, final: bool = True,
+                 tables: TableState | None = None, lo: int = 0, hi: int | None = None):
         self.text = text
         self.norm = normalize(text)
         self.lex: Lexicon = load()
@@ -160,6 +173,12 @@ class _Extractor:
         self.text_end = len(self.norm) if final else -1
         self.as_of_marks = self._as_of_marks()
         self.table_scopes = self._table_scopes(table_unit)
+        # tables printed as text, read from the window's first line on; cells by start, for a binary search
+        reader = TableReader(self.norm, text, self.lex, self._as_of_between)
+        self.tables_after = reader.read(tables or TableState(), lo, len(self.norm) if hi is None else hi)
+        cells = sorted(reader.cells, key=lambda c: c.start)
+        self.cells = cells
+        self.cell_starts = [c.start for c in cells]
 
     # -- the scan -------------------------------------------------------------------------------
     def run(self, pos: int = 0, stop: int | None = None) -> Iterator[Mention]:
@@ -204,6 +223,13 @@ class _Extractor:
             yield mention
 
     def _classify(self, start: int, run_end: int, floor: int) -> Mention:
+        if self.cell_starts:  # the window has tables
+            at = bisect_right(self.cell_starts, start) - 1
+            if at >= 0 and start < self.cells[at].end:
+                return self._in_table(self.cells[at], start, run_end, floor)
+        return self._classify_text(start, run_end, floor)
+
+    def _classify_text(self, start: int, run_end: int, floor: int) -> Mention:
         norm = self.norm
         after = norm[run_end:run_end + 1]
         is_arabic = norm[start].isdigit()
@@ -436,6 +462,82 @@ class _Extractor:
         if right < 0 or "“" in norm[end:right] or right - left > 14:
             return None
         return Mention(start, end, "", "name", "inside a quoted slogan or name")
+
+    # -- tables ----------------------------------------------------------------------------------------
+    def _in_table(self, cell: Cell, start: int, run_end: int, floor: int) -> Mention:
+        """A numeral inside a table cell: a figure from the cell and its row, column and caption, or no figure."""
+        if cell.role == "index":
+            return Mention(start, run_end, "", "list_marker", "row number of a table")
+        if cell.role == "unit":
+            return Mention(start, run_end, "", "word", "the unit cell of a table row")
+        if cell.role == "value":
+            found = self._cell_figure(cell, start)
+            if found:
+                return found
+        mention = self._classify_text(start, run_end, floor)
+        if mention.disposition == "figure":
+            if cell.role != "value":  # 60岁及以上, 2021年: what a row or column is, not a statistic
+                mention.disposition, mention.reason = "bare", "a number in a table's row label or header"
+            else:  # a remark with its own unit: 达到目标80元
+                self._place(mention, cell)
+        return mention
+
+    def _cell_figure(self, cell: Cell, start: int) -> Mention | None:
+        """A cell that is one number (with a sign, its own unit or a footnote marker): 52.36, -8.2, 6.84万人, 100%."""
+        norm = self.norm
+        m = _CELL_NUMBER.fullmatch(norm, cell.start, cell.end)
+        if m is None or m.start("number") != start:
+            return None
+        value = Decimal(m.group("number").replace(",", ""))
+        if m.group("sign") in ("-", "−"):
+            value = -value
+        own = m.group("unit")
+        lex = self.lex
+        if own:
+            found = split_unit(own, lex.units)
+            if found is None:
+                return None
+            mult, unit = found
+        elif cell.unit is not None:
+            mult, unit = cell.unit
+        else:
+            mult, unit = "", ""
+        if mult:
+            value *= multiplier(mult)
+        entry = lex.units.get(unit)
+        if entry is not None:
+            value *= entry.scale
+            unit, kind = entry.unit, entry.kind
+        else:
+            kind = "other" if unit else "count"
+        end = m.end("unit") if own else m.end("number")
+        mention = Mention(m.start(), end, "", "figure", "", exact(value), None, unit, kind, "exact")
+        self._place(mention, cell)
+        return mention
+
+    def _place(self, mention: Mention, cell: Cell) -> None:
+        """Where a table figure sits: table, row label, column header, total row; subject and as-of from them."""
+        column = cell.column
+        mention.table = cell.table.index
+        mention.row_label = cell.row_label
+        mention.column_header = column.header if column else ""
+        mention.total = cell.total
+        mention.subject = (cell.row_label + (column.label if column else ""))[-24:]
+        if not mention.as_of:
+            mention.as_of = cell.table.as_of
+
+    def _as_of_between(self, start: int, end: int) -> str:
+        """The as-of date of a 截至… clause in ``norm[start:end]`` (a table caption), or ''."""
+        norm = self.norm
+        for m in _AS_OF.finditer(norm, start, end):
+            if m.group("now"):
+                return "report"
+            found = _dates.DATE_PATTERN.match(norm, m.end())
+            if found and found.end() <= end:
+                resolved = _dates.resolve(found, self.published, None)
+                if resolved is not None:
+                    return resolved.text.split("/")[-1]
+        return ""
 
     # -- numbers -------------------------------------------------------------------------------------
     def _compound(self, start: int, match: re.Match, unit: str, unit_end: int) -> Mention | None:
