@@ -9,10 +9,10 @@ import pytest
 
 from analysis.tables import contract
 from analysis.tables.build import TextSource, build_tables
-from analysis.tables.frames import DTYPES
+from analysis.tables.frames import dtype
 
 TABLE_NAMES = contract.EXTRACTED_TABLES
-COLUMNS = {name: {c.name: DTYPES[c.type] for c in contract.TABLES[name].columns if not c.enriched} for name in TABLE_NAMES}
+COLUMNS = {name: {c.name: dtype(c) for c in contract.TABLES[name].columns if not c.enriched} for name in TABLE_NAMES}
 
 REPORT = (
     "两省区民生实事进展\n"

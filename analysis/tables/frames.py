@@ -16,6 +16,11 @@ DTYPES = {contract.STRING: "string", contract.DATE: "string", contract.INTEGER: 
           contract.NUMBER: "float64", contract.BOOLEAN: "boolean"}
 
 
+def dtype(column: contract.Column) -> str:
+    """The pandas dtype of a column: its type's, but Int64 for a whole number that may be missing."""
+    return "Int64" if column.type == contract.INTEGER and not column.required else DTYPES[column.type]
+
+
 def frame(name: str, rows: list[dict[str, Any]], *, enriched: bool = False):
     """Table ``name`` from row dicts: the contract's columns in order, typed.
 
@@ -72,5 +77,5 @@ def _typed(name: str, enriched: bool, values_of, size: int):
             if column.required:
                 raise KeyError(f"{name}.{column.name} is required but no value was given")
             values = [None] * size
-        data[column.name] = pd.array(values, dtype=DTYPES[column.type])
+        data[column.name] = pd.array(values, dtype=dtype(column))
     return pd.DataFrame(data)

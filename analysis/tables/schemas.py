@@ -21,7 +21,16 @@ from analysis.tables.contract import Reference
 # Logical type -> the Python type pandera coerces to (str: pandas' string dtype).
 _DTYPES = {contract.STRING: str, contract.DATE: str, contract.INTEGER: int, contract.NUMBER: float,
            contract.BOOLEAN: bool}
+_NULLABLE = {contract.INTEGER: "Int64", contract.BOOLEAN: "boolean"}
 _OPERATORS = {">": operator.gt, ">=": operator.ge}
+
+
+def _dtype(column: contract.Column):
+    # a whole number or flag that may be missing is pandas' nullable Int64 or boolean, as the builders
+    # and the reader make it
+    if not column.required and column.type in _NULLABLE:
+        return _NULLABLE[column.type]
+    return _DTYPES[column.type]
 
 
 def _column_checks(column: contract.Column) -> list:
@@ -46,7 +55,7 @@ def schema(table: contract.Table) -> pa.DataFrameSchema:
     """The pandera schema of one contract table (coercing, strict: no column beyond the contract)."""
     return pa.DataFrameSchema(
         {
-            c.name: pa.Column(_DTYPES[c.type], checks=_column_checks(c), nullable=not c.required,
+            c.name: pa.Column(_dtype(c), checks=_column_checks(c), nullable=not c.required,
                               unique=c.unique, description=c.description)
             for c in table.columns
         },
