@@ -43,6 +43,20 @@ LINES = [
     "20日，全省召开推进会。",  # a day whose month was stated earlier, perhaps windows ago
     "省里建立问题清单、任务清单和责任清单，逐项明确牵头单位和完成时限。" * 20,  # longer than the context
     "单位：万人\n" + "\n".join(f"第{n}季度　{n * 7}.5" for n in range(1, 80)),  # a table longer than it
+    # tables printed as text: their headers, captions and units reach every row, however far below
+    "表2　主要产品产量（截至11月底）",
+    "| 产品 | 单位 | 产量 | 增长(%) |",
+    "| --- | --- | --- | --- |",
+    "| 水泥 | 万吨 | 812.4 | -3.5 |",
+    "| #钢材 | 万吨 | 96.1 | 2.2 |",
+    "序号  项目        单位  目标  完成",
+    "1     新建驿站    个    300   318",
+    "2     培训农民    万人次  5   5.6",
+    "序号\n|\n城市\n|\n新增车位（个）\n|\n进度",
+    "1\n|\n襄阳\n|\n1500\n|\n100%",
+    "合计\n|\n4200\n|\n—",
+    "\n".join(f"| 第{n}组 | {n * 3}.2 | {n}% |" for n in range(1, 60)),  # a pipe table longer than the context
+    "城市\n|\n项目（个）\n" + "\n".join(f"第{n}片区\n|\n{n * 11}" for n in range(1, 60)),  # a flattened one
 ]
 
 
@@ -106,6 +120,15 @@ def test_an_unknown_publication_date_is_inferred_from_the_whole_streamed_text():
     streamed = joined(ChunkedSource("undated", text, sizes=(1000,)), 1_000)
     assert whole["documents"]["published"].iloc[0] == "2022-01-25"
     assert_same_tables(streamed, whole, "undated")
+
+
+@pytest.mark.parametrize("window_size", [1, 7, 60, 333])
+def test_tables_cut_by_windows_read_as_whole(window_size):
+    text = "\n".join(["某市2021年主要指标（截至12月底）", "单位：个、亿元", *LINES[-13:], "全年完成投资3亿元。"])
+    whole = build_tables(TextSource("t", text, date(2021, 12, 1)))
+    assert whole["figures"]["table"].notna().sum() > 150
+    streamed = joined(ChunkedSource("t", text, date(2021, 12, 1), sizes=(97,)), window_size)
+    assert_same_tables(streamed, whole, f"windows of {window_size}")
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

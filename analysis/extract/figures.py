@@ -23,7 +23,7 @@ from analysis.extract import dates as _dates
 from analysis.extract.lexicon import NUMERAL_CHARS, Lexicon, load
 from analysis.extract.normalize import normalize
 from analysis.extract.numerals import exact, multiplier, parse_normalised, parse_number
-from analysis.extract.tabular import Cell, TableReader, TableState, split_unit
+from analysis.extract.tabular import Cell, TableReader, TableState, might_hold_tables, split_unit
 
 # A numeric token starts at any Arabic digit or Chinese numeral character.
 _RUN = re.compile(f"[{NUMERAL_CHARS}][{NUMERAL_CHARS}]*")  # the first class lets search skip ahead fast
@@ -72,6 +72,7 @@ _FINANCIAL = frozenset("壹贰叁肆伍陆柒捌玖拾佰仟")
 # a table cell that is one number: a sign, the number, its own multiplier and unit, a footnote marker
 _CELL_NUMBER = re.compile(r"(?P<sign>[-+−])?(?P<number>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
                           r"(?P<unit>[^\d\s\[]{1,6})?(?:\[\d{1,2}\])?")
+_NO_TABLE = TableState()
 _COMPOUND_NEXT = "半0123456789一二三四五六七八九"  # what may follow a unit in a compound (2天半, 1小时37分钟, 九成五)
 _SMALLER_UNIT = {"小时": ("分钟", 60)}  # 1小时37分钟 is recorded in the smaller unit
 _TENTH_DIGITS = "〇一二三四五六七八九"
@@ -174,11 +175,16 @@ class _Extractor:
         self.as_of_marks = self._as_of_marks()
         self.table_scopes = self._table_scopes(table_unit)
         # tables printed as text, read from the window's first line on; cells by start, for a binary search
-        reader = TableReader(self.norm, text, self.lex, self._as_of_between)
-        self.tables_after = reader.read(tables or TableState(), lo, len(self.norm) if hi is None else hi)
-        cells = sorted(reader.cells, key=lambda c: c.start)
-        self.cells = cells
-        self.cell_starts = [c.start for c in cells]
+        tables = tables or _NO_TABLE
+        self.cells: list[Cell] = []
+        self.cell_starts: list[int] = []
+        if tables.open or might_hold_tables(self.norm, lo):
+            reader = TableReader(self.norm, text, self.lex, self._as_of_between)
+            self.tables_after = reader.read(tables, lo, len(self.norm) if hi is None else hi)
+            self.cells = sorted(reader.cells, key=lambda c: c.start)
+            self.cell_starts = [c.start for c in self.cells]
+        else:  # prose: no table starts here and none goes on (the state is never changed in place)
+            self.tables_after = tables
 
     # -- the scan -------------------------------------------------------------------------------
     def run(self, pos: int = 0, stop: int | None = None) -> Iterator[Mention]:
@@ -200,7 +206,9 @@ class _Extractor:
             start, run_end = hit.span()
             if start >= n:
                 break
-            mention = self._classify(start, run_end, floor)
+            # _classify, with its table test inlined: most windows have no table
+            mention = (self._classify(start, run_end, floor) if self.cell_starts
+                       else self._classify_text(start, run_end, floor))
             if mention.start < floor:
                 mention.start = floor
             if mention.end <= start:  # never stall: the run itself must be consumed
@@ -223,6 +231,7 @@ class _Extractor:
             yield mention
 
     def _classify(self, start: int, run_end: int, floor: int) -> Mention:
+        """The mention a numeral run starts; in a table cell, what the table makes of it."""
         if self.cell_starts:  # the window has tables
             at = bisect_right(self.cell_starts, start) - 1
             if at >= 0 and start < self.cells[at].end:
@@ -264,6 +273,11 @@ class _Extractor:
         match = NUMBER.match(norm, start)
         if match is not None and match.group("mult"):
             match = self._cut_at_unit(start, match)
+        elif match is not None and not is_arabic and match.group("core")[-1] in "十百千万亿" and len(match.group("core")) > 1:
+            # 三十九千瓦 is 39 千瓦: a unit that starts with a multiplier ends the Chinese numeral before it
+            unit_there = self._unit_at(match.end("core") - 1)[0]
+            if unit_there and unit_there[0] == match.group("core")[-1]:
+                match = NUMBER.match(norm, start, match.end("core") - 1)
         if match is not None:
             end = match.end()
             core_end = match.end("core")
@@ -729,7 +743,7 @@ class _Extractor:
             blank = _BLANK_LINE.search(self.norm, m.end())
             unit = m.group("unit")
             if unit and unit not in self.lex.units:
-                unit = ""
+                continue  # 单位：个、亿元 names a unit per column: the table reader's job (analysis.extract.tabular)
             scopes.append((m.end(), blank.start() if blank else len(self.norm), m.group("mult"), unit))
         return scopes
 

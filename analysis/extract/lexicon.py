@@ -200,7 +200,8 @@ def load() -> Lexicon:
              for r in read_table("units")}
     qualifiers: dict[str, dict[str, str]] = {"before": {}, "inside": {}, "after": {}, "round": {}}
     for row in read_table("qualifiers"):
-        qualifiers[row["position"]][row["word"]] = row["qualifier"]
+        # `none`: a word that only looks like a qualifier there (以上万元); found first, it says "no qualifier"
+        qualifiers[row["position"]][row["word"]] = "" if row["qualifier"] == "none" else row["qualifier"]
     words = {row["word"]: (row["disposition"], row["note"]) for row in read_table("numeral_words")}
     grouped: dict[str, dict[tuple[int, int], set[str]]] = {}
     for word in words:

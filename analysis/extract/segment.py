@@ -17,6 +17,8 @@ _PARAGRAPH_BREAK = re.compile(r"[ \t\u3000\xa0]*(?:\r\n|\r|\n)[ \t\u3000\xa0\r\n
 _SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|……(?=[”’」』]?[^，,；;])")
 _NUMBERED_HEADING = re.compile(r"(?:[一二三四五六七八九十]+[、.．]|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十]+(?:部分|章|节)\s*)")
 _HEADING_LEAD = re.compile(r"[【\[■●◆▲★□◇·\s]*")  # decorations before a heading's province name
+# a cell holding only a number after a table's column gap (tabs, spaces, ideographic spaces or a pipe)
+_TABLE_ROW = re.compile(r"(?:\t|[ \u3000]{2,}|\u3000|\|)\s*[-+]?\d[\d.,]*%?(?=\s|\||$)")
 _TITLE_MAX = 120
 _HEADING_MAX = 50
 
@@ -94,6 +96,8 @@ def _is_title(text: str, span: Span) -> bool:
 def heading_province(text: str, span: Span) -> tuple[bool, str, int]:
     """Whether a paragraph opens a section; its province and where its heading ends."""
     body = text[span.start:span.end]
+    if _TABLE_ROW.search(body):  # 北京  1200  1136 is a row of a table, not the start of 北京's part
+        return False, "", span.start
     lead = _HEADING_LEAD.match(body).end()
     named = name_pattern().match(body, lead)
     if named:

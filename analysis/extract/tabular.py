@@ -230,13 +230,13 @@ class TableReader:
         ``state``: what the previous window handed over (``lo`` is then a line start). The cells
         found are in :attr:`cells`; the state at ``hi`` is returned for the next window.
         """
+        if not state.open and not might_hold_tables(self.norm, lo):
+            return state
         state = replace(state, pending=list(state.pending))
         pos = lo
         handed: TableState | None = None
         rows_then = 0
         n = len(self.norm)
-        if not state.open and not might_hold_tables(self.norm, lo):
-            return TableState(state.count)
         while pos < n:
             if handed is None and pos >= hi:
                 handed = replace(state, pending=list(state.pending))
