@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.extract.figures import extract
+from analysis.extract.figures import TableFigure, extract
 from analysis.tables.build import TextSource, iter_rows
 
 CASES = Path(__file__).parent / "data" / "figure_cases.tsv"
@@ -78,8 +78,8 @@ def test_figure(row):
     assert m.value == Decimal(row["value"])
     assert (m.unit, m.qualifier, m.as_of) == (row["unit"], row["qualifier"] or "exact", row["as_of"])
     if row["row_label"] or row["column_header"]:
+        assert isinstance(m, TableFigure) and m.table >= 0
         assert (m.row_label, m.column_header) == (row["row_label"], row["column_header"])
-        assert m.table >= 0
     if row["province"]:
         pieces = list(iter_rows(TextSource("case", row["text"], PUBLISHED)))
         figures = [f for piece in pieces for f in piece["figures"] if (f["span_start"], f["span_end"]) == (start, end)]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 
@@ -100,10 +100,22 @@ class Mention:
     date_start: date | None = None
     date_end: date | None = None
     role: str = ""
-    table: int = -1  # for a figure in a table: the table's number in the report, its row label, column header
+
+
+@dataclass(slots=True)
+class TableFigure(Mention):
+    """A figure in a table: also the table's number in the report, its row label and column header.
+
+    A subclass rather than more fields of :class:`Mention`: every token makes a Mention, few sit in tables.
+    """
+
+    table: int = 0
     row_label: str = ""
     column_header: str = ""
     total: bool = False  # the figure sits in a total row (合计)
+
+
+_MENTION_FIELDS = tuple(f.name for f in fields(Mention))
 
 
 def extract(text: str, published: date | None = None) -> list[Mention]:
@@ -273,30 +285,32 @@ class _Extractor:
         match = NUMBER.match(norm, start)
         if match is not None and match.group("mult"):
             match = self._cut_at_unit(start, match)
-        elif match is not None and not is_arabic and match.group("core")[-1] in "十百千万亿" and len(match.group("core")) > 1:
-            # 三十九千瓦 is 39 千瓦: a unit that starts with a multiplier ends the Chinese numeral before it
-            unit_there = self._unit_at(match.end("core") - 1)[0]
-            if unit_there and unit_there[0] == match.group("core")[-1]:
-                match = NUMBER.match(norm, start, match.end("core") - 1)
         if match is not None:
             end = match.end()
             core_end = match.end("core")
         else:
             end = core_end = run_end
+        lex = self.lex
+        if not is_arabic and norm[core_end:core_end + 1] in lex.multiplier_unit_seconds and match is not None:
+            # 三十九千瓦 is 39 千瓦: a unit that starts with a multiplier ends the Chinese numeral before it
+            core = match.group("core")
+            if len(core) > 1 and self._unit_at(core_end - 1)[0][:1] == core[-1]:
+                match = NUMBER.match(norm, start, core_end - 1)
+                end, core_end = match.end(), match.end("core")
         unit_pos = end + 1 if norm[end:end + 1] == " " else end  # _unit_at, inlined
-        units = self.lex.units_by_first.get(norm[unit_pos:unit_pos + 1])
+        units = lex.units_by_first.get(norm[unit_pos:unit_pos + 1])
         found = units.match(norm, unit_pos) if units is not None else None
         unit, unit_end = (found.group(), found.end()) if found else ("", 0)
-        if unit and not is_arabic and self.lex.units[unit].arabic_only:
-            unit, unit_end = "", 0
-
-        if unit_end and norm[unit_end:unit_end + 1] in _COMPOUND_NEXT and unit_end < len(norm) and match is not None:
-            found = self._compound(start, match, unit, unit_end)
-            if found:
-                return found
+        if unit:
+            if not is_arabic and unit in lex.arabic_only_units:
+                unit, unit_end = "", 0
+            elif (unit in lex.compound_openers and norm[unit_end:unit_end + 1] in _COMPOUND_NEXT
+                  and unit_end < len(norm) and match is not None):
+                found = self._compound(start, match, unit, unit_end)
+                if found:
+                    return found
 
         # the affix rules' combined tests first: most numbers have no affix, and this says so cheaply
-        lex = self.lex
         window = norm[start - _BEFORE_WINDOW if start > _BEFORE_WINDOW else 0:start]
         after_ok = lex.any_after.match(norm, core_end) is not None
         gate, last = lex.before_last, window[-1:]
@@ -493,7 +507,7 @@ class _Extractor:
             if cell.role != "value":  # 60岁及以上, 2021年: what a row or column is, not a statistic
                 mention.disposition, mention.reason = "bare", "a number in a table's row label or header"
             else:  # a remark with its own unit: 达到目标80元
-                self._place(mention, cell)
+                return self._place(mention, cell)
         return mention
 
     def _cell_figure(self, cell: Cell, start: int) -> Mention | None:
@@ -525,20 +539,18 @@ class _Extractor:
         else:
             kind = "other" if unit else "count"
         end = m.end("unit") if own else m.end("number")
-        mention = Mention(m.start(), end, "", "figure", "", exact(value), None, unit, kind, "exact")
-        self._place(mention, cell)
-        return mention
+        return self._place(Mention(m.start(), end, "", "figure", "", exact(value), None, unit, kind, "exact"), cell)
 
-    def _place(self, mention: Mention, cell: Cell) -> None:
+    def _place(self, mention: Mention, cell: Cell) -> TableFigure:
         """Where a table figure sits: table, row label, column header, total row; subject and as-of from them."""
         column = cell.column
-        mention.table = cell.table.index
-        mention.row_label = cell.row_label
-        mention.column_header = column.header if column else ""
-        mention.total = cell.total
-        mention.subject = (cell.row_label + (column.label if column else ""))[-24:]
-        if not mention.as_of:
-            mention.as_of = cell.table.as_of
+        placed = TableFigure(*(getattr(mention, name) for name in _MENTION_FIELDS), table=cell.table.index,
+                             row_label=cell.row_label, column_header=column.header if column else "",
+                             total=cell.total)
+        placed.subject = (cell.row_label + (column.label if column else ""))[-24:]
+        if not placed.as_of:
+            placed.as_of = cell.table.as_of
+        return placed
 
     def _as_of_between(self, start: int, end: int) -> str:
         """The as-of date of a 截至… clause in ``norm[start:end]`` (a table caption), or ''."""
@@ -690,8 +702,11 @@ class _Extractor:
                 disposition, reason = "code", "long number without a unit (a code or hotline)"
             else:
                 disposition, reason = "bare", "a number without a unit"
-        qualifier, q_start = self._qualifier_before(start, "round") if implied_one else ("", start)
-        if not qualifier:
+        if implied_one:  # 近百场, 上万人: the qualifiers of round numbers first
+            qualifier, q_start = self._qualifier_before(start, "round")
+            if not qualifier:
+                qualifier, q_start = self._qualifier_before(start)
+        else:
             qualifier, q_start = self._qualifier_before(start)
         after_q = self._qualifier_after(end)
         if unit in _THRESHOLD_UNITS and (after_q or value_high is not None) and disposition == "figure":

@@ -54,6 +54,11 @@ class Lexicon:
     word_index: dict[str, tuple[tuple[int, int, int, frozenset[str], frozenset[str] | None], ...]]
     affix_rules: tuple[AffixRule, ...]
     unit_pattern: re.Pattern  # any unit, longest first, so one match finds the longest unit
+    compound_openers: frozenset[str]  # units a two-part quantity may start with: 四个半小时, 2天半, 九成五
+    arabic_only_units: frozenset[str]  # units read only after Arabic digits (17市, but 三省一市)
+    # the second characters of units that start with a multiplier (千瓦, 千米, 万吨 would be 万 x 吨): after a
+    # Chinese numeral ending in that multiplier, one set lookup says whether the unit may have begun there
+    multiplier_unit_seconds: frozenset[str]
     # Units by first character: the plain unit_pattern tries every unit at every number, so its cost
     # grows with the vocabulary; one dict lookup leaves only the units that can start there.
     units_by_first: dict[str, re.Pattern]
@@ -239,6 +244,9 @@ def load() -> Lexicon:
         affix_rules=tuple(rules),
         unit_pattern=_alternation(units),
         units_by_first=_by_first_char(units),
+        compound_openers=frozenset(u for u, entry in units.items() if entry.kind == "duration") | {"个", "成"},
+        arabic_only_units=frozenset(u for u, entry in units.items() if entry.arabic_only),
+        multiplier_unit_seconds=frozenset(u[1] for u in units if len(u) > 1 and u[0] in "十百千万亿"),
         any_before=re.compile(f"(?:{'|'.join(befores)})$"),
         before_last=_before_last([row["before"] for row in affix_rows if row["before"]]),
         any_after=re.compile("|".join(afters)),

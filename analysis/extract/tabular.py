@@ -34,10 +34,12 @@ _CELL_MAX = 40
 _CAPTION_MAX = 80
 _SENTENCE_END = re.compile(r"[。！？!?]")
 _GAP = re.compile(r"\t[\t \u3000]*|[ \u3000]{2,}|\u3000")  # between aligned cells (one space is not: 2.5 万人)
+_MARK = re.compile(r"[|\t]|  |\u3000(?<=\S\u3000)")  # what a line that starts a table (or the line after it) has
 _IDEO_GAP = re.compile(r"\u3000(?<=\S\u3000)\u3000*(?=\S)")  # an ideographic gap inside a line, not an indent
 _PROSE = re.compile(r"[。；！？，]")  # a cell holding these is a sentence
 _SEPARATOR = re.compile(r"\s*:?-{2,}:?\s*")
 _PURE_NUMBER = re.compile(r"[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?(?:\[\d{1,2}\])?")
+_NUMERIC_CELL = re.compile(r"[-+−]?\d[\d,.]*[^\d\s]{0,6}")  # 6.84万人, 107.8%, -8.2
 _BRACKET_UNIT = re.compile(r"(?P<label>.*?)\s*[(（](?P<unit>[^()（）]{1,10})[)）]\s*")
 _UNIT_LINE = re.compile(r"单位[:：]\s*(?P<units>[^\s，。；;)）]{1,30})")
 _MULT = "十百千万亿"
@@ -166,6 +168,7 @@ class TableReader:
         self.words = table_words()
         self.cells: list[Cell] = []
         self.rows = 0  # rows read, header rows included
+        self._lines: dict[int, tuple[int, str, list[_Span]]] = {}
 
     # -- lines ----------------------------------------------------------------------------------------
     def _line_end(self, start: int) -> int:
@@ -238,6 +241,10 @@ class TableReader:
         rows_then = 0
         n = len(self.norm)
         while pos < n:
+            if not state.open and handed is None:
+                pos = self._next_start(pos)  # lines far from any table mark cannot start a table
+                if pos >= n:
+                    break
             if handed is None and pos >= hi:
                 handed = replace(state, pending=list(state.pending))
                 rows_then = self.rows
@@ -245,8 +252,7 @@ class TableReader:
                     break
             elif handed is not None and (self.rows > rows_then or not state.open):
                 break  # the row the cut splits is read: the rest is the next window's
-            end = self._line_end(pos)
-            kind, cells = self._kind(pos, end)
+            end, kind, cells = self._line(pos)
             nxt = end + 1
             if state.open:
                 if self._goes_on(state, kind, cells, nxt):
@@ -268,14 +274,35 @@ class TableReader:
     def _peek(self, pos: int) -> tuple[str, list[_Span]]:
         if pos >= len(self.norm):
             return "blank", []
-        return self._kind(pos, self._line_end(pos))
+        return self._line(pos)[1:]
+
+    def _line(self, pos: int) -> tuple[int, str, list[_Span]]:
+        """The line starting at ``pos``: its end, kind and cells (each line is looked at twice: read once)."""
+        found = self._lines.get(pos)
+        if found is None:
+            end = self._line_end(pos)
+            found = self._lines[pos] = (end, *self._kind(pos, end))
+        return found
+
+    def _next_start(self, pos: int) -> int:
+        """The first line at or after ``pos`` that may start a table: the one with a table mark, or the one
+        before it (a flattened table starts on the line above its first bar); the text's end if none."""
+        mark = _MARK.search(self.norm, pos)
+        if mark is None:
+            return len(self.norm)
+        line = self.norm.rfind("\n", pos, mark.start()) + 1
+        if line <= pos:
+            return pos
+        before = self.norm.rfind("\n", pos, line - 1) + 1
+        return max(before, pos)
 
     def _maybe_start(self, state: TableState, pos: int, kind: str, cells: list[_Span], nxt: int) -> None:
         after, after_cells = self._peek(nxt)
         if kind == "pipe" and after in ("pipe", "sep"):
             form = "pipe"
-        elif kind == "aligned" and after == "aligned" and len(after_cells) <= len(cells) + 1:
-            form = "aligned"
+        elif (kind == "aligned" and after == "aligned" and len(after_cells) <= len(cells) + 1
+              and any(_NUMERIC_CELL.fullmatch(c.norm) for c in (*cells, *after_cells))):
+            form = "aligned"  # two lines of cells, a number among them: not two datelines
         elif kind != "pipe" and after == "bar" and len(cells) == 1:
             form = "flat"
         else:

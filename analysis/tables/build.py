@@ -19,7 +19,7 @@ from analysis.extract.dates import (
     published_from_clues,
 )
 from analysis.extract.divisions import province_of_label
-from analysis.extract.figures import WindowExtractor
+from analysis.extract.figures import TableFigure, WindowExtractor
 from analysis.extract.normalize import normalize
 from analysis.extract.provinces import find_provinces
 from analysis.extract.segment import Segmented, Segmenter
@@ -122,7 +122,7 @@ def iter_rows(source: Any, window_size: int | None = None,
                                               m.end - base) if sentence else "",
                     "table": None, "row_label": "", "column_header": "", "total_row": None,
                 })
-                if m.table >= 0:  # a table cell: its row may name the province (大连 -> 辽宁)
+                if isinstance(m, TableFigure):  # a table cell: its row may name the province (大连 -> 辽宁)
                     figures[-1].update(table=m.table, row_label=m.row_label, column_header=m.column_header,
                                        total_row=m.total,
                                        province=province_of_label(m.row_label, where["province"]) or where["province"])
