@@ -161,7 +161,8 @@ class WindowExtractor:
     def extract(self, text: str, base: int, lo: int, hi: int, final: bool) -> Iterator[Mention]:
         """Mentions starting in ``[base + lo, base + hi)``, where ``text`` begins at offset ``base``."""
         scan = _Extractor(text, self.published, month_context=self.carry.month_context,
-                          table_unit=self.carry.table_unit, final=final, tables=self.carry.tables, lo=lo, hi=hi)
+                          table_unit=self.carry.table_unit, final=final, tables=self.carry.tables, lo=lo, hi=hi,
+                          base=base)
         for mention in scan.run(max(lo, self.carry.floor - base), hi):
             mention.start += base
             mention.end += base
@@ -176,7 +177,7 @@ class WindowExtractor:
 class _Extractor:
     def __init__(self, text: str, published: date | None, *, month_context: int | None = None,
                  table_unit: tuple[str, str] | None = None, final: bool = True,
-                 tables: TableState | None = None, lo: int = 0, hi: int | None = None):
+                 tables: TableState | None = None, lo: int = 0, hi: int | None = None, base: int = 0):
         self.text = text
         self.norm = normalize(text)
         self.lex: Lexicon = load()
@@ -192,7 +193,7 @@ class _Extractor:
         self.cell_starts: list[int] = []
         if tables.open or might_hold_tables(self.norm, lo):
             reader = TableReader(self.norm, text, self.lex, self._as_of_between)
-            self.tables_after = reader.read(tables, lo, len(self.norm) if hi is None else hi)
+            self.tables_after = reader.read(tables, lo, len(self.norm) if hi is None else hi, base)
             self.cells = sorted(reader.cells, key=lambda c: c.start)
             self.cell_starts = [c.start for c in self.cells]
         else:  # prose: no table starts here and none goes on (the state is never changed in place)

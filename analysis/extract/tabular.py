@@ -150,12 +150,14 @@ def might_hold_tables(norm: str, lo: int) -> bool:
     """
     if norm.find("|", lo) >= 0 or norm.find("\t", lo) >= 0 or norm.find("  ", lo) >= 0:
         return True
-    last_line = -2
+    last_line_end = -1  # where the line of the last gap ends
     for gap in _IDEO_GAP.finditer(norm, lo):
-        line = norm.count("\n", lo, gap.start())
-        if line == last_line + 1:
+        line_start = norm.rfind("\n", lo, gap.start()) + 1
+        if line_start and line_start - 1 == last_line_end:
             return True
-        last_line = line
+        last_line_end = norm.find("\n", gap.end())
+        if last_line_end < 0:
+            return False
     return False
 
 
@@ -227,15 +229,16 @@ class TableReader:
         return self._span(start, end) if end > start else None
 
     # -- reading ----------------------------------------------------------------------------------------
-    def read(self, state: TableState, lo: int, hi: int) -> TableState:
+    def read(self, state: TableState, lo: int, hi: int, base: int = 0) -> TableState:
         """Read the lines starting in ``[lo, hi)`` (and as far past ``hi`` as a row there needs).
 
-        ``state``: what the previous window handed over (``lo`` is then a line start). The cells
-        found are in :attr:`cells`; the state at ``hi`` is returned for the next window.
+        ``state``: what the previous window handed over (``lo`` is then a line start); ``base``: where
+        this text begins in the whole text (the state's pending cells carry offsets into the whole
+        text). The cells found are in :attr:`cells`; the state at ``hi`` is returned for the next window.
         """
         if not state.open and not might_hold_tables(self.norm, lo):
             return state
-        state = replace(state, pending=list(state.pending))
+        state = replace(state, pending=[replace(c, start=c.start - base, end=c.end - base) for c in state.pending])
         pos = lo
         handed: TableState | None = None
         rows_then = 0
@@ -246,7 +249,8 @@ class TableReader:
                 if pos >= n:
                     break
             if handed is None and pos >= hi:
-                handed = replace(state, pending=list(state.pending))
+                handed = replace(state, pending=[replace(c, start=c.start + base, end=c.end + base)
+                                                 for c in state.pending])
                 rows_then = self.rows
                 if state.form != "flat" or not state.pending:
                     break
@@ -331,7 +335,7 @@ class TableReader:
         # if a bar follows it
         if kind == "bar":
             return bool(state.pending)
-        if kind == "blank":
+        if kind == "blank" or not cells:  # a blank line or a | --- | separator ends it
             return False
         cell = cells[0] if len(cells) == 1 else self._strip(cells[0].start, cells[-1].end)
         if state.pending and self._after_bar(cell.start):
