@@ -212,6 +212,8 @@ class _Extractor:
         marks = iter(self.as_of_marks)
         mark = next(marks, None)
         as_of, sentence_end = "", -1
+        # the table test of _classify only where the window has tables: most windows have none
+        classify = self._classify if self.cell_starts else self._classify_text
         while pos < n:
             hit = _RUN.search(norm, pos)  # no end bound: a run starting before stop may go on past it
             if not hit:
@@ -219,9 +221,7 @@ class _Extractor:
             start, run_end = hit.span()
             if start >= n:
                 break
-            # _classify, with its table test inlined: most windows have no table
-            mention = (self._classify(start, run_end, floor) if self.cell_starts
-                       else self._classify_text(start, run_end, floor))
+            mention = classify(start, run_end, floor)
             if mention.start < floor:
                 mention.start = floor
             if mention.end <= start:  # never stall: the run itself must be consumed
