@@ -327,13 +327,13 @@ def _thumbnail(charts: list[str], reports_dir: Path) -> str:
     return thumbnail(first, reports_dir) if first is not None else ""
 
 
-def source_views_job(clean_dir: str, reports_dir: str, doc_ids: list[str]) -> list[tuple[str, str]]:
+def source_views_job(clean_dir: str, reports_dir: str, doc_ids: list[str], raw_dir: str | None = None):
     """A worker's share of the source views (:func:`analysis.publish.source_view.write_views`)."""
     from analysis.publish.source_view import write_views
 
     if _stop_event is not None and _stop_event.is_set():
-        return []
-    return write_views(clean_dir, reports_dir, doc_ids)
+        return [], set()
+    return write_views(clean_dir, reports_dir, doc_ids, raw_dir)
 
 
 # --------------------------------------------------------------------------- index and summary
@@ -397,16 +397,22 @@ def _clean_step(raw_dir: Path, clean_dir: Path, say) -> list:
     return failures
 
 
+def _page_chars(path: Path) -> set[str]:
+    from analysis.publish.webfont import page_characters
+
+    return page_characters(path.read_text(encoding="utf-8"))
+
+
 VIEWS_PER_JOB = 25  # source views a worker writes in one go (its tables are read once per go)
 
 
-def _submit_source_views(executor, clean_dir: Path, reports_dir: Path, workers: int) -> list:
+def _submit_source_views(executor, clean_dir: Path, reports_dir: Path, workers: int, raw_dir: Path) -> list:
     """Queue the source views of every document, in shares, behind the notebooks."""
     from analysis.publish import views
 
     doc_ids = views.load("documents", clean_dir)["doc_id"].tolist()
     size = max(1, min(VIEWS_PER_JOB, -(-len(doc_ids) // max(workers, 1))))
-    return [executor.submit(source_views_job, str(clean_dir), str(reports_dir), doc_ids[i:i + size])
+    return [executor.submit(source_views_job, str(clean_dir), str(reports_dir), doc_ids[i:i + size], str(raw_dir))
             for i in range(0, len(doc_ids), size)]
 
 
@@ -500,7 +506,7 @@ def run_batch(
                           if k in declared}
                 shown = {k: user_path(v) for k, v in inject.items()}
                 futures[executor.submit(execute_job, job, str(source), str(reports_dir), inject, run_id, shown)] = job
-            views_done = _submit_source_views(executor, clean_dir, reports_dir, workers) if source_views else []
+            views_done = _submit_source_views(executor, clean_dir, reports_dir, workers, Path(raw_dir)) if source_views else []
             # Only on a terminal: in CI logs and pipes a bar is noise.
             bar = tqdm(total=len(todo), desc="notebooks", unit="nb", file=sys.stderr,
                        disable=not (progress and sys.stderr.isatty()))
@@ -513,7 +519,14 @@ def run_batch(
                 bar.update(1)
                 bar.set_postfix_str(job.name, refresh=True)
             bar.close()
-            skipped = [problem for future in views_done for problem in future.result()]
+            shares = []
+            for future in views_done:
+                try:
+                    shares.append(future.result())
+                except Exception as err:  # noqa: BLE001 - a bug in one share: say so, keep the reports
+                    shares.append(([("source views", f"{type(err).__name__}: {' '.join(str(err).split())}")], set()))
+            skipped = [problem for share, _ in shares for problem in share]
+            shown_chars = set().union(*(chars for _, chars in shares))
             executor.shutdown(wait=True)
         except KeyboardInterrupt:
             say("\ninterrupted: stopping the workers and their kernels...")
@@ -528,11 +541,14 @@ def run_batch(
         ordered = [outcomes[j.name] for j in todo]
         documents = views.load("documents", clean_dir)
         if source_views:
-            from analysis.publish.source_view import write_list
+            from analysis.publish import source_view
 
-            write_list(clean_dir, reports_dir, skipped)
-            for doc_id, problem in skipped:
-                say(f"note: no source view for {doc_id}: {problem}")
+            source_view.write_list(clean_dir, reports_dir, skipped)
+            index_chars = _page_chars(reports_dir / source_view.FOLDER / "index.html")
+            source_view.write_font(reports_dir, shown_chars | index_chars)
+            if skipped:
+                shown = ", ".join(doc_id for doc_id, _ in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
+                say(f"note: no source view for {len(skipped)} document(s) ({shown}): {skipped[0][1]}")
         index = write_index(ordered, reports_dir, clean_dir, documents, views.source_line(documents))
     print(summary_table(ordered), file=out)
     failed = [o for o in ordered if o.status != "ok"]

@@ -5,7 +5,8 @@ Two kinds of page, both finished by :func:`finish` (the font, :mod:`analysis.pub
 - :func:`notebook_page`: an executed notebook without its code, through nbconvert's JupyterLab
   template with its four remote scripts removed (``templates/report``) and the comments of its
   CSS stripped (they hold documentation URLs);
-- :func:`page`: our own pages (the index, the source views) on one small stylesheet.
+- :func:`page`: our own pages (the index, the source views) on one small stylesheet. Source views
+  come by the hundred, so they share one font file beside them instead (``font_href``).
 
 :func:`problems` is what the tests check on every page written: no ``http://`` or ``https://``
 anywhere (scripts, styles, fonts, links, text), no ``<script>`` at all, and every character shown
@@ -39,7 +40,7 @@ NOTEBOOK_CSS = """
 PAGE_CSS = """
 body{max-width:62em;margin:1.5em auto 4em;padding:0 1em;color:#1f2937;line-height:1.7;font-size:15px}
 h1{font-size:1.5em;line-height:1.35;margin:.4em 0} h2{font-size:1.2em;margin-top:1.8em}
-a{color:#1d4ed8} nav{font-size:.95em} .meta{color:#4b5563;font-size:.92em}
+a{color:#1d4ed8} nav{font-size:.95em} nav a{margin-right:1.2em} .meta{color:#4b5563;font-size:.92em}
 table{border-collapse:collapse;font-size:.92em;margin:.6em 0 1.2em}
 th,td{padding:.25em .7em;text-align:left;vertical-align:top} thead th{border-bottom:1px solid #6b7280;white-space:nowrap}
 tbody tr:nth-child(odd){background:#f3f4f6} td.num,th.num{text-align:right;white-space:nowrap}
@@ -90,15 +91,21 @@ def notebook_page(nb, title: str, links: list[tuple[str, str]] = ()) -> str:
     return finish(body)
 
 
-def page(title: str, body: str, links: list[tuple[str, str]] = (), css: str = "") -> str:
-    """One of our own pages: ``body`` is HTML, ``title`` text."""
+def page(title: str, body: str, links: list[tuple[str, str]] = (), css: str = "", font_href: str = "") -> str:
+    """One of our own pages: ``body`` is HTML, ``title`` text. With ``font_href`` the page uses
+    that font file next to it (:func:`analysis.publish.webfont.linked_css`) instead of embedding one."""
     head = [
         "<!doctype html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{html_lib.escape(title)}</title>", f"<style>{PAGE_CSS}{css}</style>", "</head><body>",
     ]
     bar = [f"<nav>{nav(list(links))}</nav>"] if links else []
-    return finish("\n".join([*head, *bar, body, "</body></html>", ""]))
+    text = "\n".join([*head, *bar, body, "</body></html>", ""])
+    if font_href:
+        from analysis.publish.webfont import linked_css
+
+        return text.replace("</head>", f'<style id="report-font">{linked_css(font_href)}</style></head>', 1)
+    return finish(text)
 
 
 def finish(html: str) -> str:
@@ -108,8 +115,9 @@ def finish(html: str) -> str:
     return embed(html)
 
 
-def problems(html: str) -> list[str]:
-    """What keeps a page from being self-contained, one line each (empty if nothing)."""
+def problems(html: str, folder=None) -> list[str]:
+    """What keeps a page from being self-contained, one line each (empty if nothing). ``folder``:
+    where the page is, for a font file it names by a relative path (the source views)."""
     from analysis.publish.webfont import uncovered
 
     found = []
@@ -120,7 +128,7 @@ def problems(html: str) -> list[str]:
         found.append("a <script> element")
     if re.search(r"<link\b", html, re.I):
         found.append("a <link> element")
-    missing = uncovered(html)
+    missing = uncovered(html, folder)
     if missing:
         found.append(f"{len(missing)} character(s) shown with no embedded glyph: {missing[:20]}")
     return found

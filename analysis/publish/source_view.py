@@ -20,6 +20,7 @@ from pathlib import Path
 from analysis.publish.formatting import format_value
 
 FOLDER = "source"
+FONT_FILE = "report-cjk.woff2"  # shared by every source view: one subset for the whole corpus
 # Background colour and an underline style per disposition: a second cue besides colour (WCAG 1.4.1).
 STYLES = {
     "figure": ("#fde68a", "solid 2px #b45309"),
@@ -161,14 +162,21 @@ def _labels() -> tuple[dict, dict]:
     return disposition_labels(), words
 
 
-def _document_text(doc) -> str | None:
-    """The decoded text the offsets point into, or None when the raw file is gone or changed."""
+def _document_text(doc, raw_dir=None) -> str | None:
+    """The decoded text the offsets point into, or None when the raw file is gone or changed.
+
+    ``documents.path`` is relative to the project root, or only the file name for a report
+    cleaned from outside the project: then it is looked for in ``raw_dir``.
+    """
     from analysis import config
     from analysis.errors import InputError
     from analysis.raw.report import load_source
 
-    path = Path(_text(doc.path))
-    path = path if path.is_absolute() else config.ROOT / path
+    recorded = Path(_text(doc.path))
+    candidates = [recorded if recorded.is_absolute() else config.ROOT / recorded]
+    if raw_dir is not None:
+        candidates.append(Path(raw_dir) / recorded.name)
+    path = next((c for c in candidates if c.is_file()), candidates[0])
     try:
         source = load_source(path)
     except (InputError, OSError):
@@ -178,9 +186,11 @@ def _document_text(doc) -> str | None:
     return source.text
 
 
-def write_views(clean_dir, reports_dir, doc_ids: list[str]) -> list[tuple[str, str]]:
+def write_views(clean_dir, reports_dir, doc_ids: list[str], raw_dir=None) -> tuple[list[tuple[str, str]], set[str]]:
     """Write ``<reports_dir>/source/<doc_id>.html`` for each document; returns ``(doc_id, problem)``
-    for those that could not be written (raw text missing or changed)."""
+    for those that could not be written (raw text missing or changed), and the characters the pages
+    show, for the font they share (:func:`write_font`). ``raw_dir``: where to look for reports whose
+    recorded path is only a file name."""
     from analysis.publish.pages import page
     from analysis.publish.views import load
     from analysis.store.atomic import write_text_atomic
@@ -192,10 +202,12 @@ def write_views(clean_dir, reports_dir, doc_ids: list[str]) -> list[tuple[str, s
     labels, words = _labels()
     folder = Path(reports_dir) / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    skipped = []
+    from analysis.publish.webfont import page_characters
+
+    skipped, chars = [], set()
     empty = {name: t.iloc[0:0] for name, t in tables.items()}
     for doc in tables["documents"].itertuples():
-        text = _document_text(doc)
+        text = _document_text(doc, raw_dir)
         if text is None:
             skipped.append((doc.doc_id, "the raw file is missing, changed since clean, or too large for one page"))
             continue
@@ -203,9 +215,18 @@ def write_views(clean_dir, reports_dir, doc_ids: list[str]) -> list[tuple[str, s
         body = document_body(doc, text, of["mentions"], of["figures"], of["dates"], of["sentences"], of["sections"],
                              labels, words)
         links = [("../index.html", "← 报告目录"), ("index.html", "原文目录")]
-        write_text_atomic(folder / page_name(doc.doc_id),
-                          page(f"原文核对：{_text(doc.title) or doc.doc_id}", body, links, CSS))
-    return skipped
+        html_text = page(f"原文核对：{_text(doc.title) or doc.doc_id}", body, links, CSS, font_href=FONT_FILE)
+        chars |= page_characters(html_text)
+        write_text_atomic(folder / page_name(doc.doc_id), html_text)
+    return skipped, chars
+
+
+def write_font(reports_dir, chars) -> str:
+    """The font file the source views share, cut to ``chars`` (all their characters together);
+    returns the characters the font has no glyph for."""
+    from analysis.publish.webfont import write_font as write
+
+    return write(chars, Path(reports_dir) / FOLDER / FONT_FILE)
 
 
 def write_list(clean_dir, reports_dir, skipped: list[tuple[str, str]] = ()) -> Path:
@@ -227,4 +248,4 @@ def write_list(clean_dir, reports_dir, skipped: list[tuple[str, str]] = ()) -> P
             "<table><thead><tr><th>标题</th><th>发布者</th><th>日期</th><th class=\"num\">统计数字</th>"
             f"<th class=\"num\">数字记号</th><th></th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
     return write_text_atomic(Path(reports_dir) / FOLDER / "index.html",
-                             page("原文目录", body, [("../index.html", "← 报告目录")]))
+                             page("原文目录", body, [("../index.html", "← 报告目录")], font_href=FONT_FILE))

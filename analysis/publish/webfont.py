@@ -161,21 +161,44 @@ def _brotli_quality(quality: int):
         woff2.brotli = real
 
 
+# font-weight:400 only: the browser then synthesises bold for headings and table headers.
+STACKS = (f":root{{--jp-ui-font-family:{SANS};--jp-content-font-family:{SANS};"
+          f"--jp-code-font-family:{MONO};--jp-code-font-family-default:{MONO}}}"
+          f"body{{font-family:{SANS}}}code,pre,kbd,samp{{font-family:{MONO}}}")
+_FACE = ('@font-face{font-family:"%s";font-style:normal;font-weight:400;font-display:block;'
+         'src:url(%s) format("woff2")%s}')
+
+
 def font_css(chars) -> str:
-    """The ``@font-face`` rule of the subset for ``chars`` plus the font stacks, as CSS text."""
+    """The ``@font-face`` rule of the subset for ``chars`` (inline, base64) plus the font stacks."""
     codepoints = tuple(wanted(chars))
     face = ""
     if codepoints:
         woff2, covered = subset(codepoints)
-        data = base64.b64encode(woff2).decode("ascii")
-        face = ('@font-face{font-family:"%s";font-style:normal;font-weight:400;font-display:block;'
-                'src:url(data:font/woff2;base64,%s) format("woff2");unicode-range:%s}'
-                % (FAMILY, data, unicode_range(covered)))
-    # font-weight:400 only: the browser then synthesises bold for headings and table headers.
-    stacks = (f":root{{--jp-ui-font-family:{SANS};--jp-content-font-family:{SANS};"
-              f"--jp-code-font-family:{MONO};--jp-code-font-family-default:{MONO}}}"
-              f"body{{font-family:{SANS}}}code,pre,kbd,samp{{font-family:{MONO}}}")
-    return face + stacks
+        data = "data:font/woff2;base64," + base64.b64encode(woff2).decode("ascii")
+        face = _FACE % (FAMILY, data, f";unicode-range:{unicode_range(covered)}")
+    return face + STACKS
+
+
+def linked_css(href: str) -> str:
+    """The ``@font-face`` rule of a font file next to the page (see :func:`write_font`), plus the stacks.
+
+    For pages that come by the hundred (the source views of a corpus): one shared file instead of
+    a subset cut and embedded for each page. ``href`` is relative: nothing remote is referenced.
+    """
+    return _FACE % (FAMILY, href, "") + STACKS
+
+
+def write_font(chars, path) -> str:
+    """Write the subset for ``chars`` as a WOFF2 file at ``path`` (atomically); returns the
+    characters it has no glyph for."""
+    from analysis.store.atomic import write_bytes_atomic
+
+    codepoints = tuple(wanted(chars))
+    woff2, covered = subset(codepoints) if codepoints else (b"", ())
+    if woff2:
+        write_bytes_atomic(path, woff2)
+    return "".join(chr(cp) for cp in codepoints if cp not in set(covered))
 
 
 def embed(html: str) -> str:
@@ -191,6 +214,7 @@ def embed(html: str) -> str:
 
 _FONT_FACE = re.compile(r"@font-face\s*\{(.*?)\}", re.S)
 _DATA_URL = re.compile(r"url\(data:font/(?:woff2|woff|otf|ttf);base64,([A-Za-z0-9+/=]+)\)")
+_FILE_URL = re.compile(r"url\((?!data:)([^)\s]+)\)")
 _RANGE = re.compile(r"unicode-range:\s*([^;}]+)")
 
 
@@ -202,16 +226,23 @@ def _ranges(spec: str) -> list[tuple[int, int]]:
     return out
 
 
-def embedded_coverage(html: str) -> set[int]:
-    """Code points an embedded ``@font-face`` of the page both declares and has a glyph for."""
+def embedded_coverage(html: str, folder=None) -> set[int]:
+    """Code points an ``@font-face`` of the page both declares and has a glyph for: fonts inline,
+    and with ``folder`` (where the page is) font files it names by a relative path."""
+    from pathlib import Path
+
     from fontTools.ttLib import TTFont
 
     covered: set[int] = set()
     for rule in _FONT_FACE.findall(html):
-        data = _DATA_URL.search(rule)
-        if not data:
+        data, linked = _DATA_URL.search(rule), _FILE_URL.search(rule)
+        if data:
+            font = io.BytesIO(base64.b64decode(data.group(1)))
+        elif linked and folder is not None and (Path(folder) / linked.group(1).strip("'\"")).is_file():
+            font = str(Path(folder) / linked.group(1).strip("'\""))
+        else:
             continue
-        cmap = set(TTFont(io.BytesIO(base64.b64decode(data.group(1)))).getBestCmap())
+        cmap = set(TTFont(font).getBestCmap())
         spec = _RANGE.search(rule)
         if spec:
             ranges = _ranges(spec.group(1))
@@ -220,7 +251,7 @@ def embedded_coverage(html: str) -> set[int]:
     return covered
 
 
-def uncovered(html: str) -> str:
-    """The characters the page shows (above ASCII) that no embedded font draws; "" if none."""
-    covered = embedded_coverage(html)
+def uncovered(html: str, folder=None) -> str:
+    """The characters the page shows (above ASCII) that no font of the page draws; "" if none."""
+    covered = embedded_coverage(html, folder)
     return "".join(chr(cp) for cp in wanted(page_characters(html)) if cp not in covered)
