@@ -316,14 +316,20 @@ def execute_job(job: Job, source: str, reports_dir: str, inject: dict, run_id: s
         nbformat.write(nb, temp)
         os.replace(temp, target)
         report, title, summary = str(html_target), report_title(nb, job), notebook_summary(nb)
-    thumb = _thumbnail(charts, Path(reports_dir))
+        thumb = _thumbnail(charts, Path(reports_dir), nb)
     return Outcome(job, status, time.perf_counter() - started, summary, error, report, charts, title, thumb)
 
 
-def _thumbnail(charts: list[str], reports_dir: Path) -> str:
+def _thumbnail(charts: list[str], reports_dir: Path, nb) -> str:
+    """A thumbnail of the first chart the notebook showed (the saved PNG with the same bytes)."""
+    import base64
+
     from analysis.publish.index import thumbnail
 
-    first = next((Path(c) for c in charts if c.endswith(".png")), None)
+    pngs = [Path(c) for c in charts if c.endswith(".png")]
+    shown = [base64.b64decode(o["data"]["image/png"]) for cell in nb.cells for o in cell.get("outputs", [])
+             if "image/png" in o.get("data", {})]
+    first = next((p for png in shown[:1] for p in pngs if p.read_bytes() == png), pngs[0] if pngs else None)
     return thumbnail(first, reports_dir) if first is not None else ""
 
 

@@ -454,7 +454,24 @@ def _write(fig, png: bytes, stem: str, targets: list[Path]) -> list[Path]:
         # No date and fixed element ids: the same chart gives the same bytes on every run.
         with atomic_path(target) as temp, matplotlib.rc_context({"svg.hashsalt": stem}), _layout_kept(fig):
             fig.savefig(temp, format=fmt, dpi=DPI, metadata={"Date": None} if fmt == "svg" else None)
+            if fmt == "svg":
+                _renumber_ids(Path(temp))
     return targets
+
+
+def _renumber_ids(path: Path) -> None:
+    """Number the SVG's clip-path ids in order of appearance. matplotlib hashes each clip box's
+    coordinates at full float precision, and a layout can differ from the last one in the last
+    bit, which gave different ids (not a different picture) from one run to the next."""
+    import re
+
+    text = path.read_text(encoding="utf-8")
+    ids: dict[str, str] = {}
+    for found in re.findall(r'id="(p[0-9a-f]{10})"', text):
+        ids.setdefault(found, f"clip{len(ids)}")
+    if ids:
+        text = re.sub(r"\b(p[0-9a-f]{10})\b", lambda m: ids.get(m.group(1), m.group(1)), text)
+        path.write_text(text, encoding="utf-8")
 
 
 def render(fig, stem: str, reports_dir: str | Path = "", formats=("png", "svg")) -> Chart:

@@ -397,8 +397,10 @@ def label(subject, sentence_text=None, limit: int = LABEL_CHARS) -> str:
     cut_mid_word = 0 <= end < len(sentence) and sentence[end] not in _PUNCTUATION and sentence[end] not in _NUMERAL
     if len(text) > limit or cut_mid_word:
         window = text[:limit]
-        cuts = [i for i in range(2, len(window)) if window[i - 1] in _PUNCTUATION
-                or any(window.startswith(w, i) for w in label_breaks())]
+        inside = {j for i in range(len(window)) for w in label_breaks() if len(w) > 1 and window.startswith(w, i)
+                  for j in range(i + 1, i + len(w))}  # 及 of 以及 is no place to cut
+        cuts = [i for i in range(2, len(window)) if i not in inside and (
+            window[i - 1] in _PUNCTUATION or any(window.startswith(w, i) for w in label_breaks()))]
         if cuts and cuts[-1] >= 3:
             text = window[:cuts[-1]].rstrip("，、；：")
         elif len(text) > limit:
