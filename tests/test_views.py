@@ -35,13 +35,6 @@ def test_coverage_is_province_by_theme_label(tables):
     assert coverage.to_numpy().sum() == len(figures)
 
 
-def test_headline_figures_read_with_qualifiers(tables):
-    headline = views.headline_figures(tables["figures"], "湖南")
-    assert list(headline["value"]) == ["2.6万个", "近45万人", "超32亿元", "超1500户"]
-    assert list(headline["as_of"])[:2] == ["截至发稿", "截至发稿"]
-    assert headline["sentence_text"].str.len().min() > 0
-
-
 def test_events_and_source_line(tables):
     events = views.province_events(tables["dates"], "四川", tables["sentences"])
     assert list(events["surface"]) == ["2月18日"] and events["text"].iloc[0].startswith("2月18日")
@@ -85,16 +78,17 @@ def test_family_table_puts_stages_side_by_side(tables):
 
 def test_views_do_not_modify_their_input(tables):
     before = tables["figures"].copy()
-    views.headline_figures(tables["figures"], "湖南")
+    views.headline_view(tables["figures"], "湖南", provinces=tables["provinces"], sentences=tables["sentences"])
+    views.figure_sources_view(tables["figures"], "湖南")
     views.coverage(views.label_themes(tables["figures"], tables["themes"]))
     pd.testing.assert_frame_equal(tables["figures"], before)
 
 
 def test_figure_sources_quote_each_sentence_once(tables):
-    lines = views.figure_sources(views.headline_figures(tables["figures"], "湖南"))
-    assert len(lines) == 2
-    assert lines[0].startswith("2.6万个（完成民生实事项目）；近45万人（新增城镇就业）\n")
-    assert lines[0].endswith("新增城镇就业近45万人。")
+    table = views.figure_sources_view(tables["figures"], "湖南")
+    assert len(table) == 2 and list(table.columns) == ["原句", "读出的数字"]
+    assert table["读出的数字"].iloc[0] == "2.6万个；近45万人"
+    assert table["原句"].iloc[0].endswith("新增城镇就业近45万人。")
 
 
 def test_without_the_themes_table_codes_stand_in_for_labels(tables, tmp_path):

@@ -168,11 +168,6 @@ def figures_by_unit(figures, title: str, source: str, *, directions=None, top: i
     return _finish(fig, source)
 
 
-def figures_by_theme(figures, title: str, source: str, **kwargs):
-    """Kept for callers of the earlier name: :func:`figures_by_unit`."""
-    return figures_by_unit(figures, title, source, **kwargs)
-
-
 def value_histograms(figures, title: str, source: str, *, directions=None, max_panels: int = 6):
     """How large the figures of each unit are: small multiples, one histogram per unit (the units
     with the most figures), on a log scale of values. For hundreds of documents, where one bar per

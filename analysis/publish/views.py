@@ -148,15 +148,6 @@ def _as_of_label(as_of) -> str:
     return "截至发稿" if text == "report" else (f"截至{text}" if text else "")
 
 
-def headline_figures(figures, province: str):
-    """A province's figures for reading: theme, what is counted, the value, as of when, source sentence."""
-    mine = figures[figures["province"] == province].sort_values("figure")
-    table = mine.assign(display=display_values(mine), as_of_label=[_as_of_label(a) for a in mine["as_of"]])
-    theme = "theme_label" if "theme_label" in mine else "theme"
-    table = table[["figure", theme, "subject", "display", "as_of_label", "sentence_text"]]
-    return table.rename(columns={theme: "theme", "display": "value", "as_of_label": "as_of"}).reset_index(drop=True)
-
-
 def province_events(dates, province: str | None = None, sentences=None):
     """Dated events (role ``event``) of one province, or of all with ``None``, with their sentence."""
     events = dates[dates["role"] == "event"]
@@ -290,15 +281,6 @@ def family_table(indicators, indicator: str, provinces: list[str], definitions=N
     table = table.reindex([p for p in provinces if p in table.index])
     table.columns.name = None
     return table
-
-
-def figure_sources(headline) -> list[str]:
-    """Each source sentence once, followed by the figures read from it (for the profile's last section)."""
-    lines = []
-    for sentence, rows in headline.groupby("sentence_text", sort=False):
-        figures = "；".join(f"{v}（{s}）" for v, s in zip(rows["value"], rows["subject"].fillna("")))
-        lines.append(f"{figures}\n    {sentence}")
-    return lines
 
 
 # ----------------------------------------------------------------------------- labels, units, changes
