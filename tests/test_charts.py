@@ -106,6 +106,7 @@ def test_a_chart_of_many_figures_stays_bounded():
     assert fig.get_size_inches()[1] < 40
 
 
+@pytest.mark.slow
 def test_value_histograms_are_small_multiples_by_unit():
     many = _figures([("山西", f"项目{i}", float(10 ** (i % 5)), None, "个", "count", "exact", "x") for i in range(50)]
                     + [("山西", f"资金{i}", 1e6 * (i + 1), None, "元", "money", "exact", "x") for i in range(30)])

@@ -172,6 +172,7 @@ def test_committed_package_is_valid_and_matches_the_schemas():
     assert frictionless_errors(COMMITTED / "datapackage.json") == []
 
 
+@pytest.mark.slow
 def test_booleans_are_declared_as_the_writer_spells_them_and_others_fail(clean_dir, tmp_path):
     descriptor = json.loads((clean_dir / "datapackage.json").read_text(encoding="utf-8"))
     flags = [f for r in descriptor["resources"] for f in r["schema"]["fields"] if f["type"] == "boolean"]

@@ -21,8 +21,18 @@ def _notebook():
     return nb
 
 
-def test_a_notebook_page_loads_nothing_and_draws_every_character():
-    html = pages.notebook_page(_notebook(), "省份概况：吉林", [("../index.html", "← 报告目录")])
+@pytest.fixture(scope="module")
+def notebook_html():
+    return pages.notebook_page(_notebook(), "省份概况：吉林", [("../index.html", "← 报告目录")])
+
+
+@pytest.fixture(scope="module")
+def plain_html():
+    return pages.page("原文目录", "<h1>原文目录</h1><p title=\"悬停提示\">统计数字 34 个，甲乙</p>", [("../index.html", "← 报告目录")])
+
+
+def test_a_notebook_page_loads_nothing_and_draws_every_character(notebook_html):
+    html = notebook_html
     assert pages.problems(html) == []
     assert "<title>省份概况：吉林</title>" in html
     assert "require.js" not in html and "mathjax" not in html.lower()
@@ -30,8 +40,8 @@ def test_a_notebook_page_loads_nothing_and_draws_every_character():
     assert "\u3000" in html and ord("\u3000") in webfont.embedded_coverage(html), "the ideographic space too"
 
 
-def test_our_own_pages_are_self_contained():
-    html = pages.page("原文目录", "<h1>原文目录</h1><p title=\"悬停提示\">统计数字 34 个</p>", [("../index.html", "← 报告目录")])
+def test_our_own_pages_are_self_contained(plain_html):
+    html = plain_html
     assert pages.problems(html) == []
     assert {ord(c) for c in "悬停提示"} <= webfont.embedded_coverage(html), "attributes a browser shows count"
 
@@ -46,12 +56,12 @@ def test_the_check_finds_what_breaks_a_page(html, problem):
     assert any(problem in p for p in pages.problems(html))
 
 
-def test_a_character_missing_from_the_subset_is_reported():
-    html = pages.page("甲", "<p>甲乙</p>")
-    broken = html.replace("<p>甲乙</p>", "<p>甲乙丙</p>")  # 丙 is shown but was not embedded
+def test_a_character_missing_from_the_subset_is_reported(plain_html):
+    broken = plain_html.replace("甲乙</p>", "甲乙丙</p>")  # 丙 is shown but was not embedded
     assert webfont.uncovered(broken) == "丙"
 
 
+@pytest.mark.slow
 def test_the_subset_is_deterministic_and_small():
     codepoints = tuple(webfont.wanted(set("吉林江苏福建江西，。")))
     first, covered = webfont.subset.__wrapped__(codepoints)

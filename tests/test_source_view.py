@@ -11,6 +11,7 @@ import pytest
 from analysis import config
 from analysis.publish import pages, source_view, views
 
+pytestmark = pytest.mark.slow  # a font subset and the whole seed text: `make test` only
 SEED = "000_ef22c67862e0d2cc"
 
 
