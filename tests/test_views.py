@@ -144,7 +144,7 @@ def test_the_profile_table_is_for_people(tables):
     figures = views.label_themes(tables["figures"], tables["themes"])
     links = Links("province_profile", Path("/p/reports"), Path("/p/data/clean"), Path("/p/reports/province_profile"))
     table = views.headline_view(figures, "湖南", provinces=tables["provinces"], sentences=tables["sentences"], links=links)
-    assert list(table.columns) == ["主题", "统计对象", "数值", "每万人", "变化", "截至", "原文"]
+    assert list(table.columns) == ["主题", "统计对象", "数值", "每万人", "截至", "原文"], "变化 only when a figure is one"
     assert list(table["数值"]) == ["2.6万个", "近45万人", "超32亿元", "超1500户"]
     people = table.loc[table["数值"] == "近45万人", "每万人"].iloc[0]
     assert people.endswith("人/万人"), "people and money get a value per 10,000 residents"

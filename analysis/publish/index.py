@@ -111,8 +111,10 @@ def _card(e: Entry) -> str:
     status = "" if e.status == "ok" else f' <span class="failed">{"运行失败" if e.status == "failed" else html.escape(e.status)}</span>'
     text = e.summary if e.status == "ok" else (e.error or e.status)
     files = [f'<a href="{_href(e.notebook_file)}">ipynb</a>'] if e.notebook_file else []
-    files += [f'<a href="{_href(c)}">{html.escape(Path(c).suffix[1:].upper())} {html.escape(Path(c).stem)}</a>'
-              for c in e.charts]
+    stems = list(dict.fromkeys(str(Path(c).with_suffix("")) for c in e.charts))
+    files += [f'图 {n}：' + "、".join(f'<a href="{_href(c)}">{html.escape(Path(c).suffix[1:].upper())}</a>'
+                                    for c in e.charts if str(Path(c).with_suffix("")) == stem)
+              for n, stem in enumerate(stems, 1)]
     when = f"生成于 {html.escape(e.finished[:16].replace('T', ' '))}" if e.finished else ""
     return (f'<li class="card">{thumb}<div><h3>{link}{status}</h3><p>{html.escape(text)}</p>'
             f'<p class="meta">{when}{" · " if when and files else ""}{" · ".join(files)}</p></div></li>')

@@ -466,7 +466,7 @@ def headline_view(figures, province: str, *, provinces=None, sentences=None, lin
         table.insert(3, "每万人", [per_10k_text(v, u) if v == v else "" for v, u in zip(per, mine["unit"])])
     if links is not None:
         table["原文"] = [_html_link(links.source(d, f), f"第{f}个") for d, f in zip(mine["doc_id"], mine["figure"])]
-    return table
+    return table if any(directions) else table.drop(columns="变化")
 
 
 def figure_sources_view(figures, province: str, links=None):
