@@ -20,7 +20,8 @@ from pathlib import Path
 from analysis.publish.formatting import format_value
 
 FOLDER = "source"
-FONT_FILE = "report-cjk.woff2"  # shared by every source view: one subset for the whole corpus
+FONT_FILE = "report-cjk.woff2"
+QUALIFIER_NAMES = {"exact": "精确", "approx": "约数", "lower_bound": "下限", "upper_bound": "上限", "range": "区间"}  # shared by every source view: one subset for the whole corpus
 # Background colour and an underline style per disposition: a second cue besides colour (WCAG 1.4.1).
 STYLES = {
     "figure": ("#fde68a", "solid 2px #b45309"),
@@ -63,6 +64,13 @@ def _text(value) -> str:
     return str(value)
 
 
+def _number(value) -> str:
+    """A number as the CSVs write it (42500, not 42500.0)."""
+    from analysis.store.cells import csv_cell
+
+    return csv_cell(value)
+
+
 def _as_of(value) -> str:
     text = _text(value)
     return "截至发稿" if text == "report" else (f"截至{text}" if text else "未注明")
@@ -87,6 +95,9 @@ def document_body(doc, text: str, mentions, figures, dates, sentences, sections,
 
     Raises ValueError if a mention's span does not hold its surface in ``text`` (wrong text).
     """
+    from analysis.publish.charts import unit_kind_labels
+
+    kinds = unit_kind_labels()
     figure_at = {(r.span_start, r.span_end): r for r in figures.itertuples()}
     date_at = {(r.span_start, r.span_end): r for r in dates.itertuples()}
     starts = sorted(set(sentences.groupby("paragraph")["span_start"].min().tolist()) - {0})
@@ -115,8 +126,8 @@ def document_body(doc, text: str, mentions, figures, dates, sentences, sections,
         if f is not None:
             anchor = f"f-{f.figure}"
             rows = [("统计数字", f"第 {f.figure} 个：{figure_value(f)}"),
-                    ("数值", _text(f.value) + (f"–{_text(f.value_high)}" if _text(f.value_high) else "")),
-                    ("单位", f"{_text(f.unit) or '—'}（{_text(f.unit_kind)}）"),
+                    ("数值", _number(f.value) + (f"–{_number(f.value_high)}" if _text(f.value_high) else "")),
+                    ("单位", f"{_text(f.unit) or '—'}（{kinds.get(_text(f.unit_kind), _text(f.unit_kind))}）"),
                     ("限定", qualifier_words.get(_text(f.qualifier), _text(f.qualifier))),
                     ("时点", _as_of(f.as_of)), ("累计", "是" if bool(f.cumulative) else "否"),
                     ("统计对象", _text(f.subject) or "—"), ("省份", _text(f.province) or "—")]
@@ -158,7 +169,8 @@ def _labels() -> tuple[dict, dict]:
     from analysis.publish.formatting import qualifier_marks
     from analysis.publish.views import disposition_labels
 
-    words = {q: (m["word"] or "精确") + f"（{m['meaning']}）" for q, m in qualifier_marks().items()}
+    words = {q: (m["word"] + "（" if m["word"] else "") + QUALIFIER_NAMES.get(q, q) + ("）" if m["word"] else "")
+             for q, m in qualifier_marks().items()}
     return disposition_labels(), words
 
 
