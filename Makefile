@@ -8,8 +8,12 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 EXTRAS ?= dev
 JOBS   ?= 2
-# Jupyter refuses to run as root unless told; containers and CI machines often are root.
-LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
+# `make lab` roots JupyterLab at the project (data/, reports/ and notebooks/ all reachable) and opens
+# notebooks/; LAB_ARGS adds options (`make lab LAB_ARGS="--no-browser --port 9000"`) without
+# replacing --allow-root, which Jupyter needs when run as root (containers and CI machines often are).
+LAB_DIR  ?= .
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+LAB_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help setup run data test test-fast lab bench distclean
@@ -45,9 +49,8 @@ test: setup ## set up, then run the whole test suite (what CI runs)
 test-fast: setup ## set up, then run the quick loop: every test not marked slow (under a minute)
 	$(PY) -m pytest -q -n $(JOBS) -m "not slow"
 
-lab: setup ## set up, then open JupyterLab on notebooks/ (kernel: the venv's python3)
-	@mkdir -p notebooks
-	$(PY) -m jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
+lab: setup ## set up, then open JupyterLab on the project at notebooks/ (kernel: the venv's python3)
+	$(PY) -m jupyter lab --ServerApp.root_dir=$(LAB_DIR) --FileContentsManager.preferred_dir=notebooks $(LAB_ROOT) $(LAB_ARGS)
 
 bench: ## set up with the benchmark extra (peer libraries), then run benchmarks/run_all.py
 	@$(MAKE) --no-print-directory setup EXTRAS=dev,bench

@@ -88,48 +88,25 @@ def _extract_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    """The figures table of one file: to stdout as plain UTF-8 (fit for pipes), or with ``-o``
-    atomically to a CSV in the format of data/clean (UTF-8 with a BOM, for Excel)."""
+    """The figures table of one file, with exactly the columns of data/clean/figures.csv (enriched
+    and checked by the pipeline ``clean`` uses): to stdout as plain UTF-8 (fit for pipes), or with
+    ``-o`` atomically to a CSV in the format of data/clean (UTF-8 with a BOM, for Excel)."""
     from analysis.raw.sidecar import parse_date
+    from analysis.store.extract_csv import write_figures
 
     published = parse_date(args.published, "--published") if args.published is not None else None
-    figures = _figures_of(args.file, published)
-
-    from analysis.store.atomic import write_bytes_atomic
-    from analysis.store.cells import write_frame_csv
-
     if args.output:
+        from analysis.store.atomic import write_bytes_atomic
+
         try:
-            write_bytes_atomic(args.output, lambda f: write_frame_csv(f, figures))
+            write_bytes_atomic(args.output, lambda f: write_figures(args.file, f, published=published))
         except OSError as err:
             raise InputError(args.output, f"cannot write the output ({err.strerror or err})") from None
     else:
         sys.stdout.flush()
-        write_frame_csv(sys.stdout.buffer, figures, bom=False)
+        write_figures(args.file, sys.stdout.buffer, published=published, bom=False)
         sys.stdout.buffer.flush()
     return 0
-
-
-def _figures_of(path: str, published=None):
-    """The figures table of one report; ``published`` (a date) overrides the sidecar's date."""
-    import dataclasses
-
-    from analysis.errors import internal_error
-    from analysis.raw.report import load_source
-
-    source = load_source(path)
-    from analysis.tables.build import (  # after reading: a bad file is reported before heavy imports
-        iter_tables,
-        stack,
-    )
-
-    if published is not None:
-        source = dataclasses.replace(source, published=published, published_inferred=False)
-    try:
-        # only the figures of each piece are kept: a large report's other tables are never held
-        return stack([piece["figures"] for piece in iter_tables(source)])
-    except Exception as err:  # noqa: BLE001 - reported as one line, see errors.internal_error
-        raise internal_error(path, err) from err
 
 
 # --------------------------------------------------------------------------- clean-corpus

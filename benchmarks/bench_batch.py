@@ -101,7 +101,7 @@ def breakdown(notebook: str, clean_dir: Path) -> list[tuple[str, float]]:
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
     steps = [("worker imports (papermill, nbconvert; fresh process)", _worker_imports()[0])]
     with tempfile.TemporaryDirectory() as tmp:
-        batch.export_html(nbformat.v4.new_notebook())  # a worker's exporter is warm after its first report
+        batch.report_page(nbformat.v4.new_notebook(), job)  # a worker's exporter is warm after its first report
         inject = {"clean_dir": str(clean_dir), "reports_dir": tmp}
         started = time.time()
         outcome = batch.execute_job(job, str(source), tmp, inject, "bench")
@@ -116,13 +116,13 @@ def breakdown(notebook: str, clean_dir: Path) -> list[tuple[str, float]]:
                 steps.append((f"cell: {first[:60]}", cell.metadata.papermill.duration or 0.0))
         last = stamp(cells[-1].metadata.papermill.end_time)
         html_started = time.perf_counter()
-        batch.export_html(nb)
+        batch.report_page(nb, job)
         html = time.perf_counter() - html_started
         steps.append(("between cells (papermill saves the notebook, markdown cells)",
                       last - stamp(cells[0].metadata.papermill.start_time)
                       - sum(c.metadata.papermill.duration or 0.0 for c in cells if c.cell_type == "code")))
         steps.append(("kernel stop, HTML export, writes", finished - last))
-        steps.append(("  of which HTML export", html))
+        steps.append(("  of which the page (HTML export and its embedded font)", html))
         steps.append(("job total (as the batch reports it)", outcome.seconds))
     return steps
 

@@ -77,7 +77,7 @@ def make_tables(doc_id: str = "900_test") -> dict[str, pd.DataFrame]:
     mentions.sort(key=lambda row: row[1])
     tables = {
         "documents": pd.DataFrame([{
-            "doc_id": doc_id, "path": f"data/raw/{doc_id}.txt", "title": TITLE, "publisher": "测试",
+            "doc_id": doc_id, "path": f"data/raw/{doc_id}.txt", "title": TITLE, "publisher": "测试", "url": "",
             "published": "2021-12-01", "published_inferred": False, "encoding": "utf-8",
             "sha256": hashlib.sha256(text.encode()).hexdigest(), "n_chars": len(text),
             "n_sections": len(sections), "n_sentences": len(sentences), "n_mentions": len(mentions),
@@ -129,7 +129,9 @@ def write_clean(tables: dict[str, pd.DataFrame], out) -> None:
     from analysis.store.cells import csv_bytes
     from analysis.tables.datapackage import package_files
 
-    atomic_dir_update(out, {f"{name}.csv": csv_bytes(df) for name, df in tables.items()} | package_files(tables))
+    documents = tables["documents"].to_dict("records") if "documents" in tables else []
+    atomic_dir_update(out, {f"{name}.csv": csv_bytes(df) for name, df in tables.items()}
+                      | package_files(tables, documents))
 
 
 def census_population() -> dict[str, int]:

@@ -239,3 +239,35 @@ def test_reports_have_the_mode_of_any_file_the_user_creates(project):
     files = [p for p in (project / "reports").rglob("*") if p.is_file()]
     assert {p.suffix for p in files} >= {".html", ".ipynb"}
     assert {p.stat().st_mode & 0o777 for p in files} == {0o640}, {p.name: oct(p.stat().st_mode) for p in files}
+
+
+TITLED = '''from analysis.publish.views import show_summary, show_title
+show_title(f"示例：{province}")
+show_summary(f"{label}: {province}")'''
+
+
+def test_pages_are_self_contained_titled_and_the_index_survives_only(project):
+    from analysis.publish import pages
+
+    _notebook(project / "nbs", "titled", 'province: str = ""  # a province\nlabel: str = "run"  # a label\n'
+              'clean_dir: str = ""  # tables\nreports_dir: str = ""  # charts', TITLED)
+    plan = _plan(project, [{"notebook": "titled", "parameters": [{"province": "*"}]}])
+    assert _run(project, plan, "--jobs", "2").returncode == 0
+    reports = project / "reports"
+    titles = []
+    for province in PROVINCES:
+        page = (reports / "titled" / f"{province}.html").read_text(encoding="utf-8")
+        assert pages.problems(page) == [], province
+        titles.append(page.split("<title>")[1].split("</title>")[0])
+        recorded = nbformat.read(reports / "titled" / f"{province}.ipynb", as_version=4).metadata.papermill.parameters
+        assert recorded["reports_dir"] == str((project / "reports").resolve()) and ".staging" not in str(recorded)
+        assert recorded["clean_dir"] == "tests/fixtures/clean_small", "relative to the project, as a user passes it"
+    assert titles == [f"示例：{p}" for p in PROVINCES], "each page has its own title"
+    # A partial run rewrites its own entry and keeps the others in the index.
+    before = (reports / "titled" / f"{PROVINCES[1]}.html").stat().st_mtime_ns
+    assert _run(project, plan, "--only", f"titled/{PROVINCES[0]}").returncode == 0
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert all(f"示例：{p}" in index for p in PROVINCES)
+    assert (reports / "titled" / f"{PROVINCES[1]}.html").stat().st_mtime_ns == before
+    assert pages.problems(index) == []
+    assert (reports / "source" / "index.html").is_file(), "the source views' list (the fixture has no raw text)"

@@ -23,8 +23,8 @@ from analysis.store.cells import csv_bytes, csv_cell, csv_column, write_frame_cs
         (np.float64(12.5), "12.5"),
         (-7.0, "-7"),
         (np.int64(17), "17"),
-        (True, "true"),
-        (np.bool_(False), "false"),
+        (True, "TRUE"),
+        (np.bool_(False), "FALSE"),
         (None, ""),
         (float("nan"), ""),
         (pd.NA, ""),
@@ -50,7 +50,7 @@ def test_csv_bytes_has_bom_plain_newlines_and_round_trips_in_pandas():
     assert data.startswith(b"\xef\xbb\xbf")
     assert b"\r\n" not in data
     text = data.decode("utf-8-sig")
-    assert text.splitlines()[1] == '江苏,42500,true,"含有,逗号和""引号"""'
+    assert text.splitlines()[1] == '江苏,42500,TRUE,"含有,逗号和""引号"""'
     back = pd.read_csv(io.BytesIO(data), keep_default_na=True)
     assert back.columns[0] == "province"  # pandas strips the BOM
     assert back["value"].tolist()[:2] == [42500, 0.5]

@@ -72,6 +72,21 @@ def test_failed_file_keeps_its_previous_rows_and_others_are_updated(tmp_path):
     pd.testing.assert_frame_equal(figures.query("doc_id == 'b'").reset_index(drop=True), before_b.reset_index(drop=True))
 
 
+@pytest.mark.slow
+def test_rows_kept_from_an_older_version_are_respelled_as_this_one_writes_booleans(tmp_path):
+    raw = make_raw(tmp_path, {"a.txt": "甲村修路7公里。".encode(), "b.txt": "乙镇累计新建公园3个。".encode()})
+    out = tmp_path / "out"
+    clean(raw, out)
+    for name in ("figures.csv", "figure_themes.csv"):  # as versions before TRUE/FALSE wrote them
+        old = (out / name).read_text(encoding="utf-8-sig").replace(",TRUE", ",true").replace(",FALSE", ",false")
+        (out / name).write_text(old, encoding="utf-8-sig")
+    (raw / "b.txt").write_bytes(b"")
+    assert clean(raw, out).kept == ["b"]
+    figures = read(out / "figures.csv")
+    assert figures["cumulative"].tolist() == ["FALSE", "TRUE"]
+    assert set(read(out / "figure_themes.csv")["primary"]) <= {"TRUE", "FALSE"}
+
+
 def test_removed_raw_file_drops_its_rows(tmp_path):
     raw = make_raw(tmp_path, {"a.txt": "甲村修路7公里。".encode(), "b.txt": "乙镇新建公园3个。".encode()})
     clean(raw, tmp_path / "out")

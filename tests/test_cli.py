@@ -150,6 +150,22 @@ def test_extract_to_stdout_and_to_file_agree(tmp_path):
 
 
 @pytest.mark.slow
+def test_extract_writes_exactly_what_clean_writes_for_figures(tmp_path):
+    """Same columns (themes and indicators included), same rows, same cells as figures.csv."""
+    import shutil
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for path in (SEED, SEED.with_name(SEED.name + ".source.yml")):
+        shutil.copy(path, raw / path.name)
+    assert cli("clean", raw, "-o", tmp_path / "clean").returncode == 0
+    out = tmp_path / "extracted.csv"
+    done = cli("extract", raw / SEED.name, "-o", out)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == (tmp_path / "clean" / "figures.csv").read_bytes()
+
+
+@pytest.mark.slow
 def test_extract_closed_pipe_is_quiet(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run(

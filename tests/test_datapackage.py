@@ -165,7 +165,44 @@ COMMITTED = ROOT / "data" / "clean"
 def test_committed_package_is_valid_and_matches_the_schemas():
     descriptor = json.loads((COMMITTED / "datapackage.json").read_text(encoding="utf-8"))
     names = [r["name"] for r in descriptor["resources"]]
-    files = package_files(names)
+    documents = pd.read_csv(COMMITTED / "documents.csv", dtype=str, keep_default_na=False).to_dict("records")
+    files = package_files(names, documents)
     assert (COMMITTED / "datapackage.json").read_bytes() == files["datapackage.json"], "regenerate: make data"
     assert (COMMITTED / "README.md").read_bytes() == files["README.md"], "regenerate: make data"
     assert frictionless_errors(COMMITTED / "datapackage.json") == []
+
+
+@pytest.mark.slow
+def test_booleans_are_declared_as_the_writer_spells_them_and_others_fail(clean_dir, tmp_path):
+    descriptor = json.loads((clean_dir / "datapackage.json").read_text(encoding="utf-8"))
+    flags = [f for r in descriptor["resources"] for f in r["schema"]["fields"] if f["type"] == "boolean"]
+    assert {f["name"] for f in flags} >= {"cumulative", "published_inferred", "per_capita", "primary"}
+    assert all(f["trueValues"] == ["TRUE"] and f["falseValues"] == ["FALSE"] for f in flags)
+    assert "TRUE" in (clean_dir / "figures.csv").read_text(encoding="utf-8-sig")
+    # A file spelled the old way (true/false) is now invalid for the package.
+    copy = tmp_path / "lower"
+    shutil.copytree(clean_dir, copy)
+    figures = (copy / "figures.csv").read_text(encoding="utf-8-sig")
+    (copy / "figures.csv").write_text(figures.replace(",TRUE,", ",true,").replace(",FALSE,", ",false,"),
+                                      encoding="utf-8-sig")
+    assert {(name, kind) for name, kind, _ in frictionless_errors(copy / "datapackage.json")} == {("figures", "type-error")}
+
+
+def test_licenses_and_sources_name_the_reports_and_the_census(clean_dir):
+    descriptor = json.loads((clean_dir / "datapackage.json").read_text(encoding="utf-8"))
+    assert descriptor["licenses"] and all(lic.get("name") or lic.get("path") for lic in descriptor["licenses"])
+    titles = [s["title"] for s in descriptor["sources"]]
+    assert any(t.startswith("人民日报：") and "办实事" in t for t in titles), "the report: publisher and title"
+    assert any("人口普查" in t and "国家统计局" in t for t in titles), "the census"
+
+
+def test_sources_give_each_report_with_its_url_then_one_line_per_publisher():
+    from analysis.tables.datapackage import MAX_LISTED_SOURCES, report_sources
+
+    one = report_sources([{"title": "甲地办实事", "publisher": "某日报", "published": "2022-03-04",
+                           "url": "https://example.org/a"}])
+    assert one == [{"title": "某日报：甲地办实事（2022-03-04）", "path": "https://example.org/a"}]
+    many = [{"title": f"报道{i}", "publisher": "某日报" if i % 2 else "另一报", "published": "", "url": ""}
+            for i in range(MAX_LISTED_SOURCES + 1)]
+    grouped = report_sources(many)
+    assert len(grouped) == 2 and any(f"某日报：{(MAX_LISTED_SOURCES + 1) // 2} 篇报道" in s["title"] for s in grouped)

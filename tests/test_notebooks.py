@@ -105,6 +105,11 @@ def _check_clean_run(nb, parameters, tmp_path):
     assert any(o.get("metadata", {}).get("analysis_summary") for c in _code_cells(nb) for o in c.outputs)
     images = [o for c in _code_cells(nb) for o in c.outputs if "image/png" in o.get("data", {})]
     assert images, "every notebook shows at least one chart"
+    from analysis.publish import batch, pages
+
+    title = batch.notebook_summary(nb, "analysis_title")
+    assert title and not any(c.isascii() and c.isalpha() for c in title.split("：")[0]), "a Chinese title"
+    assert pages.problems(pages.notebook_page(nb, title)) == [], "the page is self-contained"
     injected = next((c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])), None)
     assert (injected is None) == (not parameters and not nb.metadata.papermill.parameters)
     assert injected is None or "\\u" not in injected.source
@@ -143,3 +148,45 @@ def test_bad_province_stops_with_one_sentence(tmp_path, monkeypatch):
     assert err.value.ename == "InputError"
     assert err.value.evalue == "province: '../x' is not a province found in the data; choose one of: 湖南、四川、广东"
     assert "params.check_province" in err.value.source, "stopped by the validation cell, not later"
+
+
+def _corpus(tmp_path):
+    """Three reports a quarter apart, each with the same indicators for 吉林 and 江西, cleaned by
+    clean-corpus into Parquet parts: an archive with several reports per province."""
+    from analysis.store.corpus import clean_corpus
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for i in (1, 2, 3):
+        (raw / f"r{i}.txt").write_text(
+            f"吉林：办实事助推全面振兴\n　　截至目前，吉林累计列出实事项目{2 * i}万个，党员干部认领群众“微心愿”{i + 5}万个。\n"
+            f"江西：民生实事\n　　截至目前，江西累计列出实事项目{i + 1}万个。\n", encoding="utf-8")
+        (raw / f"r{i}.txt.source.yml").write_text(f"title: 第{i}期\npublisher: 某日报\ndate_published: 2021-0{3 * i}-15\n",
+                                                 encoding="utf-8")
+    clean_corpus(str(raw), tmp_path / "corpus", jobs=1, progress=False)
+    return raw, tmp_path / "corpus"
+
+
+def test_the_profile_over_a_clean_corpus_shows_an_indicator_over_time(tmp_path, monkeypatch):
+    _, corpus = _corpus(tmp_path)
+    nb = _execute("province_profile", {"province": "吉林", "reports_dir": "<tmp>"}, tmp_path, monkeypatch, clean_dir=corpus)
+    _check_clean_run(nb, {"province": "吉林", "reports_dir": "<tmp>"}, tmp_path)
+    assert "只有一个时间点" not in _all_text(nb)
+    assert (tmp_path / "reports" / "figures" / "province_profile_吉林_over_time.png").is_file()
+
+
+def test_run_accepts_a_clean_corpus_output_with_its_source_views(tmp_path):
+    import subprocess
+    import sys
+
+    raw, corpus = _corpus(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(config.ROOT)}
+    done = subprocess.run([sys.executable, "-m", "analysis", "run", "--no-clean", "--no-progress", "--clean-dir", str(corpus),
+                           "--raw-dir", str(raw), "--reports-dir", str(tmp_path / "reports"), "--only", "province_profile/*"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
+    assert done.returncode == 0, done.stderr
+    reports = tmp_path / "reports"
+    assert sorted(p.name for p in (reports / "province_profile").glob("*.html")) == ["吉林.html", "江西.html"]
+    assert sorted(p.name for p in (reports / "source").glob("r*.html")) == ["r1.html", "r2.html", "r3.html"]
+    page = (reports / "province_profile" / "吉林.html").read_text(encoding="utf-8")
+    assert "../source/r1.html#f-0" in page, "each figure links to its place in the text"

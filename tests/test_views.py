@@ -12,7 +12,8 @@ FIXTURE_CLEAN = Path(__file__).parent / "fixtures" / "clean_small"
 
 @pytest.fixture(scope="module")
 def tables():
-    names = ["documents", "figures", "mentions", "dates", "sentences", "indicators", "indicator_definitions", "themes"]
+    names = ["documents", "figures", "mentions", "dates", "sentences", "indicators", "indicator_definitions", "themes",
+             "provinces"]
     return {name: views.load(name, FIXTURE_CLEAN) for name in names}
 
 
@@ -32,13 +33,6 @@ def test_coverage_is_province_by_theme_label(tables):
     assert list(coverage.index) == ["湖南", "四川", "广东"]
     assert coverage.loc["湖南", "金融/资金"] == 2 and coverage.loc["广东", "金融/资金"] == 0
     assert coverage.to_numpy().sum() == len(figures)
-
-
-def test_headline_figures_read_with_qualifiers(tables):
-    headline = views.headline_figures(tables["figures"], "湖南")
-    assert list(headline["value"]) == ["2.6万个", "近45万人", "超32亿元", "超1500户"]
-    assert list(headline["as_of"])[:2] == ["截至发稿", "截至发稿"]
-    assert headline["sentence_text"].str.len().min() > 0
 
 
 def test_events_and_source_line(tables):
@@ -84,16 +78,17 @@ def test_family_table_puts_stages_side_by_side(tables):
 
 def test_views_do_not_modify_their_input(tables):
     before = tables["figures"].copy()
-    views.headline_figures(tables["figures"], "湖南")
+    views.headline_view(tables["figures"], "湖南", provinces=tables["provinces"], sentences=tables["sentences"])
+    views.figure_sources_view(tables["figures"], "湖南")
     views.coverage(views.label_themes(tables["figures"], tables["themes"]))
     pd.testing.assert_frame_equal(tables["figures"], before)
 
 
 def test_figure_sources_quote_each_sentence_once(tables):
-    lines = views.figure_sources(views.headline_figures(tables["figures"], "湖南"))
-    assert len(lines) == 2
-    assert lines[0].startswith("2.6万个（完成民生实事项目）；近45万人（新增城镇就业）\n")
-    assert lines[0].endswith("新增城镇就业近45万人。")
+    table = views.figure_sources_view(tables["figures"], "湖南")
+    assert len(table) == 2 and list(table.columns) == ["原句", "读出的数字"]
+    assert table["读出的数字"].iloc[0] == "2.6万个；近45万人"
+    assert table["原句"].iloc[0].endswith("新增城镇就业近45万人。")
 
 
 def test_without_the_themes_table_codes_stand_in_for_labels(tables, tmp_path):
@@ -102,3 +97,106 @@ def test_without_the_themes_table_codes_stand_in_for_labels(tables, tmp_path):
     assert list(labelled["theme_label"]) == list(tables["figures"]["theme"])
     bare = views.label_themes(tables["figures"].drop(columns="theme"), None)
     assert set(bare["theme_label"]) == {"other"}
+
+
+# --- what the reports show people ------------------------------------------------------------
+
+@pytest.mark.parametrize(("prefix", "direction"), [
+    ("明确将江西省基础养老金最低标准再提高", "up"), ("增长了约", "up"), ("时限缩短", "down"),
+    ("时限缩短到", ""), ("提高至", ""), ("城镇新增就业", ""), ("累计列出实事项目", ""),
+])
+def test_changes_are_told_from_levels_by_the_words_before_the_number(prefix, direction):
+    assert views.change_direction(prefix) == direction
+
+
+def test_changes_of_a_table_use_each_figure_offset_in_its_sentence():
+    text = "明确将养老金最低标准再提高5元，惠及527万人，人均5元。"
+    figures = pd.DataFrame({"doc_id": ["d", "d"], "sentence": [0, 0], "span_start": [text.find("5元"), text.rfind("5元")],
+                            "surface": ["5元", "5元"], "sentence_text": [text] * 2})
+    sentences = pd.DataFrame({"doc_id": ["d"], "sentence": [0], "span_start": [0]})
+    assert views.changes(figures, sentences) == ["up", ""]
+
+
+@pytest.mark.parametrize(("surface", "unit", "written"), [
+    ("3个工作日", "个", "个工作日"), ("4.25万个", "个", "个"), ("1200多户", "户", "户"), ("近1000万亩", "亩", "亩"),
+    ("三千七百余项", "项", "项"), ("百分之九十", "%", "%"), ("99.89%", "%", "%"),
+])
+def test_units_stay_whole_as_written(surface, unit, written):
+    assert views.unit_as_written(surface, unit) == written
+
+
+@pytest.mark.parametrize(("subject", "sentence", "shown"), [
+    ("成立调研指导组分赴各任务县指", "共成立9个调研指导组分赴各任务县指导免耕作业", "成立调研指导组"),
+    ("惠及80个县（区", "惠及80个县（区）337万人", "惠及80个县（区）"),
+    ("区）县处级以上领导班子成员领办", None, "县处级以上领导班子成员领办"),
+    ("党员干部认领群众“微心愿", "党员干部认领群众“微心愿”19.5万个", "党员干部认领群众“微心愿”"),
+    ("列出实事项目", "累计列出实事项目4.25万个", "列出实事项目"),
+    ("全省城乡居民基本医疗保险财政补助标准提高部分资金", None, "全省城乡居民基本医疗保险财政补…"),
+    ("新建养老服务站和社区食堂以及老年人活动中心", None, "新建养老服务站和社区食堂"),
+])
+def test_labels_close_brackets_and_cut_at_word_boundaries(subject, sentence, shown):
+    assert views.label(subject, sentence) == shown
+
+
+def test_the_profile_table_is_for_people(tables):
+    from analysis.publish.styling import Links
+
+    figures = views.label_themes(tables["figures"], tables["themes"])
+    links = Links("province_profile", Path("/p/reports"), Path("/p/data/clean"), Path("/p/reports/province_profile"))
+    table = views.headline_view(figures, "湖南", provinces=tables["provinces"], sentences=tables["sentences"], links=links)
+    assert list(table.columns) == ["主题", "统计对象", "数值", "每万人", "截至", "原文"], "变化 only when a figure is one"
+    assert list(table["数值"]) == ["2.6万个", "近45万人", "超32亿元", "超1500户"]
+    people = table.loc[table["数值"] == "近45万人", "每万人"].iloc[0]
+    assert people.endswith("人/万人"), "people and money get a value per 10,000 residents"
+    assert table.loc[table["数值"] == "2.6万个", "每万人"].iloc[0] == "", "counts do not, in the profile"
+    assert table["原文"].iloc[0] == '<a href="../source/fixture_report.html#f-0">第0个</a>'
+    assert table.index.tolist() == list(range(len(table)))
+
+
+def test_links_from_a_staged_report_point_where_the_page_will_be(tmp_path):
+    from analysis.publish.styling import Links
+
+    clean = tmp_path / "data" / "clean"
+    clean.mkdir(parents=True)
+    (clean / "figures.csv").write_text("x", encoding="utf-8")
+    staged = Links.of("province_profile", str(tmp_path / "reports" / ".staging-1234-abc"), clean)
+    final = Links.of("province_profile", str(tmp_path / "reports"), clean)
+    assert staged == final
+    assert final.table("figures") == "../../data/clean/figures.csv"
+    assert final.source("d1", 3) == "../source/d1.html#f-3"
+
+
+def test_a_capped_table_says_how_many_rows_and_links_the_csv(tmp_path):
+    from analysis.publish import styling
+
+    links = styling.Links("overview", tmp_path / "reports", tmp_path / "clean", tmp_path / "reports" / "overview")
+    frame = pd.DataFrame({"省份": [f"省{i}" for i in range(60)], "占比": [i / 100 for i in range(60)]})
+    html = styling.table(frame, percent=["占比"], max_rows=10, csv_name="figures", links=links)._repr_html_()
+    assert html.count("<tr") == 11 and "共 60 行，这里只列前 10 行" in html and "../../clean/figures.csv" in html
+    assert "9.0%" in html and "<th class=\"blank" not in html and ">0<" not in html.split("<tbody>")[1][:200]
+
+
+def test_caveats_are_a_list_each_note_once(tables):
+    from analysis.publish import styling
+
+    lines = views.caveats(tables["indicators"], "projects", ["广东", "湖南", "四川"], tables["indicator_definitions"])
+    html = styling.bullet_list(lines + lines)._repr_html_()
+    assert html.count("<li>") == len(set(lines)) and "<pre" not in html
+    assert styling.bullet_list([], empty="没有记录的注意事项。")._repr_html_() == "<p>没有记录的注意事项。</p>"
+
+
+def test_a_corpus_source_line_counts_the_reports():
+    documents = pd.DataFrame({"doc_id": [f"d{i}" for i in range(5)], "publisher": ["甲报", "乙报", "甲报", "丙报", "丁报"],
+                              "published": ["2021-01-0" + str(i + 1) for i in range(5)], "published_inferred": False,
+                              "title": ["t"] * 5})
+    assert views.source_line(documents) == "来源：5 篇报道（甲报、乙报、丙报等），2021-01-01 至 2021-01-05"
+
+
+def test_an_indicator_over_time_takes_as_of_dates_or_the_report_date():
+    indicators = pd.DataFrame({"doc_id": ["a", "b", "c"], "figure": [0, 0, 0], "indicator": ["jobs"] * 3,
+                               "province": ["吉林"] * 3, "as_of": ["2021-06-30", None, "report"],
+                               "value": [1.0, 2.0, 3.0]})
+    documents = pd.DataFrame({"doc_id": ["a", "b", "c"], "published": pd.to_datetime(["2021-07-01", "2021-09-01", "2021-12-01"])})
+    series = views.indicator_series(indicators, documents, "吉林")
+    assert [d.date().isoformat() for d in series["when"]] == ["2021-06-30", "2021-09-01", "2021-12-01"]
+    assert views.indicator_series(indicators.iloc[:1], documents, "吉林").empty, "one date is no series"

@@ -19,16 +19,12 @@ Guarantees:
 from __future__ import annotations
 
 import fnmatch
-import functools
-import html
 import os
 import sys
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
-
 from analysis import config
 from analysis.errors import InputError
 from analysis.store.atomic import write_text_atomic
@@ -71,6 +67,8 @@ class Outcome:
     error: str = ""
     report: str = ""  # the HTML report, "" if none was written
     charts: list = field(default_factory=list)
+    title: str = ""  # the notebook's own title (views.show_title), else its name
+    thumbnail: str = ""  # a small copy of its first chart, relative to the reports folder
 
 
 # --------------------------------------------------------------------------- plan
@@ -201,28 +199,48 @@ def _temp_name(folder: Path, stem: str, run_id: str, suffix: str) -> Path:
     return folder / f".{stem}.{run_id}.tmp{suffix}"
 
 
-def notebook_summary(nb) -> str:
-    """The one-line summary a notebook displayed with ``views.show_summary`` (first one wins)."""
+def notebook_summary(nb, key: str = "analysis_summary") -> str:
+    """The one-line summary a notebook displayed with ``views.show_summary`` (first one wins);
+    with ``key="analysis_title"``, its title (``views.show_title``)."""
     for cell in nb.cells:
         for output in cell.get("outputs", []):
-            summary = output.get("metadata", {}).get("analysis_summary")
+            summary = output.get("metadata", {}).get(key)
             if summary:
                 return str(summary)
     return ""
 
 
-@functools.cache
-def _html_exporter():
-    # One per process: a new exporter compiles its Jinja templates again (~0.1-0.2 s per report).
-    from nbconvert import HTMLExporter
-
-    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+def report_title(nb, job: Job) -> str:
+    """The page title: the notebook's own (省份概况：吉林), else its notebook and slug."""
+    return notebook_summary(nb, "analysis_title") or f"{job.notebook}：{job.slug}"
 
 
-def export_html(nb) -> str:
-    """Code-free HTML of an executed notebook (the equivalent of nbconvert ``--no-input``)."""
-    body, _ = _html_exporter().from_notebook_node(nb)
-    return body
+def report_page(nb, job: Job) -> str:
+    """The self-contained, code-free page of an executed notebook (see :mod:`analysis.publish.pages`)."""
+    from analysis.publish.pages import notebook_page
+
+    links = [("../index.html", "← 报告目录"), ("../source/index.html", "原文核对")]
+    return notebook_page(nb, report_title(nb, job), links)
+
+
+def record_parameters(nb, parameters: dict) -> None:
+    """Make an executed notebook record ``parameters``, the values a user would pass to get the
+    same report (relative paths, the reports folder rather than the batch's staging folder)."""
+    from papermill.translators import translate_parameters
+
+    nb.metadata.setdefault("papermill", {})["parameters"] = dict(parameters)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = translate_parameters("python3", "python", parameters, "Parameters").strip()
+
+
+def user_path(path) -> str:
+    """A folder as a user names it to the notebooks: relative to the project root when inside it."""
+    path = Path(path).resolve()
+    try:
+        return path.relative_to(config.ROOT.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _staging_dir(reports_dir: Path, run_id: str, job: Job) -> Path:
@@ -248,7 +266,8 @@ def _publish_charts(staging: Path, reports_dir: Path) -> list[str]:
     return moved
 
 
-def execute_job(job: Job, source: str, reports_dir: str, inject: dict, run_id: str) -> Outcome:
+def execute_job(job: Job, source: str, reports_dir: str, inject: dict, run_id: str,
+                shown: dict | None = None) -> Outcome:
     """Run one notebook with papermill; write ``<notebook>/<slug>.ipynb`` and ``.html`` atomically.
 
     A notebook that saves charts gets a private staging folder as its ``reports_dir``; its charts
@@ -288,49 +307,71 @@ def execute_job(job: Job, source: str, reports_dir: str, inject: dict, run_id: s
         shutil.rmtree(staging, ignore_errors=True)
         return Outcome(job, "interrupted", time.perf_counter() - started)
     charts = _publish_charts(staging, Path(reports_dir))
-    report = ""
+    report = title = thumb = summary = ""
     if temp.is_file():
         nb = nbformat.read(temp, as_version=4)
         html_target = target.with_suffix(".html")
-        write_text_atomic(html_target, export_html(nb))
+        write_text_atomic(html_target, report_page(nb, job))
+        record_parameters(nb, {**job.parameters, **(shown or {})})
+        nbformat.write(nb, temp)
         os.replace(temp, target)
-        report = str(html_target)
-        summary = notebook_summary(nb)
-    else:
-        summary = ""
-    return Outcome(job, status, time.perf_counter() - started, summary, error, report, charts)
+        report, title, summary = str(html_target), report_title(nb, job), notebook_summary(nb)
+        thumb = _thumbnail(charts, Path(reports_dir), nb)
+    return Outcome(job, status, time.perf_counter() - started, summary, error, report, charts, title, thumb)
+
+
+def _thumbnail(charts: list[str], reports_dir: Path, nb) -> str:
+    """A thumbnail of the first chart the notebook showed (the saved PNG with the same bytes)."""
+    import base64
+
+    from analysis.publish.index import thumbnail
+
+    pngs = [Path(c) for c in charts if c.endswith(".png")]
+    shown = [base64.b64decode(o["data"]["image/png"]) for cell in nb.cells for o in cell.get("outputs", [])
+             if "image/png" in o.get("data", {})]
+    first = next((p for png in shown[:1] for p in pngs if p.read_bytes() == png), pngs[0] if pngs else None)
+    return thumbnail(first, reports_dir) if first is not None else ""
+
+
+def source_views_job(clean_dir: str, reports_dir: str, doc_ids: list[str], raw_dir: str | None = None):
+    """A worker's share of the source views (:func:`analysis.publish.source_view.write_views`)."""
+    from analysis.publish.source_view import write_views
+
+    if _stop_event is not None and _stop_event.is_set():
+        return [], set()
+    return write_views(clean_dir, reports_dir, doc_ids, raw_dir)
 
 
 # --------------------------------------------------------------------------- index and summary
 
-def write_index(outcomes: list[Outcome], reports_dir: Path, source_line: str = "") -> Path:
-    """``reports/index.html``: every report with its status, one-line summary and charts."""
+def write_index(outcomes: list[Outcome], reports_dir: Path, clean_dir: Path, documents=None,
+                source_line: str = "") -> Path:
+    """``reports/index.html`` (and its record ``index.json``): this run's reports, and those of
+    earlier runs still on disk (a ``--only`` run updates its own entries)."""
+    import datetime as dt
+
+    from analysis.publish import index
+    from analysis.publish.source_view import FOLDER, page_name
+
     reports_dir = Path(reports_dir)
-    rows = []
-    for notebook in dict.fromkeys(o.job.notebook for o in outcomes):
-        rows.append(f"<h2>{html.escape(notebook)}</h2>\n<ul>")
-        for o in (o for o in outcomes if o.job.notebook == notebook):
-            base = f"{quote(o.job.notebook)}/{quote(o.job.slug)}"
-            mark = "" if o.status == "ok" else f' <strong class="failed">{html.escape(o.status)}</strong>'
-            links = (f'<a href="{base}.html">{html.escape(o.job.slug)}</a> (<a href="{base}.ipynb">ipynb</a>)'
-                     if o.report else html.escape(o.job.slug))
-            text = o.summary if o.status == "ok" else (o.error or o.status)
-            pngs = [Path(c) for c in o.charts if c.endswith(".png")]
-            charts = ", ".join(
-                f'<a href="figures/{quote(p.name)}">{html.escape(p.stem)}</a>'
-                f' (<a href="figures/{quote(p.with_suffix(".svg").name)}">svg</a>)' for p in pngs)
-            charts = f"<br><small>charts: {charts}</small>" if charts else ""
-            rows.append(f"<li>{links}{mark}: {html.escape(text)}{charts}</li>")
-        rows.append("</ul>")
-    failed = sum(o.status != "ok" for o in outcomes)
-    page = "\n".join([
-        "<!doctype html>", '<html lang="zh-CN"><head><meta charset="utf-8"><title>Reports</title>',
-        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}.failed{color:#b00}</style>",
-        "</head><body>", "<h1>Reports</h1>",
-        f"<p>{len(outcomes)} notebooks, {failed} failed. {html.escape(source_line)}</p>",
-        *rows, "</body></html>", "",
-    ])
-    return write_text_atomic(reports_dir / "index.html", page)
+    now = dt.datetime.now().astimezone().replace(microsecond=0)
+
+    def rel(path: str) -> str:
+        return Path(path).resolve().relative_to(reports_dir.resolve()).as_posix() if path else ""
+
+    entries = [index.Entry(
+        name=o.job.name, notebook=o.job.notebook, title=o.title or o.job.name, summary=o.summary, status=o.status,
+        error=o.error, page=rel(o.report), notebook_file=rel(o.report)[:-5] + ".ipynb" if o.report else "",
+        thumbnail=o.thumbnail, charts=[rel(c) for c in o.charts], finished=now.isoformat(),
+    ) for o in outcomes]
+    merged = index.merge(index.load_manifest(reports_dir), entries, reports_dir)
+    sources = []
+    if documents is not None:
+        sources = [(str(d.title) if isinstance(d.title, str) and d.title else d.doc_id, f"{FOLDER}/{page_name(d.doc_id)}")
+                   for d in documents.itertuples() if (reports_dir / FOLDER / page_name(d.doc_id)).is_file()]
+    return index.write(merged, reports_dir, run_time=now.strftime("%Y-%m-%d %H:%M"),
+                       version=index.data_version(clean_dir), clean_dir=clean_dir, source_line=source_line,
+                       sources=sources, n_documents=len(documents) if documents is not None else 0)
 
 
 def _shown_path(path) -> str:
@@ -360,6 +401,25 @@ def _clean_step(raw_dir: Path, clean_dir: Path, say) -> list:
     for path, problem in failures:
         say(f"error: {path}: {problem}")
     return failures
+
+
+def _page_chars(path: Path) -> set[str]:
+    from analysis.publish.webfont import page_characters
+
+    return page_characters(path.read_text(encoding="utf-8"))
+
+
+VIEWS_PER_JOB = 25  # source views a worker writes in one go (its tables are read once per go)
+
+
+def _submit_source_views(executor, clean_dir: Path, reports_dir: Path, workers: int, raw_dir: Path) -> list:
+    """Queue the source views of every document, in shares, behind the notebooks."""
+    from analysis.publish import views
+
+    doc_ids = views.load("documents", clean_dir)["doc_id"].tolist()
+    size = max(1, min(VIEWS_PER_JOB, -(-len(doc_ids) // max(workers, 1))))
+    return [executor.submit(source_views_job, str(clean_dir), str(reports_dir), doc_ids[i:i + size], str(raw_dir))
+            for i in range(0, len(doc_ids), size)]
 
 
 def _remove_temp_files(reports_dir: Path, run_id: str) -> None:
@@ -407,6 +467,7 @@ def run_batch(
     notebooks_dir: Path | None = None,
     run_clean: bool = True,
     progress: bool = True,
+    source_views: bool = True,
     out=None,
 ) -> int:
     """Clean, then run the plan; returns the exit status (0 ok, 1 some failed, 130 interrupted)."""
@@ -449,7 +510,9 @@ def run_batch(
                 declared = _declared_parameters(source)
                 inject = {k: str(v) for k, v in (("clean_dir", clean_dir), ("reports_dir", reports_dir))
                           if k in declared}
-                futures[executor.submit(execute_job, job, str(source), str(reports_dir), inject, run_id)] = job
+                shown = {k: user_path(v) for k, v in inject.items()}
+                futures[executor.submit(execute_job, job, str(source), str(reports_dir), inject, run_id, shown)] = job
+            views_done = _submit_source_views(executor, clean_dir, reports_dir, workers, Path(raw_dir)) if source_views else []
             # Only on a terminal: in CI logs and pipes a bar is noise.
             bar = tqdm(total=len(todo), desc="notebooks", unit="nb", file=sys.stderr,
                        disable=not (progress and sys.stderr.isatty()))
@@ -462,6 +525,14 @@ def run_batch(
                 bar.update(1)
                 bar.set_postfix_str(job.name, refresh=True)
             bar.close()
+            shares = []
+            for future in views_done:
+                try:
+                    shares.append(future.result())
+                except Exception as err:  # noqa: BLE001 - a bug in one share: say so, keep the reports
+                    shares.append(([("source views", f"{type(err).__name__}: {' '.join(str(err).split())}")], set()))
+            skipped = [problem for share, _ in shares for problem in share]
+            shown_chars = set().union(*(chars for _, chars in shares))
             executor.shutdown(wait=True)
         except KeyboardInterrupt:
             say("\ninterrupted: stopping the workers and their kernels...")
@@ -475,7 +546,16 @@ def run_batch(
             executor.shutdown(wait=False, cancel_futures=True)
         ordered = [outcomes[j.name] for j in todo]
         documents = views.load("documents", clean_dir)
-        index = write_index(ordered, reports_dir, views.source_line(documents))
+        if source_views:
+            from analysis.publish import source_view
+
+            source_view.write_list(clean_dir, reports_dir, skipped)
+            index_chars = _page_chars(reports_dir / source_view.FOLDER / "index.html")
+            source_view.write_font(reports_dir, shown_chars | index_chars)
+            if skipped:
+                shown = ", ".join(doc_id for doc_id, _ in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
+                say(f"note: no source view for {len(skipped)} document(s) ({shown}): {skipped[0][1]}")
+        index = write_index(ordered, reports_dir, clean_dir, documents, views.source_line(documents))
     print(summary_table(ordered), file=out)
     failed = [o for o in ordered if o.status != "ok"]
     print(f"{len(ordered) - len(failed)} of {len(ordered)} notebooks ran; {len(failed)} failed; "

@@ -7,6 +7,7 @@ nothing happens at import. The font is registered in this process only
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -97,6 +98,41 @@ def find_cjk_font() -> tuple[str, str]:
         if path.is_file():
             return _family_in(path), str(path)
     raise InputError("fonts", f"no font with Chinese characters found; {FIX}")
+
+
+def cjk_font_file() -> tuple[Path, int]:
+    """``(file, face)`` of the font the report pages embed: the same font the charts use when it
+    is a file (``$ANALYSIS_CJK_FONT``, else the bundled Noto Sans CJK, else a system path), and in
+    a collection the Simplified-Chinese face (face 2, "Noto Sans CJK SC", of the bundled one).
+
+    A family matplotlib knows only by name has no file to cut a web font from, so this looks for
+    files directly. Raises ``InputError`` naming the fix when there is none.
+    """
+    override = os.environ.get(ENV_VAR, "").strip()
+    candidates = [Path(override).expanduser()] if override else []
+    bundled = _bundled_font()
+    candidates += ([bundled] if bundled is not None else []) + [Path(p) for p in SYSTEM_PATHS]
+    for path in candidates:
+        if path.is_file():
+            return path, _sc_face(str(path))
+    if override:
+        raise InputError(ENV_VAR, f"{override} is not a font file; unset it or point it at a .ttf/.otf/.ttc")
+    raise InputError("fonts", f"no font with Chinese characters found; {FIX}")
+
+
+@functools.cache
+def _sc_face(path: str) -> int:
+    """The index of the Simplified-Chinese, proportional face of a font file (0 if not a collection)."""
+    from fontTools.ttLib import TTCollection
+
+    if not path.lower().endswith((".ttc", ".otc")):
+        return 0
+    collection = TTCollection(path, lazy=True)
+    names = [str(face["name"].getDebugName(1) or "") for face in collection.fonts]
+    for preferred in KNOWN_FAMILIES:
+        if preferred in names:
+            return names.index(preferred)
+    return next((i for i, n in enumerate(names) if n.endswith(" SC") and "Mono" not in n), 0)
 
 
 def use_cjk_font() -> str:

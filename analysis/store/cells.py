@@ -1,7 +1,7 @@
 """The clean CSVs' cell format: how a value becomes text in a file, one definition for every writer.
 
 Whole numbers without ``.0``, other floats by ``repr`` (round-tripping), booleans as the contract's
-``true``/``false``, missing values as empty cells, dates ISO. Files are UTF-8 with a BOM (the
+``TRUE``/``FALSE``, missing values as empty cells, dates ISO. Files are UTF-8 with a BOM (the
 contract's ``CSV_ENCODING``), ``\\n`` line ends, minimal quoting. ``clean``, ``clean-corpus --csv``
 and ``extract`` all write through here, so their files read alike.
 """
@@ -17,10 +17,10 @@ from analysis.tables.contract import CSV_ENCODING, CSV_FALSE, CSV_TRUE
 
 
 def csv_cell(value) -> str:
-    """One CSV cell: whole numbers without ``.0``, other floats by repr, bools as true/false, missing empty.
+    """One CSV cell: whole numbers without ``.0``, other floats by repr, bools as TRUE/FALSE, missing empty.
 
     >>> [csv_cell(v) for v in (42500.0, 0.1, True, None, float("nan"), "4.25万", 3)]
-    ['42500', '0.1', 'true', '', '', '4.25万', '3']
+    ['42500', '0.1', 'TRUE', '', '', '4.25万', '3']
     """
     if value is None:
         return ""
@@ -70,6 +70,23 @@ def csv_column(series) -> list[str]:
     if isinstance(dtype, pd.StringDtype):
         return series.astype(object).where(series.notna(), "").tolist()
     return [csv_cell(None if _is_missing(v, pd) else v) for v in series.tolist()]
+
+
+# Spellings of a boolean that files written by earlier versions hold (they wrote true/false).
+_READ_TRUE, _READ_FALSE = frozenset({"true", "True", "TRUE", "1"}), frozenset({"false", "False", "FALSE", "0"})
+
+
+def boolean_cell(text: str) -> str:
+    """A boolean cell read back from a CSV, in the spelling written now (``true`` -> ``TRUE``).
+
+    >>> [boolean_cell(t) for t in ("true", "FALSE", "")]
+    ['TRUE', 'FALSE', '']
+    """
+    if text in _READ_TRUE:
+        return CSV_TRUE
+    if text in _READ_FALSE:
+        return CSV_FALSE
+    return text
 
 
 def _float_cell(value: float) -> str:

@@ -101,11 +101,17 @@ def _pieces(path: Path, progress: bool | None = None):
     A report large enough to be streamed gets its own progress bar (characters done of its length)
     when ``progress`` is true, or is None and stderr is a terminal: it can take minutes.
     """
-    from analysis.errors import internal_error
     from analysis.raw.report import load_source
+
+    yield from source_pieces(load_source(path), progress)
+
+
+def source_pieces(source, progress: bool | None = None):
+    """:func:`_pieces` of a report already loaded (``extract`` overrides its publication date first)."""
+    from analysis.errors import internal_error
     from analysis.tables import build
 
-    source = load_source(path)
+    path = Path(source.path)
     bar = None
     if source.chunks is not None and (progress or progress is None and sys.stderr.isatty()):
         from tqdm import tqdm

@@ -36,6 +36,7 @@ class CsvFolder:
         self.headed: set[str] = set()
         self.rows = dict.fromkeys(self.names, 0)
         self.starts: dict[str, dict[str, tuple[int, int]]] = {}  # open report -> table -> (position, rows)
+        self.documents: list[dict] = []  # title, publisher, published and url of each report: the sources
 
     def write(self, tables: dict, open_doc: str | None) -> None:
         for name in self.names:
@@ -46,6 +47,7 @@ class CsvFolder:
                 self.starts[open_doc][name] = (self.files[_file(name)].tell(), self.rows[name])
             self.csv[name].writerows(cells.iter_csv_rows(df))
             self.rows[name] += len(df)
+        self.documents += _provenance(tables["documents"])
 
     def discard(self, doc_id: str) -> None:
         for name, (position, rows) in self.starts.pop(doc_id, {}).items():
@@ -64,6 +66,8 @@ class CsvFolder:
                 self.csv[name].writerow(row)
                 self.rows[name] += 1
                 kept = True
+                if name == "documents":
+                    self.documents.append(dict(zip(contract.columns(name), row)))
         return kept
 
     def finish(self, vocabularies: dict) -> dict[str, int]:
@@ -80,7 +84,8 @@ class CsvFolder:
         for name, table in vocabularies.items():
             files[_file(name)] = lambda f, t=table: cells.write_frame_csv(f, t)
             written[_file(name)] = len(table)
-        files.update(package_files([*self.names, *vocabularies]))  # datapackage.json + README.md
+        # datapackage.json + README.md
+        files.update(package_files([*self.names, *vocabularies], sorted(self.documents, key=lambda d: d["doc_id"])))
         atomic_dir_update(self.clean_dir, files)
         return written
 
@@ -99,8 +104,15 @@ def _file(name: str) -> str:
     return f"{name}.csv"
 
 
+def _provenance(documents) -> list[dict]:
+    """What a data package's sources say of each report in a batch's documents table."""
+    keys = ["doc_id", "title", "publisher", "published", "url"]
+    return [dict(zip(keys, row)) for row in zip(*(cells.csv_column(documents[k]) for k in keys))]
+
+
 def _previous_rows(path: Path, columns: list[str], doc_id: str):
-    """Rows of ``doc_id`` in an existing clean CSV, as the strings written last time, streamed.
+    """Rows of ``doc_id`` in an existing clean CSV, as the strings written last time (booleans
+    respelled as this version writes them), streamed.
 
     Kept only if the file has the columns this run writes: rows of another layout cannot be merged.
     """
@@ -112,9 +124,41 @@ def _previous_rows(path: Path, columns: list[str], doc_id: str):
         if header != columns:
             return
         at = header.index("doc_id")
+        flags = [i for i, c in enumerate(contract.TABLES[path.stem].columns) if c.type == contract.BOOLEAN]
         for row in reader:
             if len(row) == len(header) and row[at] == doc_id:
+                for i in flags:
+                    row[i] = cells.boolean_cell(row[i])
                 yield row
+
+
+class CsvStream:
+    """Checked batches of one table streamed as CSV into an open binary file (``extract``).
+
+    Only that table's rows are kept from each batch, so a large report is never held whole. A
+    stream cannot take back what it wrote: ``extract -o`` writes through an atomic file instead.
+    """
+
+    def __init__(self, binary_file: BinaryIO, name: str = "figures", bom: bool = True):
+        self.name = name
+        self.text = io.TextIOWrapper(binary_file, encoding=contract.CSV_ENCODING if bom else "utf-8",
+                                     newline="", write_through=False)
+        self.csv = csv.writer(self.text, lineterminator="\n")
+        self.csv.writerow(contract.columns(name))
+        self.rows = 0
+
+    def write(self, tables: dict, open_doc: str | None) -> None:
+        self.csv.writerows(cells.iter_csv_rows(tables[self.name]))
+        self.rows += len(tables[self.name])
+
+    def discard(self, doc_id: str) -> None:
+        """Nothing to undo in a stream; the caller reports the failure (and an atomic file is dropped)."""
+
+    def finish(self) -> int:
+        """Flush and let go of the binary file (left open for the caller); returns the rows written."""
+        self.text.flush()
+        self.text.detach()
+        return self.rows
 
 
 class ParquetParts:

@@ -37,6 +37,7 @@ class TextSource:
     path: str = ""
     title: str | None = None
     publisher: str | None = None
+    url: str | None = None
     published_inferred: bool = False
     encoding: str = "utf-8"
     sha256: str = ""
@@ -155,7 +156,7 @@ def iter_rows(source: Any, window_size: int | None = None,
     last = segmenter.close(n_chars)
     document = {
         "doc_id": doc_id, "path": str(source.path), "title": title or "", "publisher": source.publisher or "",
-        "published": published.isoformat() if published else "",
+        "url": getattr(source, "url", None) or "", "published": published.isoformat() if published else "",
         "published_inferred": inferred and published is not None, "encoding": source.encoding,
         "sha256": source.sha256, "n_chars": n_chars, "n_sections": last[-1].index + 1,
         "n_sentences": n_sentences, "n_mentions": n_mentions, "n_figures": n_figures,

@@ -23,7 +23,10 @@ from dataclasses import dataclass, field
 
 # The file format every clean CSV shares (written by analysis.store.cells, read by analysis.store.reader).
 CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel read the file as UTF-8; pandas.read_csv strips it
-CSV_TRUE, CSV_FALSE = "true", "false"
+# TRUE/FALSE: the one spelling that base R's read.csv, readr, data.table, DuckDB, pandas and Excel all
+# read as booleans without arguments (base R reads true/false as text). datapackage.json declares
+# exactly these as the Table Schema trueValues/falseValues, so a validator catches any other spelling.
+CSV_TRUE, CSV_FALSE = "TRUE", "FALSE"
 CSV_MISSING = ""
 
 # Kinds of table, in the order data flows: what the extractor reads off a report, what enrichment
@@ -155,6 +158,7 @@ _TABLES = (
         Column("path", STRING, "Path of the raw file, relative to the project root."),
         Column("title", STRING, "Headline of the report.", required=False),
         Column("publisher", STRING, "Who published the report (from the provenance sidecar).", required=False),
+        Column("url", STRING, "Where the report was published (from the provenance sidecar); empty if not recorded.", required=False),
         Column("published", DATE, "Publication date (ISO), used to resolve dates without a year.", required=False),
         Column("published_inferred", BOOLEAN, "True if the publication date was inferred from the text rather than given in the sidecar."),
         Column("encoding", STRING, "Character encoding the raw bytes were decoded with."),

@@ -1,0 +1,263 @@
+"""The source view: one static page per document, its whole text with every numeric token marked.
+
+Each mention (the ``mentions`` table) is a link coloured and underlined by its disposition (figure,
+date, code, ordinal, name...). Hovering, focusing (Tab) or opening it (a click, or a link from a
+report to ``source/<doc_id>.html#f-<figure>``) shows its details in a panel at the foot of the
+window: for a figure its value as a reader writes it, the number, unit, qualifier, as-of,
+whether it is cumulative, what is counted and the province; for a date the resolved date; for
+the rest the disposition and the rule that decided it. No JavaScript.
+
+The text keeps every character in order (the offsets of every table point into it): tags are
+only put between mentions, paragraphs come from the ``sentences`` table. A report's figure is
+``id="f-<figure>"``, any other mention ``id="m-<mention>"``.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from analysis.publish.formatting import format_value
+
+FOLDER = "source"
+FONT_FILE = "report-cjk.woff2"
+QUALIFIER_NAMES = {"exact": "精确", "approx": "约数", "lower_bound": "下限", "upper_bound": "上限", "range": "区间"}  # shared by every source view: one subset for the whole corpus
+# Background colour and an underline style per disposition: a second cue besides colour (WCAG 1.4.1).
+STYLES = {
+    "figure": ("#fde68a", "solid 2px #b45309"),
+    "date": ("#bfdbfe", "dotted 2px #1d4ed8"),
+    "code": ("#e9d5ff", "dashed 1px #6b21a8"),
+    "ordinal": ("#e5e7eb", "dashed 1px #374151"),
+    "name": ("#bbf7d0", "dashed 1px #15803d"),
+    "idiom": ("#fbcfe8", "dashed 1px #9d174d"),
+    "word": ("#f3f4f6", "dotted 1px #6b7280"),
+    "list_marker": ("#f3f4f6", "dotted 1px #6b7280"),
+    "timestamp": ("#e5e7eb", "dotted 1px #374151"),
+    "bare": ("#fecaca", "wavy 1px #b91c1c"),
+    "truncated": ("#fecaca", "wavy 1px #b91c1c"),
+}
+CSS = """
+body{max-width:48em;margin-bottom:10em}
+.legend{display:flex;flex-wrap:wrap;gap:.4em .9em;padding:0;list-style:none;font-size:.9em}
+.text{font-size:1.05em;line-height:1.95} .text p{margin:0 0 .7em;white-space:pre-wrap} .text p.h{font-weight:600;margin-top:1.3em}
+a.m{color:inherit;text-decoration:none;border-radius:2px;padding:0 1px}
+a.m:hover,a.m:focus,a.m:target{outline:2px solid #111827;outline-offset:1px}
+.note{display:none;position:fixed;left:0;right:0;bottom:0;margin:0;padding:.6em 1em;background:#111827;color:#f9fafb;
+      font-size:.92em;line-height:1.6;grid-template-columns:max-content 1fr;gap:0 1em;white-space:normal;z-index:1}
+.note .k{color:#d1d5db}
+a.m:target+.note{display:grid} a.m:hover+.note,a.m:focus+.note{display:grid;z-index:2}
+""" + "".join(f".d-{d}{{background:{bg};border-bottom:{line}}}" for d, (bg, line) in STYLES.items())
+
+
+def page_name(doc_id: str) -> str:
+    """The file name of a document's source view (checked: it is a file name from report data)."""
+    from analysis.publish.params import check_name
+
+    return check_name(f"{doc_id}.html", "doc_id")
+
+
+def _text(value) -> str:
+    if value is None or (isinstance(value, float) and value != value) or str(value) in ("<NA>", "NaT", "nan"):
+        return ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def _number(value) -> str:
+    """A number as the CSVs write it (42500, not 42500.0)."""
+    from analysis.store.cells import csv_cell
+
+    return csv_cell(value)
+
+
+def _as_of(value) -> str:
+    text = _text(value)
+    return "截至发稿" if text == "report" else (f"截至{text}" if text else "未注明")
+
+
+def _note(rows: list[tuple[str, str]]) -> str:
+    # Phrasing content only: a <div> or <dl> inside the paragraph would end it (the HTML parser
+    # closes a <p> at a block element), and every note would then show as a block.
+    return "".join(f'<span class="k">{html.escape(k)}</span><span class="v">{html.escape(v)}</span>' for k, v in rows)
+
+
+def figure_value(row) -> str:
+    """A figure as a reader writes it (超1.8亿元), from one row of the figures table."""
+    high = getattr(row, "value_high", None)
+    return format_value(row.value, _text(row.unit), _text(row.qualifier) or "exact",
+                        value_high=None if _text(high) == "" else high)
+
+
+def document_body(doc, text: str, mentions, figures, dates, sentences, sections, labels: dict,
+                  qualifier_words: dict) -> str:
+    """The HTML body of one document's source view (pure: tables of this document in, text out).
+
+    Raises ValueError if a mention's span does not hold its surface in ``text`` (wrong text).
+    """
+    from analysis.publish.charts import unit_kind_labels
+
+    kinds = unit_kind_labels()
+    figure_at = {(r.span_start, r.span_end): r for r in figures.itertuples()}
+    date_at = {(r.span_start, r.span_end): r for r in dates.itertuples()}
+    starts = sorted(set(sentences.groupby("paragraph")["span_start"].min().tolist()) - {0})
+    headings = {int(r.span_start) for r in sections.itertuples()
+                if _text(r.heading) and text[int(r.span_start):int(r.span_start) + len(_text(r.heading))] == _text(r.heading)}
+
+    def opening(at: int) -> str:
+        return '<p class="h">' if at in headings else "<p>"
+
+    def plain(a: int, b: int) -> str:
+        out = []
+        for cut in (c for c in starts if a < c <= b):
+            out.append(html.escape(text[a:cut]) + "</p>" + opening(cut))
+            a = cut
+        out.append(html.escape(text[a:b]))
+        return "".join(out)
+
+    parts, pos = [opening(0)], 0
+    for m in mentions.sort_values("span_start").itertuples():
+        start, end = int(m.span_start), int(m.span_end)
+        if start < pos or text[start:end] != m.surface:
+            raise ValueError(f"mention {m.mention} ({m.surface!r}) is not at [{start}, {end}) of the text")
+        parts.append(plain(pos, start))
+        label = labels.get(m.disposition, m.disposition)
+        f = figure_at.get((start, end))
+        if f is not None:
+            anchor = f"f-{f.figure}"
+            rows = [("统计数字", f"第 {f.figure} 个：{figure_value(f)}"),
+                    ("数值", _number(f.value) + (f"–{_number(f.value_high)}" if _text(f.value_high) else "")),
+                    ("单位", f"{_text(f.unit) or '—'}（{kinds.get(_text(f.unit_kind), _text(f.unit_kind))}）"),
+                    ("限定", qualifier_words.get(_text(f.qualifier), _text(f.qualifier))),
+                    ("时点", _as_of(f.as_of)), ("累计", "是" if bool(f.cumulative) else "否"),
+                    ("统计对象", _text(f.subject) or "—"), ("省份", _text(f.province) or "—")]
+        else:
+            anchor = f"m-{m.mention}"
+            rows = [(label, m.surface), ("判定", _text(m.reason) or "—")]
+            d = date_at.get((start, end))
+            if d is not None:
+                rows.append(("日期", f"{_text(d.date) or '无法确定'}（{'时点' if d.role == 'as_of' else '事件'}）"))
+        parts.append(f'<a class="m d-{html.escape(m.disposition)}" id="{anchor}" href="#{anchor}" '
+                     f'aria-describedby="n-{anchor}">{html.escape(m.surface)}</a>'
+                     f'<span class="note" id="n-{anchor}" role="tooltip">{_note(rows)}</span>')
+        pos = end
+    parts.append(plain(pos, len(text)) + "</p>")
+    counts = mentions["disposition"].value_counts()
+    legend = "".join(f'<li><span class="m d-{html.escape(d)}">{html.escape(labels.get(d, d))}</span> {n}</li>'
+                     for d, n in counts.items())
+    figure_rows = "".join(
+        f'<tr><td class="num"><a href="#f-{r.figure}">{r.figure}</a></td><td>{html.escape(_text(r.province))}</td>'
+        f'<td>{html.escape(_text(r.subject))}</td><td class="num">{html.escape(figure_value(r))}</td>'
+        f"<td>{html.escape(_as_of(r.as_of))}</td></tr>" for r in figures.sort_values("figure").itertuples())
+    published = _text(doc.published)
+    meta = "，".join(p for p in (_text(doc.publisher), published + ("（推定）" if published and bool(doc.published_inferred) else "")) if p)
+    url = _text(getattr(doc, "url", "")).split("://", 1)[-1]  # as text: pages reference nothing remote
+    return "\n".join([
+        f"<h1>{html.escape(_text(doc.title) or doc.doc_id)}</h1>",
+        f'<p class="meta">{html.escape(meta)}{"，原文 " + html.escape(url) if url else ""} · {len(text)} 字 · '
+        f"{len(mentions)} 处数字，其中统计数字 {len(figures)} 个。悬停、用 Tab 键聚焦或点击数字，可看详情。</p>",
+        f'<ul class="legend" aria-label="图例">{legend}</ul>',
+        f'<p><a href="#figures">跳到统计数字一览</a></p>',
+        f'<article class="text" lang="zh-CN">{"".join(parts)}</article>',
+        '<h2 id="figures">统计数字一览</h2>',
+        "<table><thead><tr><th class=\"num\">编号</th><th>省份</th><th>统计对象</th><th class=\"num\">数值</th>"
+        f"<th>时点</th></tr></thead><tbody>{figure_rows}</tbody></table>",
+    ])
+
+
+def _labels() -> tuple[dict, dict]:
+    from analysis.publish.formatting import qualifier_marks
+    from analysis.publish.views import disposition_labels
+
+    words = {q: (m["word"] + "（" if m["word"] else "") + QUALIFIER_NAMES.get(q, q) + ("）" if m["word"] else "")
+             for q, m in qualifier_marks().items()}
+    return disposition_labels(), words
+
+
+def _document_text(doc, raw_dir=None) -> str | None:
+    """The decoded text the offsets point into, or None when the raw file is gone or changed.
+
+    ``documents.path`` is relative to the project root, or only the file name for a report
+    cleaned from outside the project: then it is looked for in ``raw_dir``.
+    """
+    from analysis import config
+    from analysis.errors import InputError
+    from analysis.raw.report import load_source
+
+    recorded = Path(_text(doc.path))
+    candidates = [recorded if recorded.is_absolute() else config.ROOT / recorded]
+    if raw_dir is not None:
+        candidates.append(Path(raw_dir) / recorded.name)
+    path = next((c for c in candidates if c.is_file()), candidates[0])
+    try:
+        source = load_source(path)
+    except (InputError, OSError):
+        return None
+    if source.sha256 != _text(doc.sha256) or source.chunks is not None:
+        return None  # another file now, or too large for one page
+    return source.text
+
+
+def write_views(clean_dir, reports_dir, doc_ids: list[str], raw_dir=None) -> tuple[list[tuple[str, str]], set[str]]:
+    """Write ``<reports_dir>/source/<doc_id>.html`` for each document; returns ``(doc_id, problem)``
+    for those that could not be written (raw text missing or changed), and the characters the pages
+    show, for the font they share (:func:`write_font`). ``raw_dir``: where to look for reports whose
+    recorded path is only a file name."""
+    from analysis.publish.pages import page
+    from analysis.publish.views import load
+    from analysis.store.atomic import write_text_atomic
+
+    tables = {name: load(name, clean_dir) for name in ("documents", "mentions", "figures", "dates", "sentences", "sections")}
+    wanted = set(doc_ids)
+    tables = {name: t[t["doc_id"].isin(wanted)] for name, t in tables.items()}
+    groups = {name: dict(tuple(t.groupby("doc_id", sort=False))) for name, t in tables.items()}
+    labels, words = _labels()
+    folder = Path(reports_dir) / FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    from analysis.publish.webfont import page_characters
+
+    skipped, chars = [], set()
+    empty = {name: t.iloc[0:0] for name, t in tables.items()}
+    for doc in tables["documents"].itertuples():
+        text = _document_text(doc, raw_dir)
+        if text is None:
+            skipped.append((doc.doc_id, "the raw file is missing, changed since clean, or too large for one page"))
+            continue
+        of = {name: groups[name].get(doc.doc_id, empty[name]) for name in tables}
+        body = document_body(doc, text, of["mentions"], of["figures"], of["dates"], of["sentences"], of["sections"],
+                             labels, words)
+        links = [("../index.html", "← 报告目录"), ("index.html", "原文目录")]
+        html_text = page(f"原文核对：{_text(doc.title) or doc.doc_id}", body, links, CSS, font_href=FONT_FILE)
+        chars |= page_characters(html_text)
+        write_text_atomic(folder / page_name(doc.doc_id), html_text)
+    return skipped, chars
+
+
+def write_font(reports_dir, chars) -> str:
+    """The font file the source views share, cut to ``chars`` (all their characters together);
+    returns the characters the font has no glyph for."""
+    from analysis.publish.webfont import write_font as write
+
+    return write(chars, Path(reports_dir) / FOLDER / FONT_FILE)
+
+
+def write_list(clean_dir, reports_dir, skipped: list[tuple[str, str]] = ()) -> Path:
+    """``<reports_dir>/source/index.html``: every document with its source view (or why it has none)."""
+    from analysis.publish.pages import page
+    from analysis.publish.views import load
+    from analysis.store.atomic import write_text_atomic
+
+    documents = load("documents", clean_dir)
+    missing = dict(skipped)
+    rows = []
+    for doc in documents.itertuples():
+        title = html.escape(_text(doc.title) or doc.doc_id)
+        cell = title if doc.doc_id in missing else f'<a href="{html.escape(page_name(doc.doc_id))}">{title}</a>'
+        note = html.escape(missing.get(doc.doc_id, ""))
+        rows.append(f"<tr><td>{cell}</td><td>{html.escape(_text(doc.publisher))}</td><td>{html.escape(_text(doc.published))}</td>"
+                    f'<td class="num">{doc.n_figures}</td><td class="num">{doc.n_mentions}</td><td>{note}</td></tr>')
+    body = (f"<h1>原文核对：{len(documents)} 篇报道</h1>"
+            "<table><thead><tr><th>标题</th><th>发布者</th><th>日期</th><th class=\"num\">统计数字</th>"
+            f"<th class=\"num\">数字记号</th><th></th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    return write_text_atomic(Path(reports_dir) / FOLDER / "index.html",
+                             page("原文目录", body, [("../index.html", "← 报告目录")], font_href=FONT_FILE))

@@ -1,0 +1,79 @@
+"""The source view: each document's whole text, every numeric token highlighted by disposition and
+checked against the mentions table, every figure anchored once for the reports to link to."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from analysis import config
+from analysis.publish import pages, source_view, views
+
+pytestmark = pytest.mark.slow  # a font subset and the whole seed text: `make test` only
+SEED = "000_ef22c67862e0d2cc"
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    reports = tmp_path_factory.mktemp("reports")
+    skipped, chars = source_view.write_views(config.CLEAN_DIR, reports, [SEED])
+    source_view.write_list(config.CLEAN_DIR, reports, skipped)
+    source_view.write_font(reports, chars | pages_chars(reports / "source" / "index.html"))
+    return reports, skipped
+
+
+def pages_chars(path):
+    from analysis.publish.webfont import page_characters
+
+    return page_characters(path.read_text(encoding="utf-8"))
+
+
+def test_every_mention_is_highlighted_in_text_order_with_its_disposition(written):
+    reports, skipped = written
+    assert skipped == []
+    page = (reports / "source" / f"{SEED}.html").read_text(encoding="utf-8")
+    mentions = views.load("mentions").query("doc_id == @SEED").sort_values("span_start")
+    spans = re.findall(r'<a class="m d-(\w+)" id="([fm]-\d+)" href="#\2"[^>]*>([^<]*)</a>', page)
+    assert [(d, html.unescape(s)) for d, _, s in spans] == list(zip(mentions["disposition"], mentions["surface"]))
+
+
+def test_every_figure_is_anchored_once_with_its_details(written):
+    reports, _ = written
+    page = (reports / "source" / f"{SEED}.html").read_text(encoding="utf-8")
+    figures = views.load("figures").query("doc_id == @SEED")
+    for figure in figures["figure"]:
+        assert page.count(f'id="f-{figure}"') == 1 and page.count(f'id="n-f-{figure}"') == 1
+    note = re.search(r'<span class="note" id="n-f-5" role="tooltip">(.*?)</span></span>', page).group(1)
+    assert "超1.8亿元" in note and "统计对象" in note and "时点" in note
+
+
+def test_the_text_is_the_document_text_every_character_in_order(written):
+    reports, _ = written
+    page = (reports / "source" / f"{SEED}.html").read_text(encoding="utf-8")
+    article = re.search(r'<article class="text" lang="zh-CN">(.*)</article>', page, re.S).group(1)
+    article = re.sub(r'<span class="note".*?</span></span>', "", article)
+    text = html.unescape(re.sub(r"<[^>]+>", "", article))
+    raw = (config.RAW_DIR / f"{SEED}.txt").read_text(encoding="utf-8").lstrip("\ufeff")
+    assert text == raw
+
+
+def test_source_pages_are_self_contained_with_their_shared_font(written):
+    reports, _ = written
+    for path in (reports / "source").glob("*.html"):
+        assert pages.problems(path.read_text(encoding="utf-8"), path.parent) == [], path.name
+    assert (reports / "source" / source_view.FONT_FILE).read_bytes()[:4] == b"wOF2"
+
+
+def test_a_document_whose_raw_file_is_gone_is_listed_without_a_view(tmp_path):
+    import shutil
+
+    clean = tmp_path / "clean"
+    shutil.copytree(config.CLEAN_DIR, clean)
+    documents = (clean / "documents.csv").read_text(encoding="utf-8-sig").replace(f"data/raw/{SEED}.txt", "gone/x.txt")
+    (clean / "documents.csv").write_text(documents, encoding="utf-8-sig")
+    skipped, _ = source_view.write_views(clean, tmp_path / "reports", [SEED])
+    assert [doc for doc, _ in skipped] == [SEED] and not (tmp_path / "reports" / "source" / f"{SEED}.html").exists()
+    listing = source_view.write_list(clean, tmp_path / "reports", skipped).read_text(encoding="utf-8")
+    assert "raw file is missing" in listing and f'href="{SEED}.html"' not in listing
