@@ -100,8 +100,8 @@ def vocabularies(provinces=None) -> dict:
     """The shared vocabulary tables (provinces, themes, indicator definitions), validated: written once."""
     from analysis.raw.census import load_provinces
     from analysis.tables.contract import VOCABULARIES
-    from analysis.tables.enrich import enrich, validate
+    from analysis.tables.enrich import checked_fast, enrich
     from analysis.tables.frames import frame
 
     enriched = enrich({"figures": frame("figures", [])}, load_provinces() if provinces is None else provinces)
-    return validate({name: enriched[name] for name in VOCABULARIES})
+    return checked_fast({name: enriched[name] for name in VOCABULARIES})
