@@ -15,6 +15,8 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from _datapkg_tables import contract_tables
 
 from analysis.config import RAW_DIR, ROOT
@@ -130,3 +132,116 @@ def test_known_keys_stand_in_for_tables_written_earlier(realistic):
     assert check_batch({**per_doc, **vocabularies}, lost) is None
     with pytest.raises(TableError):
         validate({**per_doc, **vocabularies}, references=lost.frames())
+
+
+# -- keywords.Keywords against str.find, word by word -----------------------------------------------
+def _plain_at(words, text):
+    out = []
+    for word in dict.fromkeys(w for w in words if w):
+        start = text.find(word)
+        while start >= 0:
+            out.append((start, word))
+            start = text.find(word, start + 1)
+    return sorted(out, key=lambda o: (o[0], -len(o[1]), o[1]))
+
+
+_AWKWARD_WORDS = ["养老", "养老服务", "老服", "服务", "务", "a.b", "(x)", "就业", "就业岗位", "岗位", "业岗"]
+
+
+@pytest.mark.parametrize("text", ["社区养老服务站养老", "a.b(x)axb", "", "就业岗位就业岗位岗", "务务务", "无关"])
+def test_keywords_find_every_occurrence_overlaps_included(text):
+    from analysis.tables.keywords import Keywords
+
+    keywords = Keywords(_AWKWARD_WORDS)
+    assert keywords.at(text) == _plain_at(_AWKWARD_WORDS, text)
+    assert keywords.found(text) == {w for w in _AWKWARD_WORDS if w in text}
+
+
+def test_keywords_on_the_shipped_vocabularies(realistic):
+    from analysis.tables import indicators, themes
+    from analysis.tables.keywords import Keywords
+
+    words = [k for t in themes.load_themes() for k in t.keywords]
+    words += [w for r in indicators.load_rules() for w in (*r.what, *r.how, *r.not_)]
+    keywords = Keywords(words)
+    for text in realistic["figures"]["sentence_text"].dropna().unique().tolist():
+        assert keywords.at(text) == _plain_at(words, text)
+
+
+# -- themes and indicators over lists against the per-figure functions ------------------------------
+def test_themes_and_indicators_match_the_per_figure_functions(realistic):
+    from analysis.tables import indicators, themes
+    from analysis.tables.context import figure_texts
+
+    figures, sentences = realistic["figures"], realistic["sentences"]
+    texts = figure_texts(figures, sentences)
+    expected_codes = []
+    for subject, clause, sentence, unit in zip(texts["subject"], texts["clause"], texts["sentence"], figures["unit"]):
+        rule = indicators.match(subject, clause, sentence, unit if isinstance(unit, str) else "")
+        expected_codes.append(rule.indicator if rule else None)
+    codes = indicators.assign(figures, sentences)
+    assert [c if isinstance(c, str) else None for c in codes.tolist()] == expected_codes
+    assert sum(c is not None for c in expected_codes) > 20  # the data exercises the rules
+
+    primary, figure_themes = themes.classify(figures, sentences)
+    rows = list(figure_themes.itertuples(index=False, name=None))
+    expected_primary, expected_rows = [], []
+    for subject, clause, sentence, offset, doc_id, figure in zip(
+        texts["subject"], texts["clause"], texts["sentence"], texts["offset"], figures["doc_id"], figures["figure"]
+    ):
+        touched, chosen = {}, None
+        for level, found in (("subject", themes.match(subject)), ("clause", themes.match(clause)),
+                             ("sentence", themes.nearest(sentence, offset))):
+            if found and chosen is None:
+                chosen = next(iter(found))
+            for theme, keyword in found.items():
+                touched.setdefault(theme, (level, keyword))
+        chosen = chosen or themes.OTHER
+        touched = touched or {themes.OTHER: ("none", "")}
+        expected_primary.append(chosen)
+        expected_rows += [(doc_id, figure, t, lv, kw or None, t == chosen) for t, (lv, kw) in touched.items()]
+    assert primary.tolist() == expected_primary
+    assert [tuple(None if isinstance(v, float) else v for v in r) for r in rows] == expected_rows
+    assert len({p for p in expected_primary}) > 5
+
+
+def _theme_words():
+    from analysis.tables import themes
+
+    return sorted({k for t in themes.load_themes() for k in t.keywords})
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.lists(st.one_of(st.sampled_from(_theme_words()), st.sampled_from(list("的新建，。、12"))), max_size=30),
+       st.integers(min_value=0, max_value=120))
+def test_theme_matcher_agrees_with_match_and_nearest_on_keyword_soup(parts, offset):
+    from analysis.tables import themes
+
+    text = "".join(parts)
+    matcher = themes._Matcher(themes.load_themes())
+    assert matcher.match(text) == themes.match(text)
+    assert list(matcher.nearest(text, offset).items()) == list(themes.nearest(text, offset).items())
+
+
+def _rule_words():
+    from analysis.tables import indicators
+
+    return sorted({w for r in indicators.load_rules() for w in (*r.what, *r.how, *r.not_)})
+
+
+def _units():
+    from analysis.tables import indicators
+
+    return sorted({u for r in indicators.load_rules() for u in r.units}) + ["", "吨"]
+
+
+_SOUP = st.lists(st.one_of(st.sampled_from(_rule_words()), st.sampled_from(list("的新，12"))), max_size=12).map("".join)
+
+
+@settings(deadline=None, max_examples=300)
+@given(_SOUP, _SOUP, _SOUP, st.sampled_from(_units()))
+def test_rule_matcher_agrees_with_match_on_keyword_soup(subject, clause, sentence, unit):
+    from analysis.tables import indicators
+
+    matcher = indicators._Matcher(indicators.load_rules())
+    assert matcher.match(subject, clause, sentence, unit) == indicators.match(subject, clause, sentence, unit)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.tables import contract, indicators, themes
+from analysis.tables.context import texts_of
 from analysis.tables.percapita import per_10k
 
 
@@ -35,9 +36,10 @@ def enrich(tables: dict[str, pd.DataFrame], provinces: pd.DataFrame) -> dict[str
     sentences = out.get("sentences")
     # vocabularies say "none" with "" too (no keywords, no note): missing, as in every other table
     definitions = blanks_to_missing(indicators.definitions_table())
-    indicator = indicators.assign(figures, sentences)
+    texts = texts_of(figures, sentences)  # once, for both
+    indicator = indicators.assign(figures, sentences, texts=texts)
     indicator_theme = indicator.map(definitions.set_index("indicator")["theme"])
-    theme, figure_themes = themes.classify(figures, sentences, indicator_themes=indicator_theme)
+    theme, figure_themes = themes.classify(figures, sentences, indicator_themes=indicator_theme, texts=texts)
     figures = figures.assign(theme=theme, indicator=indicator)
     out.update(
         figures=figures,
