@@ -245,3 +245,40 @@ def test_rule_matcher_agrees_with_match_on_keyword_soup(subject, clause, sentenc
 
     matcher = indicators._Matcher(indicators.load_rules())
     assert matcher.match(subject, clause, sentence, unit) == indicators.match(subject, clause, sentence, unit)
+
+
+# -- cells.csv_chunks against csv.writer on csv_cell ------------------------------------------------
+def _plain_csv(df) -> bytes:
+    import csv
+    import io
+
+    from analysis.store.cells import iter_csv_rows
+
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(iter_csv_rows(df))
+    return text.getvalue().encode("utf-8")
+
+
+def test_bulk_csv_writer_writes_what_the_csv_module_writes_on_awkward_cells():
+    from analysis.store.cells import csv_chunks
+
+    texts = ["plain", "", "1,234万", 'say "hi"', "two\nlines", "cr\rinside", " lead", "tab\t", "；，", "\u3000", None]
+    floats = [0.0, -0.0, 42500.0, 0.1, 1e16, 1e17, 1.5e17, 1e-05, float("inf"), float("-inf"), float("nan")]
+    df = pd.DataFrame({
+        "text": pd.array(texts, dtype="str"),
+        "nullable": pd.array(texts, dtype="string"),
+        "number": floats,
+        "whole": list(range(-5, 6)),
+        "flag": [True, False] * 5 + [True],
+        "mixed": pd.array([1, "a", None, 2.5, True, "b,c", 3, 4, 5, 6, 7], dtype=object),
+    })
+    assert b"".join(csv_chunks(df, chunk_rows=4)) == _plain_csv(df)
+    assert b"".join(csv_chunks(df.iloc[:0])) == b""
+
+
+def test_bulk_csv_writer_on_the_realistic_tables(realistic):
+    from analysis.store.cells import csv_chunks
+    from analysis.tables.enrich import validate
+
+    for name, df in validate(realistic).items():
+        assert b"".join(csv_chunks(df)) == _plain_csv(df), name
