@@ -89,45 +89,61 @@ def _extract_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _extract(args: argparse.Namespace) -> int:
     """The figures table of one file: to stdout as plain UTF-8 (fit for pipes), or with ``-o``
-    atomically to a CSV in the format of data/clean (UTF-8 with a BOM, for Excel)."""
+    atomically to a CSV in the format of data/clean (UTF-8 with a BOM, for Excel).
+
+    The figures are written straight from the rows the builder makes, a window of text at a time,
+    as their typed frame would be written (:func:`analysis.store.cells.write_rows_csv`): no other
+    table is built and pandas is not imported.
+    """
     from analysis.raw.sidecar import parse_date
 
     published = parse_date(args.published, "--published") if args.published is not None else None
-    figures = _figures_of(args.file, published)
+    pieces = _figure_pieces(args.file, published)
 
     from analysis.store.atomic import write_bytes_atomic
-    from analysis.store.cells import write_frame_csv
+    from analysis.store.cells import write_rows_csv
+    from analysis.tables.contract import columns
 
+    names = columns("figures", extracted_only=True)
     if args.output:
         try:
-            write_bytes_atomic(args.output, lambda f: write_frame_csv(f, figures))
+            write_bytes_atomic(args.output, lambda f: write_rows_csv(f, "figures", names, pieces))
         except OSError as err:
             raise InputError(args.output, f"cannot write the output ({err.strerror or err})") from None
     else:
+        import io
+
+        out = io.BytesIO()  # all or nothing on stdout too: a report failing part-way prints no rows
+        write_rows_csv(out, "figures", names, pieces, bom=False)
         sys.stdout.flush()
-        write_frame_csv(sys.stdout.buffer, figures, bom=False)
+        sys.stdout.buffer.write(out.getvalue())
         sys.stdout.buffer.flush()
     return 0
 
 
-def _figures_of(path: str, published=None):
-    """The figures table of one report; ``published`` (a date) overrides the sidecar's date."""
+def _figure_pieces(path: str, published=None):
+    """The figure rows of one report, a window at a time; ``published`` (a date) overrides the sidecar's.
+
+    The file is read (and a bad one reported) before this returns; extraction runs as the rows are
+    written, and a failure in it is reported as one line naming the file.
+    """
     import dataclasses
 
-    from analysis.errors import internal_error
     from analysis.raw.report import load_source
 
     source = load_source(path)
-    from analysis.tables.build import (  # after reading: a bad file is reported before heavy imports
-        iter_tables,
-        stack,
-    )
-
     if published is not None:
         source = dataclasses.replace(source, published=published, published_inferred=False)
+    return _reported(path, source)
+
+
+def _reported(path: str, source):
+    from analysis.errors import internal_error
+    from analysis.tables.build import iter_rows
+
     try:
-        # only the figures of each piece are kept: a large report's other tables are never held
-        return stack([piece["figures"] for piece in iter_tables(source)])
+        for piece in iter_rows(source, tables=("figures",)):
+            yield piece["figures"]
     except Exception as err:  # noqa: BLE001 - reported as one line, see errors.internal_error
         raise internal_error(path, err) from err
 

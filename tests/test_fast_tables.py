@@ -282,3 +282,37 @@ def test_bulk_csv_writer_on_the_realistic_tables(realistic):
 
     for name, df in validate(realistic).items():
         assert b"".join(csv_chunks(df)) == _plain_csv(df), name
+
+
+# -- extract's figures written from rows against the frames route ----------------------------------
+@pytest.mark.parametrize("path", [*sorted(RAW_DIR.glob("*.txt")), *GENRE], ids=lambda p: p.name)
+def test_figure_rows_are_written_as_their_frame_is(path):
+    import io
+
+    from analysis.store.cells import write_frame_csv, write_rows_csv
+    from analysis.tables.build import iter_rows, iter_tables, stack
+    from analysis.tables.contract import columns
+
+    source = load_source(path)
+    frames_route = io.BytesIO()
+    write_frame_csv(frames_route, stack([piece["figures"] for piece in iter_tables(source)]))
+    rows_route = io.BytesIO()
+    pieces = [piece["figures"] for piece in iter_rows(source, tables=("figures",))]
+    write_rows_csv(rows_route, "figures", columns("figures", extracted_only=True), pieces)
+    assert rows_route.getvalue() == frames_route.getvalue()
+
+
+def test_rows_of_some_tables_are_the_same_rows():
+    text = _generated(8)
+    source = TextSource("g", text, date(2021, 12, 1), path="g.txt", sha256="0" * 64)
+    every = list(iter_rows_of(source))
+    some = list(iter_rows_of(source, tables=("figures", "dates")))
+    assert [set(p) for p in some] == [{"figures", "dates"}] * len(every)
+    assert repr([p["figures"] for p in some]) == repr([p["figures"] for p in every])  # repr: NaN == NaN
+    assert repr([p["dates"] for p in some]) == repr([p["dates"] for p in every])
+
+
+def iter_rows_of(source, **kwargs):
+    from analysis.tables.build import iter_rows
+
+    return iter_rows(source, window_size=4_000, **kwargs)

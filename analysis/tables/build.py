@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -77,8 +77,15 @@ def frames_of(pieces: list[dict[str, list]]) -> dict[str, Any]:
 
 
 def iter_rows(source: Any, window_size: int | None = None,
-              progress: Callable[[int], None] | None = None) -> Iterator[dict[str, list[dict[str, Any]]]]:
-    """:func:`iter_tables` with each piece's tables as lists of row dicts (see :func:`frames_of`)."""
+              progress: Callable[[int], None] | None = None,
+              tables: Collection[str] | None = None) -> Iterator[dict[str, list[dict[str, Any]]]]:
+    """:func:`iter_tables` with each piece's tables as lists of row dicts (see :func:`frames_of`).
+
+    ``tables``: build only these tables' rows (a piece then has only these keys); ``extract`` asks
+    for the figures alone, and the rows it does not write are never made. Default: all six.
+    """
+    want = frozenset(contract.EXTRACTED_TABLES if tables is None else tables)
+    keep_mentions, keep_dates = "mentions" in want, "dates" in want
     window_size = window_size or windows.SIZE
     published, inferred = source.published, bool(source.published_inferred)
     if published is None:
@@ -97,12 +104,13 @@ def iter_rows(source: Any, window_size: int | None = None,
         sentence_province = _sentence_provinces(text, base, seg, province_of)
         figures, dates, mentions = [], [], []
         for m in extractor.extract(text, base, window.lo, window.hi, window.final):
-            mentions.append({
-                "doc_id": doc_id, "mention": n_mentions, "span_start": m.start, "span_end": m.end,
-                "surface": m.surface, "disposition": m.disposition, "reason": m.reason,
-            })
+            if keep_mentions:
+                mentions.append({
+                    "doc_id": doc_id, "mention": n_mentions, "span_start": m.start, "span_end": m.end,
+                    "surface": m.surface, "disposition": m.disposition, "reason": m.reason,
+                })
             n_mentions += 1
-            if m.disposition != "figure" and m.disposition != "date":
+            if m.disposition != "figure" and (m.disposition != "date" or not keep_dates):
                 continue
             sentence = seg.sentence_at(m.start)
             where = {
@@ -132,18 +140,19 @@ def iter_rows(source: Any, window_size: int | None = None,
              "province": sentence_province[s.index], "span_start": s.start, "span_end": s.end,
              "text": text[s.start - base:s.end - base]}
             for s in seg.sentences
-        ]
+        ] if "sentences" in want else []
         n_chars += window.hi - window.lo
-        n_sentences += len(sentences)
+        n_sentences += len(seg.sentences)
         closed = seg.sections[:-1]  # the last one may go on in the next window
-        yield {
+        piece = {
             "documents": [],
-            "sections": [_section_row(doc_id, s) for s in closed],
+            "sections": [_section_row(doc_id, s) for s in closed] if "sections" in want else [],
             "sentences": sentences,
             "figures": figures,
             "dates": dates,
             "mentions": mentions,
         }
+        yield {name: rows for name, rows in piece.items() if name in want}
         if progress is not None:
             progress(window.hi - window.lo)
     last = segmenter.close(n_chars)
@@ -154,11 +163,12 @@ def iter_rows(source: Any, window_size: int | None = None,
         "sha256": source.sha256, "n_chars": n_chars, "n_sections": last[-1].index + 1,
         "n_sentences": n_sentences, "n_mentions": n_mentions, "n_figures": n_figures,
     }
-    yield {
+    piece = {
         "documents": [document],
         "sections": [_section_row(doc_id, s) for s in last],
         **{name: [] for name in ("sentences", "figures", "dates", "mentions")},
     }
+    yield {name: rows for name, rows in piece.items() if name in want}
 
 
 def _chunks(source: Any) -> Iterable[str]:
