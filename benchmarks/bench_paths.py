@@ -419,6 +419,12 @@ def ratios(results: dict) -> list[str]:
         for ours in (f"extract-{corpus}", f"core-{corpus}", f"core-string-{corpus}"):
             if ours in speed:
                 lines.append(f"{ours} / fastest peer ({best}): {speed[ours] / peers[best]:.2f}x (target >= 1.5x)")
+    for corpus in ("gen", "seed"):
+        core = by_id.get(f"core-string-{corpus}")
+        for path in (f"extract-{corpus}",):
+            if core and path in by_id:
+                lines.append(f"{path} CPU / core's CPU on the same text (one string): "
+                             f"{by_id[path]['net_cpu_seconds'] / core['net_cpu_seconds']:.2f}x")
     if "corpus" in by_id and "corpus-clean" in by_id:
         c, k = by_id["corpus"], by_id["corpus-clean"]
         lines.append(f"clean-corpus CPU / clean CPU, same files: {c['net_cpu_seconds'] / k['net_cpu_seconds']:.2f}x "
