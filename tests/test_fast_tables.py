@@ -316,3 +316,21 @@ def iter_rows_of(source, **kwargs):
     from analysis.tables.build import iter_rows
 
     return iter_rows(source, window_size=4_000, **kwargs)
+
+
+def test_vocabularies_checked_once_stand_in_for_later_batches(realistic):
+    from analysis.tables.build import frames_of, iter_rows
+    from analysis.tables.contract import VOCABULARIES
+    from analysis.tables.enrich import Batches
+
+    sources = [load_source(p) for p in GENRE]
+    batches = Batches(load_provinces())
+    for source in sources:
+        frames = frames_of(list(iter_rows(source)))
+        checked = batches.check(frames)
+        expected = validate(enrich(frames, load_provinces()))
+        for name in expected:
+            pd.testing.assert_frame_equal(checked[name], expected[name], obj=name)
+    assert set(batches.vocabularies) == set(VOCABULARIES)
+    shorter = {**realistic, "themes": realistic["themes"].iloc[:-1]}
+    assert check_batch(shorter, trusted=batches.vocabularies) is None  # not the table checked before

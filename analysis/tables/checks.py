@@ -151,15 +151,24 @@ def _keys(df: pd.DataFrame, columns: tuple[str, ...]) -> set:
     return set(zip(*(part[c].tolist() for c in columns)))
 
 
-def check_batch(tables: dict[str, pd.DataFrame], known: Known | None = None) -> dict[str, pd.DataFrame] | None:
+def check_batch(tables: dict[str, pd.DataFrame], known: Known | None = None,
+                trusted: dict[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame] | None:
     """The tables coerced to their final dtypes if every table and foreign key passes, else None.
 
-    ``known``: keys that foreign keys may also point to (rows of earlier batches). None means some
-    rule failed: :func:`analysis.tables.schemas.validate` then says which.
+    ``known``: keys that foreign keys may also point to (rows of earlier batches). ``trusted``:
+    tables that passed before (the vocabularies, the same every batch): they stand in for the
+    tables of that name, unchecked, and foreign keys point to them. None means some rule failed:
+    :func:`analysis.tables.schemas.validate` then says which.
     """
     known = known or Known()
+    trusted = trusted or {}
     checked = {}
     for name, df in tables.items():
+        if name in trusted:
+            if len(trusted[name]) != len(df):  # not the same table after all
+                return None
+            checked[name] = trusted[name]
+            continue
         if name not in contract.TABLES:
             return None
         coerced = coerce(name, df)
@@ -167,6 +176,8 @@ def check_batch(tables: dict[str, pd.DataFrame], known: Known | None = None) -> 
             return None
         checked[name] = coerced
     for name, df in checked.items():
+        if name in trusted:
+            continue
         for fk in contract.TABLES[name].references:
             if fk.table not in checked and not known.has(fk.table, fk.to):
                 return None

@@ -10,6 +10,8 @@ The write pipeline (:mod:`analysis.store.pipeline`) does this a batch of rows at
 
 from __future__ import annotations
 
+from functools import cache
+
 import pandas as pd
 
 from analysis.tables import contract, indicators, themes
@@ -34,8 +36,7 @@ def enrich(tables: dict[str, pd.DataFrame], provinces: pd.DataFrame) -> dict[str
     out = {name: blanks_to_missing(df) for name, df in tables.items()}
     figures = out["figures"]
     sentences = out.get("sentences")
-    # vocabularies say "none" with "" too (no keywords, no note): missing, as in every other table
-    definitions = blanks_to_missing(indicators.definitions_table())
+    definitions, themes_vocabulary = (table.copy() for table in _vocabulary_tables())
     texts = texts_of(figures, sentences)  # once, for both
     indicator = indicators.assign(figures, sentences, texts=texts)
     indicator_theme = indicator.map(definitions.set_index("indicator")["theme"])
@@ -46,10 +47,19 @@ def enrich(tables: dict[str, pd.DataFrame], provinces: pd.DataFrame) -> dict[str
         figure_themes=figure_themes,
         indicators=indicator_rows(figures, definitions, provinces),
         indicator_definitions=definitions,
-        themes=blanks_to_missing(themes.themes_table()),
+        themes=themes_vocabulary,
         provinces=provinces.copy(),
     )
     return out
+
+
+@cache
+def _vocabulary_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """indicator_definitions and themes, made once per process (the lexicons are read once too).
+
+    Vocabularies say "none" with "" too (no keywords, no note): missing, as in every other table.
+    """
+    return blanks_to_missing(indicators.definitions_table()), blanks_to_missing(themes.themes_table())
 
 
 def blanks_to_missing(df: pd.DataFrame) -> pd.DataFrame:
@@ -82,14 +92,16 @@ def validate(tables: dict[str, pd.DataFrame], references: dict[str, pd.DataFrame
     return validate_tables(tables, references)
 
 
-def checked_fast(tables: dict[str, pd.DataFrame], known=None) -> dict[str, pd.DataFrame]:
+def checked_fast(tables: dict[str, pd.DataFrame], known=None, trusted: dict[str, pd.DataFrame] | None = None
+                 ) -> dict[str, pd.DataFrame]:
     """:func:`validate`'s result, checked column by column (:mod:`analysis.tables.checks`); a batch
     that fails is validated by pandera, which raises naming every problem. ``known``: a
-    :class:`analysis.tables.checks.Known` of keys written earlier."""
+    :class:`analysis.tables.checks.Known` of keys written earlier; ``trusted``: tables checked
+    before, given in place of the same tables of ``tables``."""
     from analysis.tables.checks import Known, check_batch
 
     known = known or Known()
-    checked = check_batch(tables, known)
+    checked = check_batch(tables, known, trusted)
     return checked if checked is not None else validate(tables, references=known.frames() or None)
 
 
@@ -110,6 +122,7 @@ class Batches:
         self.provinces = provinces
         self.known = Known()
         self.open_sections: dict[str, int] = {}  # open report -> sections of it written so far
+        self.vocabularies: dict[str, pd.DataFrame] | None = None  # checked with the first batch
 
     def check(self, tables: dict[str, pd.DataFrame], open_doc: str | None = None) -> dict[str, pd.DataFrame]:
         """The batch enriched and validated (schemas.TableError if not); ``open_doc``: a report whose
@@ -123,7 +136,11 @@ class Batches:
                 written = max([written - 1, *batch.loc[batch["doc_id"].eq(open_doc), "section"].tolist()]) + 1
             known = known.with_extra("documents", ("doc_id",), [open_doc]).with_extra(
                 "sections", ("doc_id", "section"), [(open_doc, written)])
-        checked = checked_fast(enriched, known)
+        if self.vocabularies is None:
+            checked = checked_fast(enriched, known)
+            self.vocabularies = {name: checked[name] for name in contract.VOCABULARIES}
+        else:  # the same vocabularies every batch: checked once, used as they are
+            checked = checked_fast(enriched, known, trusted=self.vocabularies)
         if "documents" in tables:
             self.known.add("documents", ("doc_id",), tables["documents"]["doc_id"].tolist())
         if "sections" in tables:
