@@ -274,6 +274,8 @@ def test_bulk_csv_writer_writes_what_the_csv_module_writes_on_awkward_cells():
     })
     assert b"".join(csv_chunks(df, chunk_rows=4)) == _plain_csv(df)
     assert b"".join(csv_chunks(df.iloc[:0])) == b""
+    alone = df[["text"]]  # a line whose only cell is empty
+    assert b"".join(csv_chunks(alone)) == _plain_csv(alone)
 
 
 def test_bulk_csv_writer_on_the_realistic_tables(realistic):

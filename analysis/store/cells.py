@@ -102,8 +102,11 @@ def quoted(cells: list[str]) -> list[str]:
 
 
 def csv_line(cells: Iterable[str]) -> str:
-    """One CSV line (with its ``\n``) of cells already formatted as text."""
-    return ",".join(quoted([str(c) for c in cells])) + "\n"
+    """One CSV line (with its ``\\n``) of cells already formatted as text."""
+    cells = [str(c) for c in cells]
+    if cells == [""]:  # csv.writer quotes a line's only cell when it is empty, or the line would vanish
+        return '""\n'
+    return ",".join(quoted(cells)) + "\n"
 
 
 def csv_chunks(df, chunk_rows: int = 50_000) -> Iterator[bytes]:
@@ -123,6 +126,8 @@ def csv_chunks(df, chunk_rows: int = 50_000) -> Iterator[bytes]:
         if not len(part.columns):
             continue
         columns = [_arrow_quoted(_arrow_cells(part[c])) for c in part.columns]
+        if len(columns) == 1:  # a line's only cell, empty, is written "" (see csv_line)
+            columns = [pc.if_else(pc.equal(columns[0], ""), pa.scalar('""', pa.large_string()), columns[0])]
         comma, none, newline = (pa.scalar(c, pa.large_string()) for c in (",", "", "\n"))
         lines = pc.binary_join_element_wise(*columns, comma)
         lines = pc.binary_join_element_wise(lines, none, newline)  # each line and its end
@@ -199,7 +204,7 @@ def write_csv_bytes(binary_file: BinaryIO, columns: Iterable, chunks: Iterable[b
 
 
 def write_csv_rows(binary_file: BinaryIO, columns: Iterable, rows: Iterable[list[str]], bom: bool = True) -> None:
-    """Stream a header and string rows as CSV (UTF-8, BOM if ``bom``, ``\n`` line ends, minimal quoting)."""
+    """Stream a header and string rows as CSV (UTF-8, BOM if ``bom``, ``\\n`` line ends, minimal quoting)."""
     write_csv_bytes(binary_file, columns, (csv_line(row).encode("utf-8") for row in rows), bom=bom)
 
 
@@ -247,15 +252,15 @@ def write_rows_csv(binary_file: BinaryIO, name: str, columns: list[str], pieces:
     binary_file.write(csv_line(columns).encode(CSV_ENCODING if bom else "utf-8"))
     n = 0
     for rows in pieces:
-        lines = [",".join(quoted([f(row.get(c)) for f, c in zip(formats, columns)])) for row in rows]
+        lines = [csv_line([f(row.get(c)) for f, c in zip(formats, columns)]) for row in rows]
         if lines:
-            binary_file.write(("\n".join(lines) + "\n").encode("utf-8"))
+            binary_file.write("".join(lines).encode("utf-8"))
         n += len(lines)
     return n
 
 
 def csv_bytes(df) -> bytes:
-    """A DataFrame as CSV bytes: utf-8-sig, ``\n`` line ends, no index, cells as in :func:`csv_cell`."""
+    """A DataFrame as CSV bytes: utf-8-sig, ``\\n`` line ends, no index, cells as in :func:`csv_cell`."""
     import io
 
     buf = io.BytesIO()
