@@ -1,6 +1,6 @@
 """Run every benchmark and print one summary (``make bench``).
 
-    python benchmarks/run_all.py            # full: 5 MB extractor corpus, 10-100 MB memory runs
+    python benchmarks/run_all.py            # full: the paths users run (5-100 MB), the extractor, memory, batch
     python benchmarks/run_all.py --quick    # smaller sizes, for a first look (a few minutes less)
     python benchmarks/run_all.py --only extract,peers
 
@@ -27,6 +27,8 @@ HERE = Path(__file__).resolve().parent
 
 # name -> (script benchmarks/bench_<script>.py, its arguments)
 FULL = {
+    "paths": ("paths", []),
+    "batch-floor": ("batch_floor", []),
     "extract": ("extract", ["--size", "5MB"]),
     "peers": ("peers", ["--size", "5MB"]),
     "peers-seed": ("peers", ["--size", "5MB", "--corpus", "seed"]),
@@ -35,6 +37,8 @@ FULL = {
     "batch": ("batch", []),
 }
 QUICK = {
+    "paths": ("paths", ["--quick"]),
+    "batch-floor": ("batch_floor", ["--repeat", "2"]),
     "extract": ("extract", ["--size", "1MB", "--repeats", "3"]),
     "peers": ("peers", ["--size", "1MB", "--repeats", "3"]),
     "peers-seed": ("peers", ["--size", "1MB", "--repeats", "3", "--corpus", "seed"]),
@@ -61,8 +65,39 @@ def run_one(name: str, args: list[str], json_path: Path) -> int:
     return subprocess.run([*argv, "--json", str(json_path)], cwd=ROOT, check=False).returncode
 
 
+def _paths_summary(r: dict) -> list[tuple[str, str]]:
+    """The end-to-end rows of bench_paths.py: what users run, the core and the peers, in one run."""
+    from benchmarks.bench_paths import ratios
+
+    rows = [("start-up, `python -m analysis --help` (subtracted from each command below)",
+             f"{r['startup_cpu_seconds']:.2f} s CPU")]
+    for x in r["rows"]:
+        if x["id"] == "startup":
+            continue
+        if "skipped" in x:
+            rows.append((f"{x['id']}: {x['path']}, {x['input']}", x["skipped"][:80]))
+            continue
+        speed = f"{x['chars_per_second'] / 1e6:.2f} M chars/s" if x.get("chars_per_second") else "-"
+        extra = "" if x.get("library") else f", {x['wall_seconds']:.2f} s wall, peak RSS {x['peak_rss_mb']:.0f} MB"
+        rows.append((f"{x['id']}: {x['path']}, {x['input']}", f"{speed} ({x['net_cpu_seconds']:.2f} s CPU{extra})"))
+    rows += [("ratio", line) for line in ratios(r)]
+    la = r.get("load_average")
+    if la:
+        rows.append(("load average before / after (1 min)", f"{la[0]} / {la[3]}"))
+    return rows
+
+
 def summary(found: dict[str, dict]) -> list[tuple[str, str]]:
     rows = []
+    if "paths" in found:
+        rows += _paths_summary(found["paths"])
+    if "batch-floor" in found:
+        r = found["batch-floor"]
+        (ours_wall, ours_cpu), (floor_wall, floor_cpu) = r["medians"]["ours"], r["medians"]["floor"]
+        n = r["count"]
+        rows.append((f"notebook batch ({n} notebooks) vs the floor notebook run the same way (medians)",
+                     f"{ours_wall / n:.2f} vs {floor_wall / n:.2f} s wall per notebook ({ours_wall / floor_wall:.2f}x), "
+                     f"{ours_cpu / n:.2f} vs {floor_cpu / n:.2f} s CPU ({ours_cpu / floor_cpu:.2f}x); target <= 1.5x"))
     if "extract" in found:
         r = found["extract"]
         largest = max(r["many_files"], key=int)

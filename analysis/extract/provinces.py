@@ -18,12 +18,12 @@ class Province:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> tuple[Province, ...]:
-    """All 31 provinces in the census table's order (read and checked by :func:`reference.load_provinces`)."""
-    from analysis.raw.census import load_provinces
+    """All 31 provinces in the census table's order (read and checked by :func:`analysis.raw.census.census_rows`)."""
+    from analysis.raw.census import census_rows
 
     return tuple(
-        Province(r.province, r.province_full, r.name_en, r.region, int(r.population_2020))
-        for r in load_provinces().itertuples()
+        Province(r["province"], r["province_full"], r["name_en"], r["region"], r["population_2020"])
+        for r in census_rows()
     )
 
 

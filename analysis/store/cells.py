@@ -9,6 +9,7 @@ and ``extract`` all write through here, so their files read alike.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import BinaryIO
@@ -99,32 +100,133 @@ def _float_cell(value: float) -> str:
     return repr(value)
 
 
+# csv.QUOTE_MINIMAL with "\n" line ends quotes a cell holding the delimiter, the quote character or
+# a character of the line terminator, and nothing else ("\r" is not quoted).
+_NEEDS_QUOTES = re.compile('[,"\n]')
+
+
+def quoted(cells: list[str]) -> list[str]:
+    r"""The cells as ``csv.writer`` (minimal quoting, ``\n`` line ends) writes them.
+
+    >>> print(",".join(quoted(["a", "1,234万", 'say "hi" twice', "x\ny"])))
+    a,"1,234万","say ""hi"" twice","x
+    y"
+    """
+    if not _NEEDS_QUOTES.search("".join(cells)):  # the usual case: one scan of the whole column
+        return cells
+    return ['"' + c.replace('"', '""') + '"' if _NEEDS_QUOTES.search(c) else c for c in cells]
+
+
+def csv_line(cells: Iterable[str]) -> str:
+    """One CSV line (with its ``\\n``) of cells already formatted as text."""
+    cells = [str(c) for c in cells]
+    if cells == [""]:  # csv.writer quotes a line's only cell when it is empty, or the line would vanish
+        return '""\n'
+    return ",".join(quoted(cells)) + "\n"
+
+
+def csv_chunks(df, chunk_rows: int = 50_000) -> Iterator[bytes]:
+    """The rows of ``df`` as UTF-8 CSV bytes, a chunk of rows at a time.
+
+    The bulk form of ``csv.writer(...).writerows(iter_csv_rows(df))`` (the plain way, kept for
+    :func:`write_csv_rows`): every column becomes an Arrow string array formatted as
+    :func:`csv_cell` formats a value (:func:`_arrow_cells`), quoted by :func:`quoted`'s rule, and
+    the lines are joined by Arrow's kernels, so no Python object is made per cell but for floats
+    that are not whole. ``tests/test_fast_tables.py`` holds it to the csv module, byte for byte.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for start in range(0, len(df), chunk_rows):
+        part = df.iloc[start : start + chunk_rows]
+        if not len(part.columns):
+            continue
+        columns = [_arrow_quoted(_arrow_cells(part[c])) for c in part.columns]
+        if len(columns) == 1:  # a line's only cell, empty, is written "" (see csv_line)
+            columns = [pc.if_else(pc.equal(columns[0], ""), pa.scalar('""', pa.large_string()), columns[0])]
+        comma, none, newline = (pa.scalar(c, pa.large_string()) for c in (",", "", "\n"))
+        lines = pc.binary_join_element_wise(*columns, comma)
+        lines = pc.binary_join_element_wise(lines, none, newline)  # each line and its end
+        if isinstance(lines, pa.ChunkedArray):
+            lines = lines.combine_chunks()
+        yield _utf8_of(lines.cast(pa.large_string()))
+
+
+def _arrow_cells(series):
+    """One column's cells as a ``large_string`` Arrow array without nulls (see :func:`csv_column`)."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        return pc.cast(pa.array(series.to_numpy()), pa.large_string())
+    if isinstance(dtype, np.dtype) and dtype.kind == "b":
+        return pc.if_else(pa.array(series.to_numpy()), CSV_TRUE, CSV_FALSE).cast(pa.large_string())
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        values = series.to_numpy()
+        whole = np.isfinite(values) & (np.abs(values) < 1e17)
+        whole[whole] = values[whole] == np.floor(values[whole])
+        cells = pc.cast(pa.array(np.where(whole, values, 0).astype(np.int64)), pa.large_string())
+        rest = np.flatnonzero(~whole)
+        if len(rest):  # NaN, inf and fractions, as the plain formatter writes them
+            texts = cells.to_numpy(zero_copy_only=False).astype(object)
+            texts[rest] = [_float_cell(v) for v in values[rest].tolist()]
+            cells = pa.array(texts, type=pa.large_string())
+        return cells
+    if isinstance(dtype, pd.StringDtype):
+        return pc.fill_null(pa.array(series.array, type=pa.large_string()), "")
+    return pa.array(csv_column(series), type=pa.large_string())
+
+
+def _arrow_quoted(cells):
+    """:func:`quoted` on an Arrow string array."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    needs = pc.match_substring_regex(cells, _NEEDS_QUOTES.pattern)
+    if not pc.any(needs).as_py():
+        return cells
+    quote, none = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
+    doubled = pc.replace_substring(cells, '"', '""')
+    return pc.if_else(needs, pc.binary_join_element_wise(quote, doubled, quote, none), cells)
+
+
+def _utf8_of(strings) -> bytes:
+    """The characters of a ``large_string`` array without nulls, end to end, as bytes."""
+    import numpy as np
+
+    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int64)[strings.offset : strings.offset + len(strings) + 1]
+    data = strings.buffers()[2]
+    if data is None or not len(offsets):
+        return b""
+    return data.to_pybytes()[offsets[0] : offsets[-1]]
+
+
 def iter_csv_rows(df, chunk_rows: int = 50_000) -> Iterator[list[str]]:
-    """The rows of ``df`` as lists of cell strings, formatted a chunk of rows at a time."""
+    """The rows of ``df`` as lists of cell strings (not quoted), formatted a chunk of rows at a time."""
     for start in range(0, len(df), chunk_rows):
         part = df.iloc[start : start + chunk_rows]
         columns = [csv_column(part[c]) for c in part.columns]
         yield from (list(row) for row in zip(*columns))
 
 
+def write_csv_bytes(binary_file: BinaryIO, columns: Iterable, chunks: Iterable[bytes], bom: bool = True) -> None:
+    """A header and UTF-8 CSV lines (:func:`csv_chunks`) into an open binary file, a BOM first if ``bom``."""
+    binary_file.write(csv_line(columns).encode(CSV_ENCODING if bom else "utf-8"))
+    for chunk in chunks:
+        binary_file.write(chunk)
+
+
 def write_csv_rows(binary_file: BinaryIO, columns: Iterable, rows: Iterable[list[str]], bom: bool = True) -> None:
     """Stream a header and string rows as CSV (UTF-8, BOM if ``bom``, ``\\n`` line ends, minimal quoting)."""
-    import csv
-    import io
-
-    text = io.TextIOWrapper(binary_file, encoding=CSV_ENCODING if bom else "utf-8", newline="", write_through=False)
-    try:
-        writer = csv.writer(text, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-        writer.writerow([str(c) for c in columns])
-        writer.writerows(rows)
-        text.flush()
-    finally:
-        text.detach()  # leave the binary file open for the caller (fsync, close)
+    write_csv_bytes(binary_file, columns, (csv_line(row).encode("utf-8") for row in rows), bom=bom)
 
 
 def write_frame_csv(binary_file: BinaryIO, df, bom: bool = True) -> None:
-    """Stream ``df`` as CSV into an open binary file (see ``write_csv_rows``)."""
-    write_csv_rows(binary_file, df.columns, iter_csv_rows(df), bom=bom)
+    """Stream ``df`` as CSV into an open binary file (see ``write_csv_bytes``)."""
+    write_csv_bytes(binary_file, df.columns, csv_chunks(df), bom=bom)
 
 
 def csv_bytes(df) -> bytes:
@@ -142,3 +244,4 @@ def _is_missing(value, pd) -> bool:
     if isinstance(value, float) and math.isnan(value):
         return True
     return False
+

@@ -282,14 +282,14 @@ def _write_csv(table_dir: Path, target: Path) -> None:
     import pyarrow.parquet as pq
 
     from analysis.store.atomic import write_bytes_atomic
-    from analysis.store.cells import iter_csv_rows, write_csv_rows
+    from analysis.store.cells import csv_chunks, write_csv_bytes
 
-    def rows():
+    def texts():
         for part in sorted(table_dir.glob("part-*.parquet")):
             # One part at a time: the CSV is as large as the corpus, memory is one part.
-            yield from iter_csv_rows(pq.read_table(part).to_pandas())
+            yield from csv_chunks(pq.read_table(part).to_pandas())
 
-    write_bytes_atomic(target, lambda f: write_csv_rows(f, TABLES[table_dir.name].names, rows()))
+    write_bytes_atomic(target, lambda f: write_csv_bytes(f, TABLES[table_dir.name].names, texts()))
 
 
 def read_table(output: str | Path, name: str):

@@ -52,27 +52,31 @@ class Pipeline:
         self.on_invalid = on_invalid
         self.pending: list[dict] = []  # pieces of whole reports, not yet written
         self.pending_docs: list[str] = []
+        self.pending_rows = 0  # rows_in(self.pending), kept as pieces come
 
     def add(self, doc_id: str, pieces: Iterable[dict]) -> None:
         """Every piece of one report. Whatever reading the pieces raises is raised again, after
         the rows of ``doc_id`` already written are removed."""
         own: list[dict] = []  # this report's pieces not yet written
+        own_rows = 0
         wrote = False
         try:
             for piece in pieces:
                 own.append(piece)
-                if rows_in(own) >= BATCH_ROWS:
+                own_rows += rows_in([piece])
+                if own_rows >= BATCH_ROWS:
                     self.flush()  # earlier reports first: rows stay in report order
                     self._write(own, open_doc=doc_id)
                     wrote = True
-                    own = []
+                    own, own_rows = [], 0
         except BaseException:
             if wrote:
                 self.sink.discard(doc_id)
             raise
         self.pending += own
         self.pending_docs.append(doc_id)
-        if rows_in(self.pending) >= BATCH_ROWS:
+        self.pending_rows += own_rows
+        if self.pending_rows >= BATCH_ROWS:
             self.flush()
 
     def flush(self) -> None:
@@ -80,7 +84,7 @@ class Pipeline:
         if not self.pending_docs:
             return
         pieces, docs = self.pending, self.pending_docs
-        self.pending, self.pending_docs = [], []
+        self.pending, self.pending_docs, self.pending_rows = [], [], 0
         try:
             self._write(pieces, open_doc=None)
         except Exception as err:  # noqa: BLE001 - the caller decides what an invalid batch becomes
@@ -100,8 +104,8 @@ def vocabularies(provinces=None) -> dict:
     """The shared vocabulary tables (provinces, themes, indicator definitions), validated: written once."""
     from analysis.raw.census import load_provinces
     from analysis.tables.contract import VOCABULARIES
-    from analysis.tables.enrich import enrich, validate
+    from analysis.tables.enrich import checked_fast, enrich
     from analysis.tables.frames import frame
 
     enriched = enrich({"figures": frame("figures", [])}, load_provinces() if provinces is None else provinces)
-    return validate({name: enriched[name] for name in VOCABULARIES})
+    return checked_fast({name: enriched[name] for name in VOCABULARIES})

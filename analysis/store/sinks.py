@@ -11,7 +11,6 @@ as ``<table>/part-<partition>-<k>.parquet`` in a staging folder. Every file goes
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
 from typing import BinaryIO
 
@@ -30,9 +29,6 @@ class CsvFolder:
     def __init__(self, files: dict[str, BinaryIO], clean_dir: Path):
         self.files, self.clean_dir = files, clean_dir
         self.names = list(contract.PER_DOCUMENT)
-        self.text = {name: io.TextIOWrapper(files[_file(name)], encoding=contract.CSV_ENCODING, newline="")
-                     for name in self.names}
-        self.csv = {name: csv.writer(self.text[name], lineterminator="\n") for name in self.names}
         self.headed: set[str] = set()
         self.rows = dict.fromkeys(self.names, 0)
         self.starts: dict[str, dict[str, tuple[int, int]]] = {}  # open report -> table -> (position, rows)
@@ -42,16 +38,16 @@ class CsvFolder:
         for name in self.names:
             df = tables[name]
             self._header(name)
+            handle = self.files[_file(name)]
             if open_doc is not None and name not in self.starts.setdefault(open_doc, {}):
-                self.text[name].flush()
-                self.starts[open_doc][name] = (self.files[_file(name)].tell(), self.rows[name])
-            self.csv[name].writerows(cells.iter_csv_rows(df))
+                self.starts[open_doc][name] = (handle.tell(), self.rows[name])
+            for chunk in cells.csv_chunks(df):
+                handle.write(chunk)  # UTF-8; the BOM went with the header
             self.rows[name] += len(df)
         self.documents += _provenance(tables["documents"])
 
     def discard(self, doc_id: str) -> None:
         for name, (position, rows) in self.starts.pop(doc_id, {}).items():
-            self.text[name].flush()
             handle = self.files[_file(name)]
             handle.seek(position)
             handle.truncate()
@@ -63,7 +59,7 @@ class CsvFolder:
         for name in self.names:
             for row in _previous_rows(self.clean_dir / _file(name), contract.columns(name), doc_id):
                 self._header(name)
-                self.csv[name].writerow(row)
+                self.files[_file(name)].write(cells.csv_line(row).encode("utf-8"))
                 self.rows[name] += 1
                 kept = True
                 if name == "documents":
@@ -71,14 +67,12 @@ class CsvFolder:
         return kept
 
     def finish(self, vocabularies: dict) -> dict[str, int]:
-        """Close the per-document files and write the vocabularies and the data package; returns rows per file."""
+        """Write the vocabularies and the data package; returns rows per file (staged_files closes the files)."""
         from analysis.tables.datapackage import package_files
 
         written = {}
         for name in self.names:
             self._header(name)
-            self.text[name].flush()
-            self.text[name].detach()  # staged_files closes the binary file
             written[_file(name)] = self.rows[name]
         files = {}
         for name, table in vocabularies.items():
@@ -92,7 +86,7 @@ class CsvFolder:
     def _header(self, name: str) -> None:
         if name not in self.headed:
             self.headed.add(name)
-            self.csv[name].writerow(contract.columns(name))
+            self.files[_file(name)].write(cells.csv_line(contract.columns(name)).encode(contract.CSV_ENCODING))
 
 
 def csv_file_names() -> list[str]:

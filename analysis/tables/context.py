@@ -7,6 +7,7 @@ for more than a word elsewhere in a long sentence.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -32,6 +33,44 @@ def clause_at(sentence_text: str, offset: int) -> str:
     return sentence_text[start:]
 
 
+@dataclass(frozen=True)
+class FigureTexts:
+    """Per figure, as plain lists in the figures' order: the texts it is read against and its place.
+
+    Lists, not a frame: themes and indicators loop over them in Python, and a list is read several
+    times faster than an Arrow-backed column.
+    """
+
+    subject: list[str]
+    clause: list[str]
+    sentence: list[str]
+    offset: list[int]
+
+
+def texts_of(figures: pd.DataFrame, sentences: pd.DataFrame | None = None) -> FigureTexts:
+    """:func:`figure_texts` as lists; computed once per batch and shared by themes and indicators."""
+    sentence_text = [t if isinstance(t, str) else "" for t in figures["sentence_text"].tolist()]
+    if sentences is not None and len(sentences) and len(figures):
+        starts = sentences.set_index(["doc_id", "sentence"])["span_start"]
+        keys = pd.MultiIndex.from_arrays([figures["doc_id"], figures["sentence"]])
+        sentence_start = starts.reindex(keys).to_numpy(dtype="float64", na_value=float("nan"))
+        offsets = (figures["span_start"].to_numpy(dtype="float64") - sentence_start).tolist()
+    else:
+        offsets = [float("nan")] * len(figures)
+    positions = []
+    for text, surface, off in zip(sentence_text, figures["surface"].tolist(), offsets):
+        if off == off and off >= 0:  # not NaN
+            positions.append(int(off))
+        else:  # the first occurrence of the surface
+            positions.append(max(text.find(surface) if isinstance(surface, str) else -1, 0))
+    return FigureTexts(
+        subject=[t if isinstance(t, str) else "" for t in figures["subject"].tolist()],
+        clause=[clause_at(text, pos) for text, pos in zip(sentence_text, positions)],
+        sentence=sentence_text,
+        offset=positions,
+    )
+
+
 def figure_texts(figures: pd.DataFrame, sentences: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per figure (same index): `subject`, `clause`, `sentence` texts (empty strings if unknown)
     and `offset`, the figure's position in its sentence.
@@ -39,24 +78,8 @@ def figure_texts(figures: pd.DataFrame, sentences: pd.DataFrame | None = None) -
     The figure's place in its sentence comes from the sentence's span when `sentences` is given,
     otherwise from the first occurrence of its surface in the sentence text.
     """
-    sentence_text = figures["sentence_text"].fillna("").astype(str)
-    if sentences is not None and len(sentences) and len(figures):
-        starts = sentences.set_index(["doc_id", "sentence"])["span_start"]
-        keys = pd.MultiIndex.from_arrays([figures["doc_id"], figures["sentence"]])
-        sentence_start = pd.Series(starts.reindex(keys).to_numpy(), index=figures.index)
-        offsets = (figures["span_start"] - sentence_start).astype("Float64")
-    else:
-        offsets = pd.Series(pd.NA, index=figures.index, dtype="Float64")
-    fallback = [text.find(surface) if isinstance(surface, str) else -1
-                for text, surface in zip(sentence_text, figures["surface"])]
-    positions = [int(off) if pd.notna(off) and off >= 0 else max(alt, 0)
-                 for off, alt in zip(offsets, fallback)]
+    texts = texts_of(figures, sentences)
     return pd.DataFrame(
-        {
-            "subject": figures["subject"].fillna("").astype(str),
-            "clause": [clause_at(text, pos) for text, pos in zip(sentence_text, positions)],
-            "sentence": sentence_text,
-            "offset": positions,
-        },
+        {"subject": texts.subject, "clause": texts.clause, "sentence": texts.sentence, "offset": texts.offset},
         index=figures.index,
     )

@@ -10,9 +10,12 @@ The write pipeline (:mod:`analysis.store.pipeline`) does this a batch of rows at
 
 from __future__ import annotations
 
+from functools import cache
+
 import pandas as pd
 
 from analysis.tables import contract, indicators, themes
+from analysis.tables.context import texts_of
 from analysis.tables.percapita import per_10k
 
 
@@ -23,7 +26,7 @@ def enrich(tables: dict[str, pd.DataFrame], provinces: pd.DataFrame) -> dict[str
     Call it once on the tables of all documents (not per document), so the vocabulary tables are
     not repeated.
     """
-    from analysis.tables.schemas import TableError
+    from analysis.tables.checks import TableError
 
     if "figures" not in tables:
         raise TableError(["figures: table missing; enrich needs the figures table"])
@@ -33,21 +36,30 @@ def enrich(tables: dict[str, pd.DataFrame], provinces: pd.DataFrame) -> dict[str
     out = {name: blanks_to_missing(df) for name, df in tables.items()}
     figures = out["figures"]
     sentences = out.get("sentences")
-    # vocabularies say "none" with "" too (no keywords, no note): missing, as in every other table
-    definitions = blanks_to_missing(indicators.definitions_table())
-    indicator = indicators.assign(figures, sentences)
+    definitions, themes_vocabulary = (table.copy() for table in _vocabulary_tables())
+    texts = texts_of(figures, sentences)  # once, for both
+    indicator = indicators.assign(figures, sentences, texts=texts)
     indicator_theme = indicator.map(definitions.set_index("indicator")["theme"])
-    theme, figure_themes = themes.classify(figures, sentences, indicator_themes=indicator_theme)
+    theme, figure_themes = themes.classify(figures, sentences, indicator_themes=indicator_theme, texts=texts)
     figures = figures.assign(theme=theme, indicator=indicator)
     out.update(
         figures=figures,
         figure_themes=figure_themes,
         indicators=indicator_rows(figures, definitions, provinces),
         indicator_definitions=definitions,
-        themes=blanks_to_missing(themes.themes_table()),
+        themes=themes_vocabulary,
         provinces=provinces.copy(),
     )
     return out
+
+
+@cache
+def _vocabulary_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """indicator_definitions and themes, made once per process (the lexicons are read once too).
+
+    Vocabularies say "none" with "" too (no keywords, no note): missing, as in every other table.
+    """
+    return blanks_to_missing(indicators.definitions_table()), blanks_to_missing(themes.themes_table())
 
 
 def blanks_to_missing(df: pd.DataFrame) -> pd.DataFrame:
@@ -80,38 +92,61 @@ def validate(tables: dict[str, pd.DataFrame], references: dict[str, pd.DataFrame
     return validate_tables(tables, references)
 
 
+def checked_fast(tables: dict[str, pd.DataFrame], known=None, trusted: dict[str, pd.DataFrame] | None = None
+                 ) -> dict[str, pd.DataFrame]:
+    """:func:`validate`'s result, checked column by column (:mod:`analysis.tables.checks`); a batch
+    that fails is validated by pandera, which raises naming every problem. ``known``: a
+    :class:`analysis.tables.checks.Known` of keys written earlier; ``trusted``: tables checked
+    before, given in place of the same tables of ``tables``."""
+    from analysis.tables.checks import Known, check_batch
+
+    known = known or Known()
+    checked = check_batch(tables, known, trusted)
+    return checked if checked is not None else validate(tables, references=known.frames() or None)
+
+
 class Batches:
-    """``enrich`` + ``validate`` for tables written a batch at a time (clean, clean-corpus).
+    """``enrich`` + the contract's checks for tables written a batch at a time (clean, clean-corpus).
 
     A batch's foreign keys may point to rows written in earlier batches (a large report's first
     sections) or not yet written (the section a report is still in when its rows fill a batch);
-    this keeps the keys written so far and checks each batch against them.
+    this keeps the keys written so far as sets (:class:`analysis.tables.checks.Known`), so a batch
+    costs the same however much was written before it. A batch is checked column by column
+    (:func:`analysis.tables.checks.check_batch`); one that fails goes through pandera
+    (:func:`validate`), which names every problem.
     """
 
     def __init__(self, provinces: pd.DataFrame):
+        from analysis.tables.checks import Known
+
         self.provinces = provinces
-        self.documents: list[str] = []
-        self.sections: list[tuple[str, int]] = []
+        self.known = Known()
+        self.open_sections: dict[str, int] = {}  # open report -> sections of it written so far
+        self.vocabularies: dict[str, pd.DataFrame] | None = None  # checked with the first batch
 
     def check(self, tables: dict[str, pd.DataFrame], open_doc: str | None = None) -> dict[str, pd.DataFrame]:
         """The batch enriched and validated (schemas.TableError if not); ``open_doc``: a report whose
         rows go on in the next batch."""
-        checked = validate(enrich(tables, self.provinces), references=self._references(tables, open_doc))
+        enriched = enrich(tables, self.provinces)
+        known = self.known
+        if open_doc is not None:  # the report still being read, and the section it is in
+            batch = tables.get("sections")
+            written = self.open_sections.get(open_doc, 0)
+            if batch is not None:
+                written = max([written - 1, *batch.loc[batch["doc_id"].eq(open_doc), "section"].tolist()]) + 1
+            known = known.with_extra("documents", ("doc_id",), [open_doc]).with_extra(
+                "sections", ("doc_id", "section"), [(open_doc, written)])
+        if self.vocabularies is None:
+            checked = checked_fast(enriched, known)
+            self.vocabularies = {name: checked[name] for name in contract.VOCABULARIES}
+        else:  # the same vocabularies every batch: checked once, used as they are
+            checked = checked_fast(enriched, known, trusted=self.vocabularies)
         if "documents" in tables:
-            self.documents += tables["documents"]["doc_id"].tolist()
+            self.known.add("documents", ("doc_id",), tables["documents"]["doc_id"].tolist())
         if "sections" in tables:
-            self.sections += list(zip(tables["sections"]["doc_id"].tolist(), tables["sections"]["section"].tolist()))
+            sections = tables["sections"]
+            self.known.add("sections", ("doc_id", "section"),
+                           zip(sections["doc_id"].tolist(), sections["section"].tolist()))
+            if open_doc is not None:
+                self.open_sections[open_doc] = written
         return checked
-
-    def _references(self, tables: dict[str, pd.DataFrame], open_doc: str | None) -> dict[str, pd.DataFrame]:
-        docs = [*self.documents, *([open_doc] if open_doc is not None else [])]
-        sections = list(self.sections)
-        if open_doc is not None and "sections" in tables:
-            batch = tables["sections"]
-            known = [s for d, s in sections if d == open_doc] + batch.loc[batch["doc_id"].eq(open_doc), "section"].tolist()
-            sections.append((open_doc, max(known, default=-1) + 1))  # the one it is in, written when it ends
-        return {
-            "documents": pd.DataFrame({"doc_id": pd.array(docs, dtype="string")}),
-            "sections": pd.DataFrame({"doc_id": pd.array([d for d, _ in sections], dtype="string"),
-                                      "section": pd.array([s for _, s in sections], dtype="int64")}),
-        }

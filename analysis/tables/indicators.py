@@ -14,8 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.config import LEXICON_DIR
-from analysis.tables.context import figure_texts
+from analysis.tables.context import FigureTexts, texts_of
 from analysis.tables.frames import records_frame
+from analysis.tables.keywords import Keywords
 from analysis.tsv import alternatives, read_tsv
 
 INDICATORS_TSV = LEXICON_DIR / "indicators.tsv"
@@ -93,14 +94,62 @@ def match(subject: str, clause: str, sentence: str, unit: str, rules: tuple[Rule
     return None
 
 
+class _Matcher:
+    """:func:`match` for one rule table: the rules a unit allows, tried in file order, with each
+    rule's words looked up in the set of vocabulary words found in a text by one scan
+    (:class:`analysis.tables.keywords.Keywords`); each distinct text is scanned once."""
+
+    def __init__(self, rules: tuple[Rule, ...]):
+        self.keywords = Keywords(w for r in rules for w in (*r.what, *r.how, *r.not_))
+        self.by_unit: dict[str, list[tuple[Rule, frozenset, frozenset, frozenset]]] = {}
+        for rule in rules:
+            for unit in dict.fromkeys(rule.units):
+                self.by_unit.setdefault(unit, []).append(
+                    (rule, frozenset(rule.what), frozenset(rule.how), frozenset(rule.not_)))
+        self._found: dict[str, set[str]] = {}
+
+    def found(self, text: str) -> set[str]:
+        words = self._found.get(text)
+        if words is None:
+            words = self._found[text] = self.keywords.found(text)
+        return words
+
+    def match(self, subject: str, clause: str, sentence: str, unit: str) -> Rule | None:
+        candidates = self.by_unit.get(unit)
+        if not candidates:
+            return None
+        for text in (subject, clause):
+            if not text:
+                continue
+            words = self.found(text)
+            for rule, what, how, not_ in candidates:
+                if not_ and not not_.isdisjoint(words):
+                    continue
+                if how:
+                    if how.isdisjoint(words):
+                        continue
+                    if not what.isdisjoint(words) or not what.isdisjoint(self.found(sentence)):
+                        return rule
+                elif not what.isdisjoint(words):
+                    return rule
+        return None
+
+
 def assign(
-    figures: pd.DataFrame, sentences: pd.DataFrame | None = None, rules: tuple[Rule, ...] | None = None
+    figures: pd.DataFrame, sentences: pd.DataFrame | None = None, rules: tuple[Rule, ...] | None = None,
+    texts: FigureTexts | None = None,
 ) -> pd.Series:
-    """The indicator code each figure feeds (a str Series on figures' index, missing where none)."""
+    """The indicator code each figure feeds (a str Series on figures' index, missing where none).
+
+    Each figure gets what :func:`match` gives it; the rules are applied through ``_Matcher``, which
+    ``tests/test_fast_tables.py`` holds to :func:`match`. ``texts``: the figures'
+    :func:`analysis.tables.context.texts_of`, if already computed.
+    """
     rules = load_rules() if rules is None else rules
-    texts = figure_texts(figures, sentences)
+    texts = texts_of(figures, sentences) if texts is None else texts
+    matcher = _Matcher(rules)
     codes = []
-    for subject, clause, sentence, unit in zip(texts["subject"], texts["clause"], texts["sentence"], figures["unit"]):
-        rule = match(subject, clause, sentence, unit if isinstance(unit, str) else "", rules)
+    for subject, clause, sentence, unit in zip(texts.subject, texts.clause, texts.sentence, figures["unit"].tolist()):
+        rule = matcher.match(subject, clause, sentence, unit if isinstance(unit, str) else "")
         codes.append(rule.indicator if rule else None)
     return pd.Series(codes, index=figures.index, dtype="str", name="indicator")

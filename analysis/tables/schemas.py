@@ -16,6 +16,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.tables import contract
+from analysis.tables.checks import TableError  # noqa: F401 - defined without pandera, raised here
 from analysis.tables.contract import Reference
 
 # Logical type -> the Python type pandera coerces to (str: pandas' string dtype).
@@ -66,14 +67,6 @@ def schema(table: contract.Table) -> pa.DataFrameSchema:
         name=table.name,
         description=table.row,
     )
-
-
-class TableError(ValueError):
-    """Clean tables that break their schema. ``problems`` lists one line per table, column and check."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("invalid clean tables:\n  " + "\n  ".join(problems))
 
 
 def _show(values: list, limit: int = 5) -> str:

@@ -18,8 +18,9 @@ import pandas as pd
 
 from analysis.config import LEXICON_DIR
 from analysis.tables import contract
-from analysis.tables.context import figure_texts
+from analysis.tables.context import FigureTexts, texts_of
 from analysis.tables.frames import records_frame
+from analysis.tables.keywords import Keywords
 from analysis.tsv import alternatives, read_tsv
 
 THEMES_TSV = LEXICON_DIR / "themes.tsv"
@@ -99,11 +100,56 @@ def nearest(text: str, offset: int, themes: tuple[Theme, ...] | None = None) -> 
     return {code: keyword for _, _, code, keyword in sorted(found)}
 
 
+class _Matcher:
+    """``match`` and ``nearest`` for one theme table, with every keyword found in one scan
+    (:class:`analysis.tables.keywords.Keywords`) and each distinct text scanned once."""
+
+    def __init__(self, themes: tuple[Theme, ...]):
+        self.themes = themes
+        self.keywords = Keywords(k for t in themes for k in t.keywords)
+        # keyword -> (theme index, keyword index in that theme) for every theme listing it
+        self.owners: dict[str, list[tuple[int, int]]] = {}
+        for ti, theme in enumerate(themes):
+            for ki, keyword in enumerate(theme.keywords):
+                self.owners.setdefault(keyword, []).append((ti, ki))
+        self._match: dict[str, dict[str, str]] = {}
+        self._at: dict[str, list[tuple[int, str]]] = {}
+
+    def match(self, text: str) -> dict[str, str]:
+        """:func:`match`: per theme in priority order, its first keyword (in its own order) found."""
+        found = self._match.get(text)
+        if found is None:
+            best: dict[int, int] = {}
+            for keyword in self.keywords.found(text):
+                for ti, ki in self.owners[keyword]:
+                    if ki < best.get(ti, ki + 1):
+                        best[ti] = ki
+            found = {self.themes[ti].theme: self.themes[ti].keywords[ki] for ti, ki in sorted(best.items())}
+            self._match[text] = found
+        return found
+
+    def nearest(self, text: str, offset: int) -> dict[str, str]:
+        """:func:`nearest`: per theme its keyword nearest ``offset`` (the first in its order on a tie),
+        ordered by distance, then priority."""
+        at = self._at.get(text)
+        if at is None:
+            at = self._at[text] = self.keywords.at(text)
+        best: dict[int, tuple[int, int]] = {}
+        for start, keyword in at:
+            distance = max(start - offset, offset - start - len(keyword), 0)
+            for ti, ki in self.owners[keyword]:
+                if (distance, ki) < best.get(ti, (distance + 1, 0)):
+                    best[ti] = (distance, ki)
+        order = sorted((d, self.themes[ti].priority, self.themes[ti].theme, ti, ki) for ti, (d, ki) in best.items())
+        return {code: self.themes[ti].keywords[ki] for _, _, code, ti, ki in order}
+
+
 def classify(
     figures: pd.DataFrame,
     sentences: pd.DataFrame | None = None,
     themes: tuple[Theme, ...] | None = None,
     indicator_themes: pd.Series | None = None,
+    texts: FigureTexts | None = None,
 ) -> tuple[pd.Series, pd.DataFrame]:
     """Primary theme of each figure (a Series on figures' index) and the long ``figure_themes`` table.
 
@@ -111,21 +157,26 @@ def classify(
     (subject, clause, sentence) where that theme matched, ``keyword`` the word found, ``primary``
     marks the theme chosen for the figure. A figure touching no theme has one row: ``other``, ``none``.
     `indicator_themes` (on figures' index, missing where none) overrides the keyword choice; a theme
-    chosen only that way is recorded with ``matched_on`` ``indicator``.
+    chosen only that way is recorded with ``matched_on`` ``indicator``. ``texts``: the figures'
+    :func:`analysis.tables.context.texts_of`, if already computed.
+
+    Every figure is matched as :func:`match` and :func:`nearest` would match it; the texts are
+    scanned once each (``_Matcher``), which ``tests/test_fast_tables.py`` holds to the plain way.
     """
     themes = load_themes() if themes is None else themes
-    texts = figure_texts(figures, sentences)
-    primary, rows = [], []
-    if indicator_themes is None:
-        indicator_themes = pd.Series(pd.NA, index=figures.index, dtype="object")
+    texts = texts_of(figures, sentences) if texts is None else texts
+    matcher = _Matcher(themes)
+    forced_themes = [None] * len(figures) if indicator_themes is None else indicator_themes.tolist()
+    primary = []
+    columns: dict[str, list] = {name: [] for name in contract.columns("figure_themes")}
+    doc_ids, numbers = figures["doc_id"].tolist(), figures["figure"].tolist()
     for subject, clause, sentence, offset, doc_id, figure, forced in zip(
-        texts["subject"], texts["clause"], texts["sentence"], texts["offset"],
-        figures["doc_id"], figures["figure"], indicator_themes,
+        texts.subject, texts.clause, texts.sentence, texts.offset, doc_ids, numbers, forced_themes,
     ):
         touched: dict[str, tuple[str, str]] = {}
         chosen = None
-        for level, found in (("subject", match(subject, themes)), ("clause", match(clause, themes)),
-                             ("sentence", nearest(sentence, offset, themes))):
+        for level, found in (("subject", matcher.match(subject)), ("clause", matcher.match(clause)),
+                             ("sentence", matcher.nearest(sentence, offset))):
             if found and chosen is None:
                 chosen = next(iter(found))
             for theme, keyword in found.items():
@@ -138,6 +189,11 @@ def classify(
             touched[OTHER] = ("none", "")
         primary.append(chosen)
         for theme, (level, keyword) in touched.items():
-            rows.append((doc_id, figure, theme, level, keyword or None, theme == chosen))
-    figure_themes = pd.DataFrame(rows, columns=contract.columns("figure_themes"))
+            columns["doc_id"].append(doc_id)
+            columns["figure"].append(figure)
+            columns["theme"].append(theme)
+            columns["matched_on"].append(level)
+            columns["keyword"].append(keyword or None)
+            columns["primary"].append(theme == chosen)
+    figure_themes = pd.DataFrame(columns)
     return pd.Series(primary, index=figures.index, dtype="str", name="theme"), figure_themes
