@@ -124,11 +124,14 @@ def seed_tables() -> dict[str, pd.DataFrame]:
 
 def write_clean(tables: dict[str, pd.DataFrame], out) -> None:
     """Write tables, datapackage.json and README.md the way clean does (cells.csv_bytes, utf-8-sig)."""
-    from analysis.store.atomic import atomic_dir_update
     from analysis.store.cells import csv_bytes
+    from analysis.store.transaction import transaction
     from analysis.tables.datapackage import package_files
 
-    atomic_dir_update(out, {f"{name}.csv": csv_bytes(df) for name, df in tables.items()} | package_files(tables))
+    with transaction(out, "the tables") as tx:
+        for name, content in ({f"{name}.csv": csv_bytes(df) for name, df in tables.items()} | package_files(tables)).items():
+            tx.write(name, content)
+        tx.commit()
 
 
 def census_population() -> dict[str, int]:

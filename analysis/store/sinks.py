@@ -1,11 +1,12 @@
 """The two places checked batches are written: a folder of CSVs, or Parquet parts.
 
-:class:`CsvFolder` appends each batch to staged temporary CSVs in the clean folder, one per
-per-document table; :meth:`CsvFolder.finish` adds the vocabularies, ``datapackage.json`` and
-the data dictionary, and every file is renamed into place at the end, all produced before any
-is renamed (:func:`analysis.store.atomic.staged_files`). :class:`ParquetParts` writes each batch
-as ``<table>/part-<partition>-<k>.parquet`` in a staging folder. Every file goes through
-:mod:`analysis.store.atomic`, so both get the mode any file the user creates gets.
+:class:`CsvFolder` appends each batch to staged CSVs, one per per-document table;
+:meth:`CsvFolder.finish` stages the vocabularies, ``datapackage.json`` and the data dictionary
+beside them, and the clean folder's transaction (:mod:`analysis.store.transaction`) publishes all
+of them at once. :class:`ParquetParts` writes each batch as ``<table>/part-<partition>-<k>.parquet``
+in a staging folder, each part atomically (:mod:`analysis.store.atomic`). Both get the mode any file
+the user creates gets. A part that cannot be written (no space left, a read-only folder) is an
+:class:`~analysis.errors.OutputError`, which stops the command rather than failing one report.
 """
 
 from __future__ import annotations
@@ -15,20 +16,22 @@ import io
 from pathlib import Path
 from typing import BinaryIO
 
+from analysis.errors import OutputError, os_reason
 from analysis.store import cells
-from analysis.store.atomic import atomic_dir_update, atomic_path
+from analysis.store.atomic import atomic_path
 from analysis.tables import contract
 
 
 class CsvFolder:
-    """Batches appended to the open (staged) CSV files ``files`` of ``clean_dir``.
+    """Batches appended to the open (staged) CSV files ``files`` for ``clean_dir``; ``put(name, content)``
+    stages the other files (:meth:`analysis.store.transaction.Transaction.write`).
 
     A report that fails part-way has its rows cut off the files again (each is truncated to where
     the report began); :meth:`keep_previous` copies a report's rows from the CSVs already there.
     """
 
-    def __init__(self, files: dict[str, BinaryIO], clean_dir: Path):
-        self.files, self.clean_dir = files, clean_dir
+    def __init__(self, files: dict[str, BinaryIO], clean_dir: Path, put):
+        self.files, self.clean_dir, self.put = files, clean_dir, put
         self.names = list(contract.PER_DOCUMENT)
         self.text = {name: io.TextIOWrapper(files[_file(name)], encoding=contract.CSV_ENCODING, newline="")
                      for name in self.names}
@@ -74,14 +77,15 @@ class CsvFolder:
         for name in self.names:
             self._header(name)
             self.text[name].flush()
-            self.text[name].detach()  # staged_files closes the binary file
+            self.text[name].detach()  # the transaction closes the binary file
             written[_file(name)] = self.rows[name]
         files = {}
         for name, table in vocabularies.items():
             files[_file(name)] = lambda f, t=table: cells.write_frame_csv(f, t)
             written[_file(name)] = len(table)
         files.update(package_files([*self.names, *vocabularies]))  # datapackage.json + README.md
-        atomic_dir_update(self.clean_dir, files)
+        for name, content in files.items():
+            self.put(name, content)
         return written
 
     def _header(self, name: str) -> None:
@@ -133,7 +137,7 @@ class ParquetParts:
         written = []
         for name, df in tables.items():
             path = self.staging / name / f"part-{self.index:05d}-{self.count:04d}.parquet"
-            write_parquet(df.reset_index(drop=True), path)
+            write_parquet(df.reset_index(drop=True), path, parents=False)  # the table folders are staged
             written.append(path)
             self.rows[name] = self.rows.get(name, 0) + len(df)
         self.count += 1
@@ -146,10 +150,14 @@ class ParquetParts:
             part.unlink(missing_ok=True)
 
 
-def write_parquet(frame, path: Path) -> None:
-    """One DataFrame as a Parquet file, atomically."""
-    with atomic_path(path) as tmp:
-        frame.to_parquet(tmp, index=False)
+def write_parquet(frame, path: Path, parents: bool = True) -> None:
+    """One DataFrame as a Parquet file, atomically; an OSError is an OutputError naming the part."""
+    try:
+        with atomic_path(path, parents=parents) as tmp:
+            frame.to_parquet(tmp, index=False)
+    except OSError as err:
+        reason = os_reason(err)
+        raise OutputError(path, f"cannot write ({reason})", reason) from None
 
 
 def _rows_of(part: Path) -> int:
