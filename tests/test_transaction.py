@@ -170,15 +170,16 @@ def test_a_reader_waits_for_a_live_commit_and_never_rolls_it_forward_itself(tmp_
 
     reader = threading.Thread(target=read)
     reader.start()
-    time.sleep(0.5)
+    time.sleep(0.5)  # time for the reader to reach the lock; a slow start only makes the check weaker
+    untouched = (folder / "a.csv").read_bytes() == b"old" and (staging / "a.csv").exists()
     waited = not done.is_set()
     os.replace(staging / "a.csv", folder / "a.csv")  # the writer finishes
     os.remove(folder / tr.RECORD)
     fcntl.flock(holder.fileno(), fcntl.LOCK_UN)
     holder.close()
     reader.join(10)
-    assert waited and done.is_set()
-    assert (folder / "a.csv").read_bytes() == b"new"
+    assert untouched and waited, "a reader must not roll a live writer's commit forward, nor read past it"
+    assert done.is_set() and (folder / "a.csv").read_bytes() == b"new"
 
 
 def test_a_damaged_record_is_left_to_the_next_writer_and_the_files_are_read_as_they_are(tmp_path):

@@ -85,11 +85,15 @@ def load_plan(path: Path) -> list[dict]:
     """The plan file's runs: ``[{"notebook": name, "parameters": [dict, ...]}, ...]``."""
     import yaml
 
+    from analysis.raw.files import read_input
+
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "plan file not found")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(read_input(path, 1 << 20).decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(path, "not valid YAML: not UTF-8 text") from None
     except yaml.YAMLError as err:
         raise InputError(path, f"not valid YAML: {' '.join(str(err).split())}") from None
     runs = data.get("runs") if isinstance(data, dict) else None
@@ -111,7 +115,12 @@ def _declared_parameters(source: Path) -> dict:
     """The notebook's parameters as papermill reads them: ``{name: {"default", "help", ...}}``."""
     import papermill as pm
 
-    return pm.inspect_notebook(str(source))
+    from analysis.raw.files import problem
+
+    try:
+        return pm.inspect_notebook(str(source))
+    except OSError as err:
+        raise InputError(source, problem(err)) from None
 
 
 def expand_plan(plan: list[dict], provinces: list[str], notebooks_dir: Path) -> list[Job]:
@@ -266,8 +275,8 @@ def _publish_charts(staging: Path, reports_dir: Path) -> list[str]:
 DISK_ERRORS = frozenset(getattr(errno, n) for n in ("ENOSPC", "EDQUOT", "EROFS", "EFBIG") if hasattr(errno, n))
 
 
-def _disk_problem(err: BaseException) -> OutputError | None:
-    """An OutputError if ``err`` (raised by papermill or by a cell) is a disk problem, else None."""
+def _disk_problem(err: BaseException, where: Path) -> OutputError | None:
+    """An OutputError about ``where`` if ``err`` (raised by papermill or by a cell) is a disk problem, else None."""
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(err, OSError) and err.errno in DISK_ERRORS:
@@ -279,7 +288,7 @@ def _disk_problem(err: BaseException) -> OutputError | None:
         reason = os.strerror(int(match.group(1)))
     else:
         return None
-    return OutputError("reports", f"cannot write the reports ({reason})", reason)
+    return OutputError(where, f"cannot write ({reason})", reason)
 
 
 def execute_job(job: Job, source: str, reports_dir: str, inject: dict, run_id: str,
@@ -316,7 +325,7 @@ def execute_job(job: Job, source: str, reports_dir: str, inject: dict, run_id: s
             shutdown_kernel=KERNEL_SHUTDOWN,
         )
     except Exception as err:  # kernel died, timed out, could not start: report it, keep going
-        disk = _disk_problem(err)
+        disk = _disk_problem(err, temp)
         if disk is not None:
             raise disk from None
         status, error = "failed", _failure(err)

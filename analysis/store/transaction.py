@@ -182,8 +182,9 @@ def transaction(folder: str | Path, what: str, *, lock=None) -> Iterator[Transac
             finally:
                 tx.close()
     except OutputError as err:
-        if err.where == shown(folder):
-            raise
+        if not err.where.startswith(shown(folder) + os.sep):
+            raise  # this folder's own words, or another folder's (clean's, inside a run)
+        # a file in the staging folder (a worker's part): the folder is what the user named
         raise OutputError(folder, f"cannot write {what} ({err.reason})", err.reason) from None
     except OSError as err:
         reason = os_reason(err)
