@@ -5,13 +5,17 @@ the library (``analysis.store.clean``, ``analysis.store.corpus``, ``analysis.pub
 the extractor) and prints. Library modules are imported only inside the chosen run, so
 ``--help`` stays fast.
 
-Errors: a user mistake (``InputError``) prints one line ``error: <where>: <problem>`` on stderr and
-exits 1; Ctrl-C prints ``interrupted`` and exits 130; a closed stdout pipe (``| head``) ends quietly.
+Errors: a user mistake (``InputError``, also an output that cannot be written: ``OutputError``) prints
+one line ``error: <where>: <problem>`` on stderr and exits 1; so does a stdout that cannot be
+written (``> /dev/full``). Ctrl-C prints ``interrupted`` and exits 130, SIGTERM ``terminated`` and
+143 (SIGHUP 129); a closed stdout pipe (``| head``) ends quietly with 141.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import os
 import sys
 from collections.abc import Callable
@@ -19,7 +23,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from analysis import config
-from analysis.errors import InputError
+from analysis.errors import InputError, os_reason, shown
 
 # --------------------------------------------------------------------------- run
 
@@ -64,9 +68,9 @@ def _clean(args: argparse.Namespace) -> int:
 
     report = clean(args.raw_dir, args.clean_dir)
     for name, n_rows in report.written.items():
-        print(f"wrote {Path(report.clean_dir) / name} ({n_rows} rows)")
+        print(f"wrote {shown(Path(report.clean_dir) / name)} ({n_rows} rows)")
     for path, problem in report.failures:
-        print(f"error: {path}: {problem}", file=sys.stderr)
+        print(f"error: {shown(path)}: {problem}", file=sys.stderr)
     if report.kept:
         print(f"kept the previous rows of: {', '.join(report.kept)}", file=sys.stderr)
     if report.failures:
@@ -103,9 +107,21 @@ def _extract(args: argparse.Namespace) -> int:
         except OSError as err:
             raise InputError(args.output, f"cannot write the output ({err.strerror or err})") from None
     else:
-        sys.stdout.flush()
-        write_figures(args.file, sys.stdout.buffer, published=published, bom=False)
-        sys.stdout.buffer.flush()
+        if _STDOUT_CLOSED:
+            raise InputError(STDOUT, "is closed; give -o OUT.csv to write the table to a file")
+        import io
+
+        out = io.BytesIO()  # all or nothing on stdout too: a report failing part-way prints no rows
+        write_figures(args.file, out, published=published, bom=False)
+        try:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(out.getvalue())
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as err:
+            _quiet_stdout()
+            raise InputError(STDOUT, f"cannot write ({os_reason(err)})") from None
     return 0
 
 
@@ -139,15 +155,16 @@ def _corpus(args: argparse.Namespace) -> int:
         partition_size=args.partition_size, progress=args.progress,
     )
     for name in PER_DOCUMENT:
-        print(f"{report.output / name}: {report.rows.get(name, 0)} rows")
-    shown = report.failures[:20]
-    for path, _doc_id, _error, problem in shown:
+        print(f"{shown(report.output / name)}: {report.rows.get(name, 0)} rows")
+    listed = report.failures[:20]
+    for path, _doc_id, _error, problem in listed:
         print(f"error: {path}: {problem}", file=sys.stderr)
-    if len(report.failures) > len(shown):
-        print(f"error: ... and {len(report.failures) - len(shown)} more", file=sys.stderr)
+    if len(report.failures) > len(listed):
+        print(f"error: ... and {len(report.failures) - len(listed)} more", file=sys.stderr)
     if report.failures:
-        print(f"{len(report.failures)} of {report.n_files} files failed; see {report.output / FAILURES}",
-              file=sys.stderr)
+        folders = f" and {report.n_unreadable} folder(s) could not be read" if report.n_unreadable else ""
+        print(f"{len(report.failures) - report.n_unreadable} of {report.n_files} files failed{folders}; "
+              f"see {shown(report.output / FAILURES)}", file=sys.stderr)
     return 0 if report.ok else 1
 
 
@@ -194,21 +211,74 @@ def _command_in(argv: list[str]) -> str | None:
     return None
 
 
+STDOUT = "<stdout>"
+_STDOUT_CLOSED = False  # the command was started with its standard output closed (`>&-`)
+
+
+def _standard_streams() -> None:
+    """Put /dev/null on a standard descriptor the command was started without, so no file we open
+    (a lock, an output) takes its number and receives what is printed, or a worker's output; and
+    let stdout and stderr write any character, escaped if their encoding (the locale's) lacks it."""
+    global _STDOUT_CLOSED
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and hasattr(stream, "reconfigure") and (stream.encoding or "").lower() not in ("utf-8", "utf8"):
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors="backslashreplace")
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            if fd == 1:
+                _STDOUT_CLOSED = True
+            opened = os.open(os.devnull, os.O_RDWR)
+            if opened != fd:
+                os.dup2(opened, fd)
+                os.close(opened)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command and return its exit status."""
+    from analysis.store.processes import exit_status, signals_interrupt
+
+    _standard_streams()
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        args = build_parser(_command_in(argv)).parse_args(argv)
-        return args.handler(args)
+        with signals_interrupt():  # SIGTERM and SIGHUP stop a command as Ctrl-C does
+            args = build_parser(_command_in(argv)).parse_args(argv)
+            status = args.handler(args)
+            if sys.stdout is not None:
+                sys.stdout.flush()  # a full stdout fails here, not in the interpreter's last flush
+            return status
     except InputError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as stop:
+        print("interrupted" if exit_status(stop) == 130 else "terminated", file=sys.stderr)
+        return exit_status(stop)
     except BrokenPipeError:
-        # The reader went away (e.g. `| head`): point stdout at devnull so the interpreter's
-        # final flush does not raise again, and exit like a process killed by SIGPIPE.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        # The reader went away (e.g. `| head`): exit like a process killed by SIGPIPE.
+        _quiet_stdout()
         return 141
+    except OSError as err:
+        if not _is_stdout_error(err):
+            raise
+        _quiet_stdout()  # e.g. `> /dev/full`, or a file on a full disk
+        print(f"error: {STDOUT}: cannot write ({os_reason(err)})", file=sys.stderr)
+        return 1
+
+
+# A print that fills the disk stdout is redirected to: its OSError names no file (every write of
+# ours to a file names it, or is an OutputError already).
+_STDOUT_ERRORS = frozenset(getattr(errno, n) for n in ("ENOSPC", "EDQUOT", "EFBIG", "EIO") if hasattr(errno, n))
+
+
+def _is_stdout_error(err: OSError) -> bool:
+    return err.filename is None and err.errno in _STDOUT_ERRORS

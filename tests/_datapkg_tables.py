@@ -125,13 +125,16 @@ def seed_tables() -> dict[str, pd.DataFrame]:
 
 def write_clean(tables: dict[str, pd.DataFrame], out) -> None:
     """Write tables, datapackage.json and README.md the way clean does (cells.csv_bytes, utf-8-sig)."""
-    from analysis.store.atomic import atomic_dir_update
     from analysis.store.cells import csv_bytes
+    from analysis.store.transaction import transaction
     from analysis.tables.datapackage import package_files
 
     documents = tables["documents"].to_dict("records") if "documents" in tables else []
-    atomic_dir_update(out, {f"{name}.csv": csv_bytes(df) for name, df in tables.items()}
-                      | package_files(tables, documents))
+    files = {f"{name}.csv": csv_bytes(df) for name, df in tables.items()} | package_files(tables, documents)
+    with transaction(out, "the tables") as tx:
+        for name, content in files.items():
+            tx.write(name, content)
+        tx.commit()
 
 
 def census_population() -> dict[str, int]:

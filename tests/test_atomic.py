@@ -1,4 +1,4 @@
-"""Atomic writes and all-or-nothing folder updates."""
+"""Atomic writes of single files (sets of files: tests/test_transaction.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from analysis.store.atomic import atomic_dir_update, write_bytes_atomic, write_text_atomic
+from analysis.store.atomic import is_temporary, write_bytes_atomic, write_text_atomic
 
 
 def test_write_replaces_content_and_leaves_no_temporaries(tmp_path):
@@ -29,30 +29,6 @@ def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
         write_bytes_atomic(target, b"new")
     assert target.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
-
-
-def test_dir_update_is_all_or_nothing(tmp_path):
-    (tmp_path / "a.csv").write_bytes(b"old a")
-    (tmp_path / "b.csv").write_bytes(b"old b")
-
-    class Exploding(dict):
-        def items(self):
-            yield "a.csv", b"new a"
-            raise RuntimeError("failed while producing b")
-
-    with pytest.raises(RuntimeError):
-        atomic_dir_update(tmp_path, Exploding())
-    assert (tmp_path / "a.csv").read_bytes() == b"old a"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv"]
-
-    atomic_dir_update(tmp_path, {"a.csv": b"new a", "b.csv": b"new b", "c.csv": b"c"})
-    assert [(tmp_path / n).read_bytes() for n in ("a.csv", "b.csv", "c.csv")] == [b"new a", b"new b", b"c"]
-
-
-def test_dir_update_rejects_paths_outside_the_folder(tmp_path):
-    with pytest.raises(ValueError):
-        atomic_dir_update(tmp_path / "clean", {"../escape.csv": b"x"})
-    assert not (tmp_path / "escape.csv").exists()
 
 
 def test_atomic_path_keeps_the_old_file_when_the_writer_fails(tmp_path):
@@ -88,3 +64,14 @@ def test_atomic_path_works_with_a_library_that_infers_the_format_from_the_suffix
         fig.savefig(tmp)
     plt.close(fig)
     assert (tmp_path / "chart.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
+
+
+def test_temporary_names_are_recognised_so_a_crashed_run_s_leftovers_can_be_removed(tmp_path):
+    from analysis.store.atomic import atomic_path
+
+    seen = []
+    with atomic_path(tmp_path / "chart.png") as tmp:
+        seen.append(tmp.name)
+        tmp.write_bytes(b"png")
+    assert all(is_temporary(name) for name in seen)
+    assert not any(is_temporary(name) for name in ("figures.csv", "chart.png", ".lock", "README.md"))

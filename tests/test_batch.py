@@ -146,7 +146,7 @@ def test_ctrl_c_stops_the_workers_and_leaves_no_partial_report(project):
                                stderr=subprocess.PIPE, text=True, env=_env(), cwd=project)
     try:
         deadline = time.monotonic() + 120
-        while not list((reports / "slow").glob(".default.*.tmp.ipynb")):  # papermill is running it
+        while not list(reports.glob(".staging-*/slow/.default.*.tmp.ipynb")):  # papermill is running it
             assert process.poll() is None, process.communicate()
             assert time.monotonic() < deadline, "the slow notebook never started"
             time.sleep(0.2)

@@ -262,11 +262,11 @@ def test_ctrl_c_during_clean_leaves_the_output_untouched(tmp_path, monkeypatch, 
 
     real = clean_module._pieces
 
-    def interrupted_pieces(path, progress=None):
+    def interrupted_pieces(path, *args):
         calls.append(path.name)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        yield from real(path, progress)
+        yield from real(path, *args)
 
     monkeypatch.setattr(clean_module, "_pieces", interrupted_pieces)
     assert main(["clean", str(raw), "-o", str(out)]) == 130

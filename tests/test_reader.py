@@ -129,8 +129,7 @@ def test_a_clean_corpus_folder_reads_as_the_same_frames_as_a_csv_folder(tmp_path
     clean_corpus(raw, tmp_path / "parquet", jobs=1, progress=False)
     for name in CLEAN_TABLES:
         from_csv, from_parts = load(name, tmp_path / "csv"), load(name, tmp_path / "parquet")
-        if name == "documents":  # clean records paths from the project root, clean-corpus as given
-            from_csv, from_parts = from_csv.drop(columns="path"), from_parts.drop(columns="path")
+        # documents.path included: both record it from the project root (data/raw/...)
         pd.testing.assert_frame_equal(from_csv, from_parts, check_exact=True, obj=name)
 
 

@@ -7,9 +7,13 @@ into ``reports/<notebook>/<slug>.ipynb`` plus a code-free ``.html``; charts go t
 Guarantees:
 - a failing notebook does not stop the others; it is kept with papermill's error banner and
   the batch exits 1 after printing a summary table;
-- every file is written to a temporary name in its folder and renamed, so a report is whole
-  or absent; source notebooks are never written;
-- Ctrl-C stops the workers and their kernels, removes temporary files and exits 130;
+- workers write every report, chart and the index into the reports folder's staging folder, and
+  the run publishes them all at once at the end (:mod:`analysis.store.transaction`): after a crash,
+  a kill, a full disk or a read-only folder the previous reports are all there, whole; a disk
+  problem is one line (``error: reports: cannot write the reports (No space left on device)``);
+  source notebooks are never written;
+- Ctrl-C (or SIGTERM) stops the workers and their kernels, removes the staging folder and exits 130
+  (143); workers die with the run even when it is killed (:mod:`analysis.store.processes`);
 - each notebook runs in a fresh kernel, stopped at once when its last cell has finished (no
   graceful exit: the kernel's exit hooks do not run; see KERNEL_SHUTDOWN);
 - one batch at a time per reports folder: an flock on ``reports/.batch.lock`` (a second run
@@ -18,15 +22,17 @@ Guarantees:
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
+import re
 import sys
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from analysis import config
-from analysis.errors import InputError
+from analysis.errors import InputError, OutputError, os_reason, shown
 from analysis.store.atomic import write_text_atomic
 
 LOCK_NAME = ".batch.lock"
@@ -77,11 +83,15 @@ def load_plan(path: Path) -> list[dict]:
     """The plan file's runs: ``[{"notebook": name, "parameters": [dict, ...]}, ...]``."""
     import yaml
 
+    from analysis.raw.files import read_input
+
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "plan file not found")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(read_input(path, 1 << 20).decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(path, "not valid YAML: not UTF-8 text") from None
     except yaml.YAMLError as err:
         raise InputError(path, f"not valid YAML: {' '.join(str(err).split())}") from None
     runs = data.get("runs") if isinstance(data, dict) else None
@@ -103,7 +113,12 @@ def _declared_parameters(source: Path) -> dict:
     """The notebook's parameters as papermill reads them: ``{name: {"default", "help", ...}}``."""
     import papermill as pm
 
-    return pm.inspect_notebook(str(source))
+    from analysis.raw.files import problem
+
+    try:
+        return pm.inspect_notebook(str(source))
+    except OSError as err:
+        raise InputError(source, problem(err)) from None
 
 
 def expand_plan(plan: list[dict], provinces: list[str], notebooks_dir: Path) -> list[Job]:
@@ -173,19 +188,26 @@ _stop_event = None
 KERNEL_LOG = ".batch-kernels.log"
 
 
-def _init_worker(stop_event, log_path: str) -> None:
+def _init_worker(stop_event, log_path: str, parent_pid: int | None = None) -> None:
     """Runs in each worker: own process group, so a terminal Ctrl-C reaches only the parent,
-    which then stops the workers in order (the kernels must be shut down, not orphaned).
+    which then stops the workers in order (the kernels must be shut down, not orphaned); and a
+    SIGTERM when the parent dies, however it dies (its kernels then stop by themselves).
 
     The worker's stderr (inherited by its kernels, which print connection warnings at every
-    start) goes to ``reports/.batch-kernels.log`` instead of the user's terminal.
+    start) goes to ``reports/.batch-kernels.log`` instead of the user's terminal. Workers and
+    kernels run in Python's UTF-8 mode, so notebooks read and write the same bytes in any locale.
     """
     import signal
 
+    from analysis.store.processes import die_with_parent
+
     global _stop_event
     _stop_event = stop_event
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
     skip_slow_iri_checker()
     os.setpgrp()
+    os.environ["PYTHONUTF8"] = "1"
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
     os.dup2(log, 2)
@@ -266,57 +288,84 @@ def _publish_charts(staging: Path, reports_dir: Path) -> list[str]:
     return moved
 
 
-def execute_job(job: Job, source: str, reports_dir: str, inject: dict, run_id: str,
-                shown: dict | None = None) -> Outcome:
-    """Run one notebook with papermill; write ``<notebook>/<slug>.ipynb`` and ``.html`` atomically.
+# A notebook that fails with one of these failed because the reports cannot be written, not
+# because of the notebook: the run stops with one line and the previous reports are kept.
+DISK_ERRORS = frozenset(getattr(errno, n) for n in ("ENOSPC", "EDQUOT", "EROFS", "EFBIG") if hasattr(errno, n))
 
-    A notebook that saves charts gets a private staging folder as its ``reports_dir``; its charts
-    move to ``reports/figures`` only once it has finished, so an interrupted run leaves none.
+
+def _disk_problem(err: BaseException, where: Path) -> OutputError | None:
+    """An OutputError about ``where`` if ``err`` (raised by papermill or by a cell) is a disk problem, else None."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(err, OSError) and err.errno in DISK_ERRORS:
+        reason = os_reason(err)
+    elif isinstance(err, PapermillExecutionError) and err.ename in ("OSError", "PermissionError"):
+        match = re.match(r"\[Errno (\d+)\]", str(err.evalue))
+        if not match or int(match.group(1)) not in DISK_ERRORS:
+            return None
+        reason = os.strerror(int(match.group(1)))
+    else:
+        return None
+    return OutputError(where, f"cannot write ({reason})", reason)
+
+
+def execute_job(job: Job, source: str, reports_dir: str, inject: dict, run_id: str,
+                staging: str | None = None, passed: dict | None = None) -> Outcome:
+    """Run one notebook with papermill into ``staging`` (a staging folder laid out as ``reports_dir``):
+    ``<notebook>/<slug>.ipynb`` and ``.html``; the outcome names them where they will be published.
+
+    A notebook that saves charts gets a private folder as its ``reports_dir``; its charts move to
+    ``figures/`` only once it has finished. A disk problem raises an OutputError (it stops the run).
+    ``passed``: the parameters as the user passed them, recorded in the executed notebook.
     """
     import shutil
 
     import nbformat
     import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
 
     from analysis.publish.params import inside
     from analysis.publish.translators import register
 
     register()
     started = time.perf_counter()
-    folder = Path(reports_dir) / job.notebook
+    out = Path(staging or reports_dir)
+    folder = out / job.notebook
     folder.mkdir(parents=True, exist_ok=True)
     target = inside(folder, f"{job.slug}.ipynb")
     temp = _temp_name(folder, job.slug, run_id, ".ipynb")
     status, error = "ok", ""
-    staging = _staging_dir(Path(reports_dir), run_id, job)
+    charts_dir = _staging_dir(out, run_id, job)
     if "reports_dir" in inject:
-        inject = {**inject, "reports_dir": str(staging)}
+        inject = {**inject, "reports_dir": str(charts_dir)}
     try:
         pm.execute_notebook(
             source, str(temp), parameters={**job.parameters, **inject}, kernel_name="python3",
             progress_bar=False, start_timeout=START_TIMEOUT, cwd=str(Path(source).parent),
             shutdown_kernel=KERNEL_SHUTDOWN,
         )
-    except PapermillExecutionError as err:
-        status, error = "failed", f"{err.ename}: {' '.join(str(err.evalue).split())}"
     except Exception as err:  # kernel died, timed out, could not start: report it, keep going
-        status, error = "failed", f"{type(err).__name__}: {' '.join(str(err).split())}"
+        disk = _disk_problem(err, temp)
+        if disk is not None:
+            raise disk from None
+        status, error = "failed", _failure(err)
     if _stop_event is not None and _stop_event.is_set():
         temp.unlink(missing_ok=True)
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(charts_dir, ignore_errors=True)
         return Outcome(job, "interrupted", time.perf_counter() - started)
-    charts = _publish_charts(staging, Path(reports_dir))
+    published = Path(reports_dir)
+    staged = _publish_charts(charts_dir, out)
+    charts = [str(published / Path(c).relative_to(out)) for c in staged]
     report = title = thumb = summary = ""
     if temp.is_file():
         nb = nbformat.read(temp, as_version=4)
         html_target = target.with_suffix(".html")
         write_text_atomic(html_target, report_page(nb, job))
-        record_parameters(nb, {**job.parameters, **(shown or {})})
+        record_parameters(nb, {**job.parameters, **(passed or {})})
         nbformat.write(nb, temp)
         os.replace(temp, target)
-        report, title, summary = str(html_target), report_title(nb, job), notebook_summary(nb)
-        thumb = _thumbnail(charts, Path(reports_dir), nb)
+        report = str(published / html_target.relative_to(out))
+        title, summary = report_title(nb, job), notebook_summary(nb)
+        thumb = _thumbnail(staged, out, nb)
     return Outcome(job, status, time.perf_counter() - started, summary, error, report, charts, title, thumb)
 
 
@@ -342,18 +391,31 @@ def source_views_job(clean_dir: str, reports_dir: str, doc_ids: list[str], raw_d
     return write_views(clean_dir, reports_dir, doc_ids, raw_dir)
 
 
+def _failure(err: Exception) -> str:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(err, PapermillExecutionError):
+        return f"{err.ename}: {' '.join(str(err.evalue).split())}"
+    return f"{type(err).__name__}: {' '.join(str(err).split())}"
+
+
 # --------------------------------------------------------------------------- index and summary
 
 def write_index(outcomes: list[Outcome], reports_dir: Path, clean_dir: Path, documents=None,
-                source_line: str = "") -> Path:
+                source_line: str = "", staging: Path | None = None) -> Path:
     """``reports/index.html`` (and its record ``index.json``): this run's reports, and those of
-    earlier runs still on disk (a ``--only`` run updates its own entries)."""
+    earlier runs still on disk (a ``--only`` run updates its own entries).
+
+    ``staging``: where this run's files wait to be published (laid out as ``reports_dir``); the
+    index is written there, with its links as they will be in ``reports_dir``.
+    """
     import datetime as dt
 
     from analysis.publish import index
     from analysis.publish.source_view import FOLDER, page_name
 
     reports_dir = Path(reports_dir)
+    staging = Path(staging) if staging is not None else reports_dir
     now = dt.datetime.now().astimezone().replace(microsecond=0)
 
     def rel(path: str) -> str:
@@ -367,11 +429,15 @@ def write_index(outcomes: list[Outcome], reports_dir: Path, clean_dir: Path, doc
     merged = index.merge(index.load_manifest(reports_dir), entries, reports_dir)
     sources = []
     if documents is not None:
+        def viewed(doc_id: str) -> bool:
+            return any((folder / FOLDER / page_name(doc_id)).is_file() for folder in (staging, reports_dir))
+
         sources = [(str(d.title) if isinstance(d.title, str) and d.title else d.doc_id, f"{FOLDER}/{page_name(d.doc_id)}")
-                   for d in documents.itertuples() if (reports_dir / FOLDER / page_name(d.doc_id)).is_file()]
-    return index.write(merged, reports_dir, run_time=now.strftime("%Y-%m-%d %H:%M"),
-                       version=index.data_version(clean_dir), clean_dir=clean_dir, source_line=source_line,
-                       sources=sources, n_documents=len(documents) if documents is not None else 0)
+                   for d in documents.itertuples() if viewed(d.doc_id)]
+    index.write(merged, staging, run_time=now.strftime("%Y-%m-%d %H:%M"), version=index.data_version(clean_dir),
+                clean_dir=clean_dir, source_line=source_line, sources=sources,
+                n_documents=len(documents) if documents is not None else 0, links_from=reports_dir)
+    return reports_dir / "index.html"
 
 
 def _shown_path(path) -> str:
@@ -399,7 +465,7 @@ def _clean_step(raw_dir: Path, clean_dir: Path, say) -> list:
 
     failures = clean(raw_dir, clean_dir).failures
     for path, problem in failures:
-        say(f"error: {path}: {problem}")
+        say(f"error: {shown(path)}: {problem}")
     return failures
 
 
@@ -412,26 +478,15 @@ def _page_chars(path: Path) -> set[str]:
 VIEWS_PER_JOB = 25  # source views a worker writes in one go (its tables are read once per go)
 
 
-def _submit_source_views(executor, clean_dir: Path, reports_dir: Path, workers: int, raw_dir: Path) -> list:
-    """Queue the source views of every document, in shares, behind the notebooks."""
+def _submit_source_views(executor, clean_dir: Path, staging: Path, workers: int, raw_dir: Path) -> list:
+    """Queue the source views of every document, in shares, behind the notebooks (written into the
+    run's ``staging``, laid out as the reports folder)."""
     from analysis.publish import views
 
     doc_ids = views.load("documents", clean_dir)["doc_id"].tolist()
     size = max(1, min(VIEWS_PER_JOB, -(-len(doc_ids) // max(workers, 1))))
-    return [executor.submit(source_views_job, str(clean_dir), str(reports_dir), doc_ids[i:i + size], str(raw_dir))
+    return [executor.submit(source_views_job, str(clean_dir), str(staging), doc_ids[i:i + size], str(raw_dir))
             for i in range(0, len(doc_ids), size)]
-
-
-def _remove_temp_files(reports_dir: Path, run_id: str) -> None:
-    """Remove this run's staging folders and every hidden temporary file under ``reports_dir``
-    (ours: the batch lock means no other writer is active there)."""
-    import shutil
-
-    for staging in reports_dir.glob(f".staging-{run_id}-*"):
-        shutil.rmtree(staging, ignore_errors=True)
-    for temp in reports_dir.rglob(".*.tmp*"):
-        if temp.is_file():
-            temp.unlink(missing_ok=True)
 
 
 def _stop_workers(executor, stop_event) -> None:
@@ -439,8 +494,9 @@ def _stop_workers(executor, stop_event) -> None:
     SIGTERM), and kill any that do not stop within STOP_GRACE seconds."""
     import signal
 
-    # A second Ctrl-C must not abandon half-stopped workers; the wait below is bounded anyway.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A second Ctrl-C (or SIGTERM) must not abandon half-stopped workers; the wait below is bounded anyway.
+    stops = [s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in stops}
     stop_event.set()
     processes = list(getattr(executor, "_processes", {}).values())  # no public API before 3.14
     executor.shutdown(wait=False, cancel_futures=True)
@@ -453,7 +509,8 @@ def _stop_workers(executor, stop_event) -> None:
         if process.is_alive():
             process.kill()
             process.join(1)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
 
 
 def run_batch(
@@ -478,6 +535,8 @@ def run_batch(
 
     from analysis.publish import views
     from analysis.store.locks import FolderLock
+    from analysis.store.processes import exit_status
+    from analysis.store.transaction import transaction
 
     skip_slow_iri_checker()
     out = out or sys.stdout
@@ -488,7 +547,8 @@ def run_batch(
         raise InputError(reports_dir, "the reports folder must not be the notebooks folder")
     plan = load_plan(plan_path)
     run_id = uuid.uuid4().hex[:8]
-    with FolderLock(reports_dir / LOCK_NAME, BUSY):
+    # The lock refuses a second run at once; the transaction publishes every file of this run together.
+    with transaction(reports_dir, "the reports", lock=FolderLock(reports_dir / LOCK_NAME, BUSY)) as tx:
         failures = _clean_step(Path(raw_dir), clean_dir, say) if run_clean else []
         figures = views.load("figures", clean_dir)
         provinces = views.provinces_in(figures)
@@ -501,7 +561,7 @@ def run_batch(
         log_path = reports_dir / KERNEL_LOG
         log_path.write_text("", encoding="utf-8")
         executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                                       initargs=(stop_event, str(log_path)))
+                                       initargs=(stop_event, str(log_path), os.getpid()))
         outcomes: dict[str, Outcome] = {}
         try:
             futures = {}
@@ -510,9 +570,11 @@ def run_batch(
                 declared = _declared_parameters(source)
                 inject = {k: str(v) for k, v in (("clean_dir", clean_dir), ("reports_dir", reports_dir))
                           if k in declared}
-                shown = {k: user_path(v) for k, v in inject.items()}
-                futures[executor.submit(execute_job, job, str(source), str(reports_dir), inject, run_id, shown)] = job
-            views_done = _submit_source_views(executor, clean_dir, reports_dir, workers, Path(raw_dir)) if source_views else []
+                passed = {k: user_path(v) for k, v in inject.items()}
+                futures[executor.submit(execute_job, job, str(source), str(reports_dir), inject, run_id,
+                                        str(tx.staging), passed)] = job
+            views_done = (_submit_source_views(executor, clean_dir, tx.staging, workers, Path(raw_dir))
+                          if source_views else [])
             # Only on a terminal: in CI logs and pipes a bar is noise.
             bar = tqdm(total=len(todo), desc="notebooks", unit="nb", file=sys.stderr,
                        disable=not (progress and sys.stderr.isatty()))
@@ -520,6 +582,8 @@ def run_batch(
                 job = futures[future]
                 try:
                     outcomes[job.name] = future.result()
+                except (OutputError, OSError):
+                    raise  # the reports cannot be written: stop, keep the previous ones
                 except Exception as err:  # a worker crashed outright
                     outcomes[job.name] = Outcome(job, "failed", error=f"{type(err).__name__}: {err}")
                 bar.update(1)
@@ -529,19 +593,23 @@ def run_batch(
             for future in views_done:
                 try:
                     shares.append(future.result())
+                except (OutputError, OSError):
+                    raise  # the reports cannot be written: stop, keep the previous ones
                 except Exception as err:  # noqa: BLE001 - a bug in one share: say so, keep the reports
                     shares.append(([("source views", f"{type(err).__name__}: {' '.join(str(err).split())}")], set()))
             skipped = [problem for share, _ in shares for problem in share]
             shown_chars = set().union(*(chars for _, chars in shares))
             executor.shutdown(wait=True)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
             say("\ninterrupted: stopping the workers and their kernels...")
             _stop_workers(executor, stop_event)
-            _remove_temp_files(reports_dir, run_id)
             done = sum(o.status != "interrupted" for o in outcomes.values())
             say(f"interrupted: {done} of {len(todo)} notebooks had finished; no partial report left; "
                 "reports/index.html not updated")
-            return 130
+            return exit_status(stop)
+        except BaseException:
+            _stop_workers(executor, stop_event)
+            raise
         finally:
             executor.shutdown(wait=False, cancel_futures=True)
         ordered = [outcomes[j.name] for j in todo]
@@ -549,13 +617,15 @@ def run_batch(
         if source_views:
             from analysis.publish import source_view
 
-            source_view.write_list(clean_dir, reports_dir, skipped)
-            index_chars = _page_chars(reports_dir / source_view.FOLDER / "index.html")
-            source_view.write_font(reports_dir, shown_chars | index_chars)
+            source_view.write_list(clean_dir, tx.staging, skipped)
+            index_chars = _page_chars(tx.staging / source_view.FOLDER / "index.html")
+            source_view.write_font(tx.staging, shown_chars | index_chars)
             if skipped:
-                shown = ", ".join(doc_id for doc_id, _ in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
-                say(f"note: no source view for {len(skipped)} document(s) ({shown}): {skipped[0][1]}")
-        index = write_index(ordered, reports_dir, clean_dir, documents, views.source_line(documents))
+                some = ", ".join(doc_id for doc_id, _ in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
+                say(f"note: no source view for {len(skipped)} document(s) ({some}): {skipped[0][1]}")
+        write_index(ordered, reports_dir, clean_dir, documents, views.source_line(documents), staging=tx.staging)
+        tx.commit()
+    index = reports_dir / "index.html"
     print(summary_table(ordered), file=out)
     failed = [o for o in ordered if o.status != "ok"]
     print(f"{len(ordered) - len(failed)} of {len(ordered)} notebooks ran; {len(failed)} failed; "

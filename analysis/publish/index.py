@@ -169,11 +169,13 @@ def render(entries: list[Entry], *, run_time: str, version: str, clean_dir: Path
     return page("报告目录", "\n".join(body), css=CSS)
 
 
-def write(entries: list[Entry], reports_dir: Path, **kwargs) -> Path:
-    """Write ``index.json`` and ``index.html`` (each atomically)."""
+def write(entries: list[Entry], reports_dir: Path, *, links_from: Path | None = None, **kwargs) -> Path:
+    """Write ``index.json`` and ``index.html`` (each atomically) into ``reports_dir``; ``links_from``:
+    the folder the page will be read from, if not that one (a run's staging folder is one level down)."""
     from analysis.store.atomic import write_text_atomic
 
     reports_dir = Path(reports_dir)
     record = {"reports": [asdict(e) for e in entries]}
     write_text_atomic(reports_dir / MANIFEST, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
-    return write_text_atomic(reports_dir / "index.html", render(entries, reports_dir=reports_dir, **kwargs))
+    page = render(entries, reports_dir=Path(links_from or reports_dir), **kwargs)
+    return write_text_atomic(reports_dir / "index.html", page)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.errors import InputError
+from analysis.raw.files import read_input
 from analysis.raw.html_text import html_to_text, looks_like_html
 
 NOT_TEXT = "not a text file (could not detect a text encoding)"
@@ -76,14 +77,7 @@ def read_text(path: str | Path) -> Decoded:
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a directory, not a file") from None
-    except PermissionError:
-        raise InputError(path, "permission denied") from None
+    return read_input(path)
 
 
 def decode_bytes(path: Path, data: bytes) -> tuple[str, str]:

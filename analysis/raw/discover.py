@@ -8,23 +8,61 @@ and two reports with the same ``doc_id`` are refused the same way.
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.errors import InputError
+from analysis.errors import InputError, shown
+from analysis.raw.files import exists, problem
 from analysis.raw.sidecar import SIDECAR_SUFFIX
 
 SKIPPED_DIRS = ("reference",)  # data/raw/reference holds lookup tables, not reports
 
 
 def doc_id(path: Path) -> str:
-    """The report's identifier: its file name without the extension.
+    """The report's identifier: its file name without the extension, shown as valid one-line UTF-8
+    (:func:`analysis.errors.shown`: a name that is not UTF-8 keeps its bytes as ``\\xNN``).
 
     >>> doc_id(Path("data/raw/000_ef22c67862e0d2cc.txt")), doc_id(Path("archive/README"))
     ('000_ef22c67862e0d2cc', 'README')
     """
-    return path.stem if path.suffix else path.name
+    return shown(path.stem if path.suffix else path.name)
+
+
+def sort_key(path: Path) -> bytes:
+    """Paths sort by their bytes, so the order (hence partitions and rows) is the same in every locale."""
+    return os.fsencode(path)
+
+
+def recorded_path(path: str | Path, base: str | Path | None = None) -> str:
+    """``documents.path``: where the report is, the same however its folder was spelled.
+
+    The report's folder is resolved (``..``, ``.`` and symbolic links); the path is then relative to
+    the project root if the report is inside it (``data/raw/000_ef22c67862e0d2cc.txt``), else relative
+    to ``base``, the folder named on the command line (resolved too; the file name if it is not
+    below it). Shown with :func:`analysis.errors.shown`.
+    """
+    from analysis.config import ROOT
+
+    path = Path(path)
+    full = _resolved(path.parent) / path.name
+    for root in (ROOT, base):
+        if root is None:
+            continue
+        try:
+            return shown(full.relative_to(_resolved(Path(root))).as_posix())
+        except ValueError:
+            continue
+    return shown(path.name)
+
+
+def _resolved(folder: Path) -> Path:
+    try:
+        return folder.resolve()
+    except OSError:  # a loop in the folder's own path: spelled as given, made absolute
+        return Path(os.path.abspath(folder))
 
 
 def is_report(path: Path) -> bool:
@@ -38,44 +76,149 @@ def is_report(path: Path) -> bool:
 
 
 def raw_reports(raw_dir: str | Path) -> list[Path]:
-    """Report files directly in ``raw_dir``, sorted by name (sub-folders such as ``reference/`` are not read)."""
+    """Report files directly in ``raw_dir``, sorted by name (sub-folders such as ``reference/`` are not read).
+
+    Every entry that is not a folder counts, so a FIFO, a broken link or a loop named like a report
+    is refused by name when it is read, rather than skipped in silence.
+    """
     raw_dir = Path(raw_dir)
-    if not raw_dir.is_dir():
-        raise InputError(raw_dir, "no such directory")
-    return sorted((p for p in raw_dir.iterdir() if p.is_file() and is_report(p)), key=lambda p: p.name)
+    try:
+        entries = list(os.scandir(raw_dir))
+    except FileNotFoundError:
+        raise InputError(raw_dir, "no such directory") from None
+    except NotADirectoryError:
+        raise InputError(raw_dir, "not a directory") from None
+    except OSError as err:
+        raise InputError(raw_dir, problem(err)) from None
+    found = [Path(raw_dir, entry.name) for entry in entries if not _is_dir(entry) and is_report(Path(entry.name))]
+    return sorted(found, key=lambda p: os.fsencode(p.name))
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+@dataclass
+class Search:
+    """What :func:`search` found: report files, and folders that could not be read (with why)."""
+
+    reports: list[Path] = field(default_factory=list)
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)
 
 
 def find_reports(spec: str | Path, exclude: Path | None = None) -> list[Path]:
-    """Report files named by a folder (searched recursively) or a glob, sorted by path.
+    """Report files named by a folder (searched recursively) or a glob, sorted by path (see :func:`search`)."""
+    return search(spec, exclude).reports
 
-    Hidden folders, ``reference/`` folders and anything under ``exclude`` (the output folder,
-    should it sit inside the input) are skipped. Raises InputError if nothing matches.
+
+def search(spec: str | Path, exclude: Path | None = None) -> Search:
+    """Report files named by a folder (searched recursively) or a glob (``**`` allowed), sorted by path.
+
+    Folder symlinks are followed, but a folder already entered is not entered again, so a loop
+    (``a/up -> ..``) ends and each real file is found once (the first path in sorted order).
+    Hidden folders, ``reference/`` folders (folder search only) and anything under ``exclude`` (the
+    output folder, should it sit inside the input) are skipped. A sub-folder that cannot be read is
+    returned in ``unreadable``. Raises InputError if nothing matches.
     """
-    spec = str(spec)
-    root = Path(spec)
+    text = os.fspath(spec)
+    root = Path(text)
+    found = Search()
     if root.is_dir():
-        found = []
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = [d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS]
-            found.extend(Path(folder, name) for name in files)
-    elif glob.has_magic(spec):
-        found = [Path(p) for p in glob.glob(spec, recursive=True)]
-    elif root.exists():
-        found = [root]
+        files = _walk(root, None, found, skip=SKIPPED_DIRS)
+    elif glob.has_magic(text):
+        base, pattern = _split_glob(text)
+        files = _walk(base, pattern, found, skip=()) if base.is_dir() else []
+    elif exists(root):
+        files = [(root, None)]
     else:
         raise InputError(spec, "no such file or folder")
-    outside = exclude.resolve() if exclude is not None else None
-    reports = sorted(
-        (p for p in found if p.is_file() and is_report(p) and not _inside(p, outside)),
-        key=lambda p: p.as_posix(),
-    )
-    if not reports:
+    outside = _resolved(exclude) if exclude is not None else None
+    seen: set[tuple[int, int]] = set()
+    for path, ident in sorted(files, key=lambda item: sort_key(item[0])):
+        if not is_report(path) or _inside(path, outside):
+            continue
+        if ident is not None:
+            if ident in seen:
+                continue  # the same file reached again through a link
+            seen.add(ident)
+        found.reports.append(path)
+    if not found.reports and not found.unreadable:
         raise InputError(spec, "no report files found")
-    return reports
+    return found
+
+
+def _walk(base: Path, pattern: list[str] | None, found: Search, skip: tuple) -> list[tuple[Path, tuple | None]]:
+    """Every non-folder under ``base`` (matching ``pattern``'s components, if given), with its (device, inode)."""
+    files = []
+    entered: set[tuple[int, int]] = set()
+    limit = None if pattern is None or "**" in pattern else len(pattern) - 1
+    hidden = pattern is not None and any(part.startswith(".") for part in pattern)  # else hidden folders are skipped
+
+    def unreadable(err: OSError) -> None:
+        found.unreadable.append((Path(err.filename), problem(err)))
+
+    for folder, dirs, names in os.walk(base, followlinks=True, onerror=unreadable):
+        here = Path(folder)
+        try:
+            info = os.stat(here)
+        except OSError as err:
+            found.unreadable.append((here, problem(err)))
+            dirs[:] = []
+            continue
+        if (info.st_dev, info.st_ino) in entered:
+            dirs[:] = []  # a loop, or a folder reached a second time through a link
+            continue
+        entered.add((info.st_dev, info.st_ino))
+        depth = 0 if here == base else len(here.relative_to(base).parts)
+        dirs[:] = sorted((d for d in dirs if (hidden or not d.startswith(".")) and d not in skip), key=os.fsencode)
+        if limit is not None and depth >= limit:
+            dirs[:] = []
+        for name in names:
+            path = here / name
+            if pattern is not None and not _matches(pattern, path.relative_to(base).parts):
+                continue
+            try:
+                st = os.stat(path)
+                ident = (st.st_dev, st.st_ino)
+            except OSError:
+                ident = None  # a loop or a broken link: reading it says what is wrong
+            files.append((path, ident))
+    return files
+
+
+def _split_glob(spec: str) -> tuple[Path, list[str]]:
+    """``archive/2021/**/*.txt`` -> (``archive/2021``, ``["**", "*.txt"]``): the folder the glob starts in."""
+    parts = Path(spec).parts
+    fixed = 0
+    while fixed < len(parts) - 1 and not glob.has_magic(parts[fixed]):
+        fixed += 1
+    base = Path(*parts[:fixed]) if fixed else Path(".")
+    return base, list(parts[fixed:])
+
+
+def _matches(pattern: list[str], parts: tuple[str, ...]) -> bool:
+    """Path components against glob components: ``*``, ``?`` and ``[...]`` within one component, ``**``
+    any number of them; as in :func:`glob.glob`, a wildcard does not match a name starting with a dot."""
+    if not pattern:
+        return not parts
+    head, rest = pattern[0], pattern[1:]
+    if head == "**":
+        if _matches(rest, parts):
+            return True
+        return bool(parts) and not parts[0].startswith(".") and _matches(pattern, parts[1:])
+    if not parts:
+        return False
+    name = parts[0]
+    if name.startswith(".") and not head.startswith("."):
+        return False
+    return fnmatch.fnmatchcase(name, head) and _matches(rest, parts[1:])
 
 
 def _inside(path: Path, folder: Path | None) -> bool:
-    return folder is not None and path.resolve().is_relative_to(folder)
+    return folder is not None and _resolved(path.parent).joinpath(path.name).is_relative_to(folder)
 
 
 def duplicates(paths: list[Path]) -> dict[Path, str]:
@@ -88,7 +231,7 @@ def duplicates(paths: list[Path]) -> dict[Path, str]:
     for path in paths:
         name = doc_id(path)
         if name in owner:
-            problems[path] = f"same doc_id {name!r} as {owner[name]}; rename one of them"
+            problems[path] = f"same doc_id {name!r} as {shown(owner[name])}; rename one of them"
         else:
             owner[name] = path
     return problems

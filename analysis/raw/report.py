@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.errors import InputError
+from analysis.errors import InputError, shown
 from analysis.raw.decode import read_text
-from analysis.raw.discover import doc_id
+from analysis.raw.discover import doc_id, recorded_path
 from analysis.raw.sidecar import read_sidecar, sha256_of, sidecar_path
 from analysis.raw.stream import Streamed, read_stream
 
@@ -36,11 +36,13 @@ class Source:
     # decoded text from disk, piece by piece, each time it is called (see ``read_stream``).
     chunks: Callable[[], Iterator[str]] | None = field(default=None, repr=False, compare=False)
     n_chars: int = 0  # length of the decoded text (known before reading it again, for progress bars)
+    recorded_path: str = ""  # documents.path: see analysis.raw.discover.recorded_path
 
 
 
-def load_source(path: str | Path) -> Source:
-    """Read one report and its sidecar.
+def load_source(path: str | Path, base: str | Path | None = None) -> Source:
+    """Read one report and its sidecar. ``base``: the folder the user named, for ``documents.path``
+    (:func:`analysis.raw.discover.recorded_path`).
 
     Without a sidecar the report is still usable: ``published`` is None and the title is the
     first non-blank line of the text. A sidecar whose sha256 does not match the file's bytes is an
@@ -54,7 +56,7 @@ def load_source(path: str | Path) -> Source:
     recorded = meta.get("sha256")
     if recorded is not None and str(recorded).strip().lower() != digest:
         raise InputError(
-            path, f"sha256 {digest} does not match {recorded} recorded in {sidecar_path(path).name}",
+            path, f"sha256 {digest} does not match {recorded} recorded in {shown(sidecar_path(path).name)}",
         )
     title = meta.get("title") or _first_line(decoded.text)
     return Source(
@@ -73,6 +75,7 @@ def load_source(path: str | Path) -> Source:
         is_html=decoded.is_html,
         chunks=decoded.chunks if isinstance(decoded, Streamed) else None,
         n_chars=decoded.n_chars if isinstance(decoded, Streamed) else len(decoded.text),
+        recorded_path=recorded_path(path, base),
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from analysis.errors import InputError
 from analysis.raw import decode
 from analysis.raw.decode import BOMS, CONTROL, MAX_CONTROL_SHARE, NOT_TEXT, decode_bytes
+from analysis.raw.files import open_input, problem
 from analysis.raw.html_text import looks_like_html
 
 STREAM_BYTES = 16 << 20  # files larger than this are streamed (plain text only; HTML is read whole)
@@ -32,11 +33,19 @@ class Streamed:
 
     def chunks(self) -> Iterator[str]:
         decoder = codecs.getincrementaldecoder(self.encoding)(errors="strict")
-        with open(self.path, "rb") as f:
+        f, _ = open_input(self.path)
+        with f:
             f.seek(self.skip)
-            while block := f.read(_CHUNK_BYTES):
+            while block := _read(f, self.path):
                 yield decoder.decode(block)
         yield decoder.decode(b"", final=True)
+
+
+def _read(f, path: Path) -> bytes:
+    try:
+        return f.read(_CHUNK_BYTES)
+    except OSError as err:
+        raise InputError(path, problem(err)) from None
 
 
 def read_stream(path: str | Path) -> Streamed | None:
@@ -47,14 +56,11 @@ def read_stream(path: str | Path) -> Streamed | None:
     a smaller file or an HTML page (both are read whole by ``read_text``). Problems are InputErrors.
     """
     path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError:
-        return None  # read_text reports it
-    if size <= STREAM_BYTES or not path.is_file():
-        return None
-    with open(path, "rb") as f:
-        head = f.read(decode.SAMPLE_BYTES)
+    f, info = open_input(path)  # a FIFO, a device, a loop or a missing file is refused here, in one line
+    with f:
+        if info.st_size <= STREAM_BYTES:
+            return None
+        head = _read(f, path)[:decode.SAMPLE_BYTES]
     skip, encoding = 0, None
     for bom, name in BOMS:
         if head.startswith(bom):
@@ -103,10 +109,11 @@ def _check_stream(streamed: Streamed) -> tuple[str, int]:
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     pending = b""  # bytes read but not yet turned into text (a character split across blocks)
     head, controls, chars, blank, at = "", 0, 0, True, streamed.skip
-    with open(path, "rb") as f:
+    f, _ = open_input(path)
+    with f:
         f.seek(at)
         while True:
-            block = f.read(_CHUNK_BYTES)
+            block = _read(f, path)
             try:
                 text = decoder.decode(block, final=not block)
             except UnicodeDecodeError as err:

@@ -1,20 +1,22 @@
-"""Writes that never leave a half-written file: every file the project writes goes through here.
+"""Writes that never leave a half-written file: every single file the project writes goes through here.
 
 Every writer puts the bytes in a temporary file in the target's own directory (same file system),
 fsyncs it, then ``os.replace``s it over the target: a reader sees the old file or the new one,
-never a mix. ``atomic_dir_update`` extends this to a set of files: all are produced first, and
-only then renamed, so an error while producing any of them leaves the folder as it was.
+never a mix. A set of files that must change together goes through
+:mod:`analysis.store.transaction` instead, which stages them and commits them all at once.
 
 Files get the mode any file the user creates gets (``0o666`` less the umask), whatever
-temporary-file routine made them.
+temporary-file routine made them. Temporary names start with a dot and contain ``.tmp``
+(:func:`is_temporary`), so a command that finds one left by a crashed run removes it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Union
 
@@ -23,18 +25,33 @@ def _temp_beside(path: Path) -> tuple[int, str]:
     return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
 
 
-def _fsync_dir(directory: Path) -> None:
-    # Makes the rename itself durable; not every platform lets a directory be opened.
+def is_temporary(name: str) -> bool:
+    """True for the name of a temporary file this package writes (``.figures.csv.k3j9.tmp``, ``.chart.x.tmp.png``)."""
+    return name.startswith(".") and ".tmp" in name
+
+
+# fsync of a folder is refused by some file systems and platforms; that is not an error. Any other
+# failure is: after a failed fsync the kernel may have dropped the data it could not write.
+_CANNOT_SYNC_FOLDERS = frozenset(getattr(errno, n) for n in ("EINVAL", "ENOTSUP", "EOPNOTSUPP", "EBADF", "EISDIR")
+                                 if hasattr(errno, n))
+
+
+def fsync_dir(directory: str | Path) -> None:
+    """Make the renames in ``directory`` durable (fsync the folder itself)."""
     try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as err:
+        if err.errno in _CANNOT_SYNC_FOLDERS or err.errno == errno.EACCES:
+            return  # a folder we may write into but not open (rare), or a platform without it
+        raise
     try:
         os.fsync(fd)
-    except OSError:
-        pass
+    except OSError as err:
+        if err.errno not in _CANNOT_SYNC_FOLDERS:
+            raise
     finally:
         os.close(fd)
+
 
 
 Content = Union[bytes, Callable[[BinaryIO], None]]
@@ -78,12 +95,12 @@ def write_bytes_atomic(path: str | Path, data: Content) -> Path:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     return path
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
+def atomic_path(path: str | Path, *, parents: bool = True) -> Iterator[Path]:
     """A temporary path beside ``path`` for a library that writes files itself; renamed on success.
 
     The temporary name keeps the target's suffix, so format inference still works
@@ -98,7 +115,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     ('<svg/>', ['chart.svg'])
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if parents:
+        path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
     os.close(fd)
     tmp_path = Path(tmp)
@@ -111,76 +129,9 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_path)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def write_text_atomic(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
     """Write ``text`` atomically; newlines are written as given (no platform translation)."""
     return write_bytes_atomic(path, text.encode(encoding))
-
-
-def atomic_dir_update(directory: str | Path, files: Mapping[str, Content]) -> list[Path]:
-    """Replace several files in ``directory``, all or nothing as far as producing them goes.
-
-    Each value is bytes or a function writing to the binary file it is given (streamed).
-
-    Every file is written to a temporary file first; only when all were written are they renamed
-    into place. If writing any of them fails, the temporaries are removed and no target changes.
-    (The renames themselves are quick and happen back to back; a crash between two renames can
-    leave some files new and some old, never a file half-written.)
-    """
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    temps: list[tuple[str, Path]] = []
-    try:
-        for name, data in files.items():
-            target = directory / name
-            if target.parent != directory:
-                raise ValueError(f"{name!r} is not a plain file name")
-            temps.append((_write_temp(target, data), target))
-        for tmp, target in temps:
-            os.replace(tmp, target)
-    finally:
-        for tmp, _ in temps:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-    _fsync_dir(directory)
-    return [target for _, target in temps]
-
-
-@contextlib.contextmanager
-def staged_files(directory: str | Path, names: Iterable[str]) -> Iterator[dict[str, BinaryIO]]:
-    """Open a temporary file beside each ``directory/name`` for writing; rename them all on success.
-
-    For outputs written a piece at a time (a large report's tables): the block writes into the open
-    binary files it is given. If it raises, the temporaries are removed and no target changes.
-    Renames happen back to back at the end, as in :func:`atomic_dir_update`.
-    """
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    opened: dict[str, BinaryIO] = {}
-    temps: list[tuple[str, Path]] = []
-    try:
-        for name in names:
-            target = directory / name
-            if target.parent != directory:
-                raise ValueError(f"{name!r} is not a plain file name")
-            fd, tmp = _temp_beside(target)
-            temps.append((tmp, target))
-            opened[name] = os.fdopen(fd, "w+b")
-        yield opened
-        for f in opened.values():
-            f.flush()
-            os.fsync(f.fileno())
-            f.close()
-        for tmp, _ in temps:
-            os.chmod(tmp, 0o666 & ~_umask())
-        for tmp, target in temps:
-            os.replace(tmp, target)
-    finally:
-        for f in opened.values():
-            f.close()
-        for tmp, _ in temps:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-    _fsync_dir(directory)

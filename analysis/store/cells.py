@@ -128,8 +128,8 @@ def csv_line(cells: Iterable[str]) -> str:
 def csv_chunks(df, chunk_rows: int = 50_000) -> Iterator[bytes]:
     """The rows of ``df`` as UTF-8 CSV bytes, a chunk of rows at a time.
 
-    The bulk form of ``csv.writer(...).writerows(iter_csv_rows(df))`` (the plain way, kept for
-    :func:`write_csv_rows`): every column becomes an Arrow string array formatted as
+    The bulk form of ``csv.writer(...).writerows(iter_csv_rows(df))`` (the plain way, kept as the
+    reference its test compares with): every column becomes an Arrow string array formatted as
     :func:`csv_cell` formats a value (:func:`_arrow_cells`), quoted by :func:`quoted`'s rule, and
     the lines are joined by Arrow's kernels, so no Python object is made per cell but for floats
     that are not whole. ``tests/test_fast_tables.py`` holds it to the csv module, byte for byte.
@@ -217,11 +217,6 @@ def write_csv_bytes(binary_file: BinaryIO, columns: Iterable, chunks: Iterable[b
     binary_file.write(csv_line(columns).encode(CSV_ENCODING if bom else "utf-8"))
     for chunk in chunks:
         binary_file.write(chunk)
-
-
-def write_csv_rows(binary_file: BinaryIO, columns: Iterable, rows: Iterable[list[str]], bom: bool = True) -> None:
-    """Stream a header and string rows as CSV (UTF-8, BOM if ``bom``, ``\\n`` line ends, minimal quoting)."""
-    write_csv_bytes(binary_file, columns, (csv_line(row).encode("utf-8") for row in rows), bom=bom)
 
 
 def write_frame_csv(binary_file: BinaryIO, df, bom: bool = True) -> None:

@@ -2,7 +2,8 @@
 
 load (:func:`analysis.raw.report.load_source`) -> process (:func:`analysis.tables.build.iter_rows`,
 pure) -> save (:class:`analysis.store.pipeline.Pipeline` into a :class:`analysis.store.sinks.CsvFolder`:
-enriched, validated and appended a batch at a time to staged files, renamed at the end, under a lock).
+enriched, validated and appended a batch at a time to staged files, published all at once by the
+folder's transaction, :mod:`analysis.store.transaction`, under its lock).
 
 Memory is bounded: a report is built in pieces (one window of text each, see
 :mod:`analysis.extract.windows`) and written a batch at a time, so a 100 MB report is never held
@@ -19,11 +20,12 @@ table builder gives them (by ``span_start``), cells formatted by :mod:`analysis.
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.errors import InputError
+from analysis.errors import InputError, OutputError
 
 
 @dataclass
@@ -50,10 +52,9 @@ def clean(raw_dir: str | Path, clean_dir: str | Path, *, progress: bool | None =
     more than a handful of reports).
     """
     from analysis.raw.discover import doc_id, duplicates, raw_reports
-    from analysis.store.atomic import staged_files
-    from analysis.store.locks import locked
     from analysis.store.pipeline import Pipeline, vocabularies
     from analysis.store.sinks import CsvFolder, csv_file_names
+    from analysis.store.transaction import transaction
 
     raw_dir, clean_dir = Path(raw_dir), Path(clean_dir)
     reports = raw_reports(raw_dir)
@@ -61,21 +62,23 @@ def clean(raw_dir: str | Path, clean_dir: str | Path, *, progress: bool | None =
         raise InputError(raw_dir, "no report files in this folder")
     report = CleanReport(raw_dir=raw_dir, clean_dir=clean_dir)
     # doc_id order is the order rows are written in; a second file with a taken doc_id fails
-    ordered = sorted(reports, key=lambda path: (doc_id(path), path.name))
+    ordered = sorted(reports, key=lambda path: (doc_id(path), os.fsencode(path.name)))
     refused = duplicates(ordered)
     try:
-        with locked(clean_dir), staged_files(clean_dir, csv_file_names()) as files:
-            sink = CsvFolder(files, clean_dir)
+        with transaction(clean_dir, "the clean tables") as tx:
+            sink = CsvFolder({name: tx.open(name) for name in csv_file_names()}, clean_dir, tx.write)
             pipeline = Pipeline(sink)
             for path in _progress(ordered, progress):
                 if path in refused:
                     report.failures.append((path, refused[path]))
                     continue
                 try:
-                    pipeline.add(doc_id(path), _pieces(path, progress))
+                    pipeline.add(doc_id(path), _pieces(path, progress, raw_dir))
                     report.documents.append(doc_id(path))
                 except InputError as err:
-                    report.failures.append((path, err.problem))
+                    if isinstance(err, OutputError):
+                        raise
+                    report.failures.append((path, err.problem_of(path)))
                     pipeline.flush()  # earlier reports first: rows stay in doc_id order
                     if sink.keep_previous(doc_id(path)):
                         report.kept.append(doc_id(path))
@@ -83,10 +86,9 @@ def clean(raw_dir: str | Path, clean_dir: str | Path, *, progress: bool | None =
                 raise _NothingWritten
             pipeline.flush()
             report.written = sink.finish(vocabularies(pipeline.provinces))
+            tx.commit()
     except _NothingWritten:
         report.kept.clear()
-    except OSError as err:
-        raise InputError(clean_dir, f"cannot write the clean tables ({err.strerror or err})") from None
     report.kept.sort()
     return report
 
@@ -95,7 +97,7 @@ class _NothingWritten(Exception):
     """No report could be read: leave every file as it was."""
 
 
-def _pieces(path: Path, progress: bool | None = None):
+def _pieces(path: Path, progress: bool | None = None, base: Path | None = None):
     """The pieces of one report's rows (``tables.build.iter_rows``); any failure is an InputError.
 
     A report large enough to be streamed gets its own progress bar (characters done of its length)
@@ -103,7 +105,7 @@ def _pieces(path: Path, progress: bool | None = None):
     """
     from analysis.raw.report import load_source
 
-    yield from source_pieces(load_source(path), progress)
+    yield from source_pieces(load_source(path, base), progress)
 
 
 def source_pieces(source, progress: bool | None = None):
@@ -120,7 +122,7 @@ def source_pieces(source, progress: bool | None = None):
                    file=sys.stderr)
     try:
         for piece in build.iter_rows(source, progress=bar.update if bar is not None else None):
-            yield _portable_paths(piece)
+            yield piece
     except InputError:
         raise
     except Exception as err:  # noqa: BLE001 - one failed report must not stop the others
@@ -128,31 +130,6 @@ def source_pieces(source, progress: bool | None = None):
     finally:
         if bar is not None:
             bar.close()
-
-
-def _portable_paths(tables: dict) -> dict:
-    """Record ``documents.path`` (in a piece of rows) relative to the project root (the file name if outside it).
-
-    The committed CSVs must not depend on where a clone lives, or a fresh run would differ from them.
-    Paths that are already relative are left alone.
-    """
-    from pathlib import PurePath
-
-    from analysis.config import ROOT
-
-    documents = tables.get("documents")
-    if not documents or "path" not in documents[0]:
-        return tables
-
-    def portable(value):
-        if not isinstance(value, str) or not PurePath(value).is_absolute():
-            return value
-        try:
-            return Path(value).resolve().relative_to(ROOT.resolve()).as_posix()
-        except ValueError:
-            return Path(value).name
-
-    return {**tables, "documents": [{**row, "path": portable(row["path"])} for row in documents]}
 
 
 def _progress(items: list, progress: bool | None):

@@ -15,23 +15,24 @@ depend only on the sorted file list, a local run and a Dask run write the same p
 A file that cannot be read or processed does not stop the run: it becomes a row of the ``failures``
 table (``path``, ``doc_id``, ``error``, ``problem``) and the exit status is 1.
 
-Output is replaced as a whole: parts are written to a staging folder inside OUT and each table folder
-is swapped in only when every partition has finished, so an interrupted run leaves the previous output
-as it was; two runs into the same OUT take turns for the swap (:func:`analysis.store.locks.locked`). On a cluster, the
-input files and OUT must be on a file system every worker can reach.
+Output is replaced as a whole, through OUT's transaction (:mod:`analysis.store.transaction`): parts
+are written into its staging folder, and every table folder (with the ``--csv`` files) is swapped
+in at one commit once every partition has finished, so an interrupted, killed or failed run (a full
+disk) leaves the previous output as it was. A run holds OUT's lock from start to end, so two runs
+into the same OUT take turns. Workers die with the command (:mod:`analysis.store.processes`). On a
+cluster, the input files and OUT must be on a file system every worker can reach.
 """
 
 from __future__ import annotations
 
+import glob
 import os
-import shutil
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.errors import InputError
-from analysis.raw.discover import doc_id, duplicates, find_reports
+from analysis.errors import InputError, OutputError, shown
+from analysis.raw.discover import doc_id, duplicates, search
 from analysis.tables.contract import PER_DOCUMENT, TABLES, VOCABULARIES
 
 FAILURES = "failures"
@@ -46,6 +47,7 @@ class CorpusReport:
     output: Path
     n_files: int = 0
     n_partitions: int = 0
+    n_unreadable: int = 0  # folders that could not be searched (each a failure row too)
     rows: dict[str, int] = field(default_factory=dict)  # table -> rows written
     failures: list[tuple[str, str, str, str]] = field(default_factory=list)  # the failures table's columns
 
@@ -67,14 +69,17 @@ def _one_line(err: BaseException) -> str:
     return " ".join(str(err).split()) or type(err).__name__
 
 
-def process_partition(index: int, paths: list[str], staging: str, skip: dict[str, str]) -> tuple[int, dict, list]:
+def process_partition(index: int, paths: list[str], staging: str, skip: dict[str, str],
+                      base: str | None = None) -> tuple[int, dict, list]:
     """Build the tables of ``paths`` and write them as ``staging/<table>/part-<index>-<k>.parquet``.
 
     Returns ``(index, {table: rows}, failures)``. A file whose reading or processing raises becomes
     a failure row; the others are written. Rows go through the batched write pipeline
     (:mod:`analysis.store.pipeline`), so a worker holds one batch, not one partition: a partition
     of small reports is one part, and a report too large for one batch gets parts of its own,
-    removed again if it fails part-way.
+    removed again if it fails part-way. ``base``: the folder the user named (``documents.path``).
+    Paths are file-system strings (bytes that are not UTF-8 kept by surrogateescape); the tables
+    hold them shown (:func:`analysis.errors.shown`).
     """
     from analysis.raw.report import load_source
     from analysis.store.pipeline import Pipeline
@@ -92,14 +97,17 @@ def process_partition(index: int, paths: list[str], staging: str, skip: dict[str
     for path in paths:
         name = doc_id(Path(path))
         if path in skip:
-            failures.append((path, name, "InputError", skip[path]))
+            failures.append((shown(path), name, "InputError", skip[path]))
             continue
-        path_of[name] = path
+        path_of[name] = shown(path)
         try:
-            pipeline.add(name, build.iter_rows(load_source(path)))
+            pipeline.add(name, build.iter_rows(load_source(path, base)))
+        except OutputError:
+            raise  # the output cannot be written: the whole run stops, the previous output stays
+        except InputError as err:
+            failures.append((shown(path), name, "InputError", err.problem_of(path)))
         except Exception as err:  # noqa: BLE001 - a bug on one file must not lose the other thousands
-            kind, problem = ("InputError", err.problem) if isinstance(err, InputError) else (type(err).__name__, _one_line(err))
-            failures.append((path, name, kind, problem))
+            failures.append((shown(path), name, type(err).__name__, _one_line(err)))
     pipeline.flush()
     return index, sink.rows, failures
 
@@ -110,7 +118,7 @@ def write_vocabularies(staging: Path) -> None:
     from analysis.store.sinks import write_parquet
 
     for name, table in vocabularies().items():
-        write_parquet(table, staging / name / "part-00000.parquet")
+        write_parquet(table, staging / name / "part-00000.parquet", parents=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -133,7 +141,7 @@ def clean_corpus(
     process). ``scheduler``: address of a Dask scheduler; the work runs there instead.
     ``csv``: also write ``output/<table>.csv``, concatenated from the parts in order.
     """
-    from analysis.store.locks import locked
+    from analysis.store.transaction import transaction
 
     if partition_size < 1:
         raise InputError("--partition-size", "must be at least 1")
@@ -142,33 +150,51 @@ def clean_corpus(
     output = Path(output)
     if output.exists() and not output.is_dir():
         raise InputError(output, "exists and is not a folder")
-    paths = find_reports(spec, exclude=output)
-    skip = {str(p): problem for p, problem in duplicates(paths).items()}
-    chunks = [[str(p) for p in chunk] for chunk in partitions(paths, partition_size)]
+    found = search(spec, exclude=output)
+    paths = found.reports
+    skip = {os.fsdecode(p): problem for p, problem in duplicates(paths).items()}
+    chunks = [[os.fsdecode(p) for p in chunk] for chunk in partitions(paths, partition_size)]
     report = CorpusReport(output=output, n_files=len(paths), n_partitions=len(chunks))
+    report.failures += [(shown(folder), doc_id(folder), "PermissionError" if "permission" in problem else "OSError",
+                         f"{problem}: the reports in this folder were not read") for folder, problem in found.unreadable]
+    report.n_unreadable = len(found.unreadable)
+    base = _base_folder(spec)
 
-    output.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=output))
-    try:
+    # One run at a time per OUT: the lock is held from the start, so a crashed run's staging folder
+    # found here is a leftover, and the transaction replaces every table folder at once.
+    with transaction(output, "the corpus tables") as tx:
+        tables = (*PER_DOCUMENT, *VOCABULARIES, FAILURES)
+        for name in tables:
+            tx.replace_folder(name)  # workers write parts into these; a table no file produced still replaces its old parts
+        staging = str(tx.staging)
         if scheduler:
-            results = _run_dask(scheduler, chunks, str(staging), skip, progress)
+            results = _run_dask(scheduler, chunks, staging, skip, progress, base)
         else:
-            results = _run_local(jobs or _cores(), chunks, str(staging), skip, progress)
+            results = _run_local(jobs or _cores(), chunks, staging, skip, progress, base)
         for _index, rows, failures in sorted(results, key=lambda r: r[0]):
             for name, n in rows.items():
                 report.rows[name] = report.rows.get(name, 0) + n
             report.failures.extend(failures)
-        _write_failures(report.failures, staging / FAILURES / "part-00000.parquet")
-        write_vocabularies(staging)
-        # Two runs into the same folder take turns here; each built its parts in its own staging folder.
-        with locked(output):
-            _swap_in(staging, output, (*PER_DOCUMENT, *VOCABULARIES, FAILURES))
+        _write_failures(report.failures, tx.staging / FAILURES / "part-00000.parquet")
+        write_vocabularies(tx.staging)
+        for name in tables:
             if csv:
-                for name in (*PER_DOCUMENT, *VOCABULARIES, FAILURES):
-                    _write_csv(output / name, output / f"{name}.csv")
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+                tx.write(f"{name}.csv", _csv_writer(tx.staging / name))
+            else:
+                tx.remove(f"{name}.csv")  # a CSV of an earlier --csv run would be stale
+        tx.commit()
     return report
+
+
+def _base_folder(spec: str | Path) -> str:
+    """The folder a spec names, for ``documents.path``: the folder itself, or where a glob starts."""
+    text = os.fspath(spec)
+    if glob.has_magic(text):
+        parts = Path(text).parts
+        fixed = next(i for i, part in enumerate(parts) if glob.has_magic(part))
+        return os.fsdecode(Path(*parts[:fixed])) if fixed else "."
+    path = Path(text)
+    return os.fsdecode(path if path.is_dir() else path.parent)
 
 
 def _cores() -> int:
@@ -186,16 +212,18 @@ def _progress_bar(total: int, progress: bool | None):
     return tqdm(total=total, desc="clean-corpus", unit="file", file=sys.stderr, disable=not progress)
 
 
-def _run_local(jobs: int, chunks: list[list[str]], staging: str, skip: dict, progress) -> list:
+def _run_local(jobs: int, chunks: list[list[str]], staging: str, skip: dict, progress, base: str) -> list:
     results = []
     with _progress_bar(sum(map(len, chunks)), progress) as bar:
         if jobs == 1:
             for index, chunk in enumerate(chunks):
-                results.append(process_partition(index, chunk, staging, skip))
+                results.append(process_partition(index, chunk, staging, skip, base))
                 bar.update(len(chunk))
             return results
         import multiprocessing
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+        from analysis.store.processes import die_with_parent, stop_pool
 
         # At most two partitions queued per worker: the file list is streamed into the pool, and
         # a Ctrl-C cancels little.
@@ -204,7 +232,9 @@ def _run_local(jobs: int, chunks: list[list[str]], staging: str, skip: dict, pro
         # spawn, not fork: the parent may have threads (tqdm's monitor, a notebook kernel's), and a
         # forked child can inherit a lock held by one of them.
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        # Workers die with this process (even on SIGKILL) and write only into the staging folder.
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             try:
                 while True:
                     while len(pending) < 2 * jobs:
@@ -212,7 +242,7 @@ def _run_local(jobs: int, chunks: list[list[str]], staging: str, skip: dict, pro
                         if item is None:
                             break
                         index, chunk = item
-                        pending[pool.submit(process_partition, index, chunk, staging, skip)] = len(chunk)
+                        pending[pool.submit(process_partition, index, chunk, staging, skip, base)] = len(chunk)
                     if not pending:
                         break
                     done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -220,12 +250,12 @@ def _run_local(jobs: int, chunks: list[list[str]], staging: str, skip: dict, pro
                         bar.update(pending.pop(future))
                         results.append(future.result())
             except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
+                stop_pool(pool)  # Ctrl-C, SIGTERM or a full disk: the partitions still running are of no use
                 raise
     return results
 
 
-def _run_dask(address: str, chunks: list[list[str]], staging: str, skip: dict, progress) -> list:
+def _run_dask(address: str, chunks: list[list[str]], staging: str, skip: dict, progress, base: str) -> list:
     from dask.distributed import Client, as_completed
 
     try:
@@ -237,7 +267,7 @@ def _run_dask(address: str, chunks: list[list[str]], staging: str, skip: dict, p
         run_id = Path(staging).name  # unique per run: keys never collide with an earlier run's tasks
         futures = [
             client.submit(
-                process_partition, index, chunk, staging, skip, key=f"clean-corpus{run_id}-{index}", pure=False
+                process_partition, index, chunk, staging, skip, base, key=f"clean-corpus{run_id}-{index}", pure=False
             )
             for index, chunk in enumerate(chunks)
         ]
@@ -261,27 +291,10 @@ def _write_failures(failures: list, path: Path) -> None:
     write_parquet(frame, path)
 
 
-def _swap_in(staging: Path, output: Path, names: tuple[str, ...]) -> None:
-    # Renames within one file system: each table folder is replaced in one step, old parts and all.
-    trash = Path(tempfile.mkdtemp(prefix=".old-", dir=output))
-    try:
-        for name in names:
-            new = staging / name
-            new.mkdir(exist_ok=True)  # a table no file produced still replaces its stale parts
-            target = output / name
-            if target.exists():
-                os.replace(target, trash / name)
-            os.replace(new, target)
-            Path(output / f"{name}.csv").unlink(missing_ok=True)  # stale unless rewritten below
-    finally:
-        shutil.rmtree(trash, ignore_errors=True)
-
-
-def _write_csv(table_dir: Path, target: Path) -> None:
-    # Same cells and encoding as data/clean/*.csv, so the two kinds of output read alike.
+def _csv_writer(table_dir: Path):
+    """Writes ``<table>.csv`` from the staged parts, in the cells and encoding of data/clean/*.csv."""
     import pyarrow.parquet as pq
 
-    from analysis.store.atomic import write_bytes_atomic
     from analysis.store.cells import csv_chunks, write_csv_bytes
 
     def texts():
@@ -289,13 +302,17 @@ def _write_csv(table_dir: Path, target: Path) -> None:
             # One part at a time: the CSV is as large as the corpus, memory is one part.
             yield from csv_chunks(pq.read_table(part).to_pandas())
 
-    write_bytes_atomic(target, lambda f: write_csv_bytes(f, TABLES[table_dir.name].names, texts()))
+    return lambda f: write_csv_bytes(f, TABLES[table_dir.name].names, texts())
 
 
 def read_table(output: str | Path, name: str):
-    """One table of a ``clean-corpus`` output as a DataFrame (all parts, in partition order)."""
+    """One table of a ``clean-corpus`` output as a DataFrame (all parts, in partition order), as
+    stored; the output is recovered first if a crash left an update unfinished."""
     import pandas as pd
 
+    from analysis.store.transaction import before_reading
+
+    before_reading(output)
     parts = sorted((Path(output) / name).glob("part-*.parquet"))
     if not parts:
         raise InputError(Path(output) / name, "no parts (no report produced this table)")

@@ -1,7 +1,8 @@
 """Locks on output folders: one writer at a time.
 
 ``locked(dir)`` waits for an exclusive ``fcntl.flock`` on ``<dir>/.lock``: two ``clean`` runs
-started at once take turns instead of interleaving their renames. :class:`FolderLock` takes one
+started at once take turns instead of interleaving their renames; ``try_locked`` takes it only if
+it is free (a reader removing a crashed run's leftovers). :class:`FolderLock` takes one
 without waiting and names the holder: a second batch run fails at once rather than queueing
 behind a long one. The kernel releases a lock when its holder dies, so a crash never blocks
 the next run, and a leftover lock file is harmless (it is never removed: removing a lock file
@@ -38,6 +39,32 @@ def locked(directory: str | Path) -> Iterator[Path]:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             yield lock_path
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def try_locked(directory: str | Path) -> Iterator[bool]:
+    """Hold ``<directory>/.lock`` if no one else does: yields True if it was taken, False if a writer
+    holds it or the folder cannot be written (a reader tidying up must never wait or fail)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield False
+        return
+    try:
+        handle = open(Path(directory) / LOCK_NAME, "a+b")
+    except OSError:
+        yield False
+        return
+    with handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 

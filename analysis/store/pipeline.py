@@ -86,18 +86,23 @@ class Pipeline:
         pieces, docs = self.pending, self.pending_docs
         self.pending, self.pending_docs, self.pending_rows = [], [], 0
         try:
-            self._write(pieces, open_doc=None)
+            checked = self._check(pieces, open_doc=None)
         except Exception as err:  # noqa: BLE001 - the caller decides what an invalid batch becomes
             if self.on_invalid is None:
                 raise
             self.on_invalid(docs, err)
+            return
+        self.sink.write(checked, None)  # a sink that cannot write (a full disk) stops the caller
 
     def _write(self, pieces: list[dict], open_doc: str | None) -> None:
+        self.sink.write(self._check(pieces, open_doc), open_doc)
+
+    def _check(self, pieces: list[dict], open_doc: str | None) -> dict:
         from analysis.tables.build import frames_of
         from analysis.tables.contract import PER_DOCUMENT
 
         checked = self.checker.check(frames_of(pieces), open_doc)
-        self.sink.write({name: checked[name] for name in PER_DOCUMENT}, open_doc)
+        return {name: checked[name] for name in PER_DOCUMENT}
 
 
 def vocabularies(provinces=None) -> dict:

@@ -53,19 +53,23 @@ def read_table(folder: str | Path, name: str, *, check: str = "constraints"):
     from analysis.tables import contract
     from analysis.tables.datapackage import table_schema
 
+    from analysis.store.transaction import before_reading, unfinished
+
     if name not in contract.TABLES:
         raise InputError(name, f"unknown table; choose one of {', '.join(contract.TABLES)}")
+    if check not in CHECKS:
+        raise ValueError(f"check must be one of {CHECKS}, not {check!r}")
     folder = Path(folder)
     schema = table_schema(name)
     fields = schema["fields"]
-    parts_dir = folder / name
-    if parts_dir.is_dir():
-        path, frame = parts_dir, _read_parts(parts_dir, name, fields)
-    else:
-        path = folder / f"{name}.csv"
-        frame = _read_csv(path, name, fields)
-    if check not in CHECKS:
-        raise ValueError(f"check must be one of {CHECKS}, not {check!r}")
+    before_reading(folder)  # finishes an update a crash left unfinished
+    try:
+        path, frame = _read(folder, name, fields)
+    except (InputError, OSError):
+        if not unfinished(folder):
+            raise
+        before_reading(folder)  # a commit began while we read: wait for it, then read the new set
+        path, frame = _read(folder, name, fields)
     if check != "types":
         problems = _problems(frame, fields, schema.get("primaryKey", []))
         if problems:
@@ -79,6 +83,19 @@ def read_table(folder: str | Path, name: str, *, check: str = "constraints"):
         elif field["type"] == "date":
             frame[column] = _dates(path, column, frame[column])
     return frame
+
+
+def _read(folder: Path, name: str, fields: list[dict]):
+    from analysis.raw.files import problem
+
+    parts_dir = folder / name
+    path = parts_dir if parts_dir.is_dir() else folder / f"{name}.csv"
+    try:
+        return path, (_read_parts(path, name, fields) if path == parts_dir else _read_csv(path, name, fields))
+    except OSError as err:
+        if err.errno is None:
+            raise
+        raise InputError(err.filename or path, problem(err)) from None
 
 
 def _required(field: dict) -> bool:

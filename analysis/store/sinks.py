@@ -1,11 +1,12 @@
 """The two places checked batches are written: a folder of CSVs, or Parquet parts.
 
-:class:`CsvFolder` appends each batch to staged temporary CSVs in the clean folder, one per
-per-document table; :meth:`CsvFolder.finish` adds the vocabularies, ``datapackage.json`` and
-the data dictionary, and every file is renamed into place at the end, all produced before any
-is renamed (:func:`analysis.store.atomic.staged_files`). :class:`ParquetParts` writes each batch
-as ``<table>/part-<partition>-<k>.parquet`` in a staging folder. Every file goes through
-:mod:`analysis.store.atomic`, so both get the mode any file the user creates gets.
+:class:`CsvFolder` appends each batch to staged CSVs, one per per-document table;
+:meth:`CsvFolder.finish` stages the vocabularies, ``datapackage.json`` and the data dictionary
+beside them, and the clean folder's transaction (:mod:`analysis.store.transaction`) publishes all
+of them at once. :class:`ParquetParts` writes each batch as ``<table>/part-<partition>-<k>.parquet``
+in a staging folder, each part atomically (:mod:`analysis.store.atomic`). Both get the mode any file
+the user creates gets. A part that cannot be written (no space left, a read-only folder) is an
+:class:`~analysis.errors.OutputError`, which stops the command rather than failing one report.
 """
 
 from __future__ import annotations
@@ -14,20 +15,22 @@ import csv
 from pathlib import Path
 from typing import BinaryIO
 
+from analysis.errors import OutputError, os_reason
 from analysis.store import cells
-from analysis.store.atomic import atomic_dir_update, atomic_path
+from analysis.store.atomic import atomic_path
 from analysis.tables import contract
 
 
 class CsvFolder:
-    """Batches appended to the open (staged) CSV files ``files`` of ``clean_dir``.
+    """Batches appended to the open (staged) CSV files ``files`` for ``clean_dir``; ``put(name, content)``
+    stages the other files (:meth:`analysis.store.transaction.Transaction.write`).
 
     A report that fails part-way has its rows cut off the files again (each is truncated to where
     the report began); :meth:`keep_previous` copies a report's rows from the CSVs already there.
     """
 
-    def __init__(self, files: dict[str, BinaryIO], clean_dir: Path):
-        self.files, self.clean_dir = files, clean_dir
+    def __init__(self, files: dict[str, BinaryIO], clean_dir: Path, put):
+        self.files, self.clean_dir, self.put = files, clean_dir, put
         self.names = list(contract.PER_DOCUMENT)
         self.headed: set[str] = set()
         self.rows = dict.fromkeys(self.names, 0)
@@ -80,7 +83,8 @@ class CsvFolder:
             written[_file(name)] = len(table)
         # datapackage.json + README.md
         files.update(package_files([*self.names, *vocabularies], sorted(self.documents, key=lambda d: d["doc_id"])))
-        atomic_dir_update(self.clean_dir, files)
+        for name, content in files.items():
+            self.put(name, content)
         return written
 
     def _header(self, name: str) -> None:
@@ -134,24 +138,21 @@ class CsvStream:
     """
 
     def __init__(self, binary_file: BinaryIO, name: str = "figures", bom: bool = True):
-        self.name = name
-        self.text = io.TextIOWrapper(binary_file, encoding=contract.CSV_ENCODING if bom else "utf-8",
-                                     newline="", write_through=False)
-        self.csv = csv.writer(self.text, lineterminator="\n")
-        self.csv.writerow(contract.columns(name))
+        self.name, self.file = name, binary_file
+        header = cells.csv_line(contract.columns(name))
+        binary_file.write(header.encode(contract.CSV_ENCODING if bom else "utf-8"))
         self.rows = 0
 
     def write(self, tables: dict, open_doc: str | None) -> None:
-        self.csv.writerows(cells.iter_csv_rows(tables[self.name]))
+        for chunk in cells.csv_chunks(tables[self.name]):
+            self.file.write(chunk)
         self.rows += len(tables[self.name])
 
     def discard(self, doc_id: str) -> None:
         """Nothing to undo in a stream; the caller reports the failure (and an atomic file is dropped)."""
 
     def finish(self) -> int:
-        """Flush and let go of the binary file (left open for the caller); returns the rows written."""
-        self.text.flush()
-        self.text.detach()
+        """The rows written (the binary file is left open for the caller)."""
         return self.rows
 
 
@@ -171,7 +172,7 @@ class ParquetParts:
         written = []
         for name, df in tables.items():
             path = self.staging / name / f"part-{self.index:05d}-{self.count:04d}.parquet"
-            write_parquet(df.reset_index(drop=True), path)
+            write_parquet(df.reset_index(drop=True), path, parents=False)  # the table folders are staged
             written.append(path)
             self.rows[name] = self.rows.get(name, 0) + len(df)
         self.count += 1
@@ -184,10 +185,14 @@ class ParquetParts:
             part.unlink(missing_ok=True)
 
 
-def write_parquet(frame, path: Path) -> None:
-    """One DataFrame as a Parquet file, atomically."""
-    with atomic_path(path) as tmp:
-        frame.to_parquet(tmp, index=False)
+def write_parquet(frame, path: Path, parents: bool = True) -> None:
+    """One DataFrame as a Parquet file, atomically; an OSError is an OutputError naming the part."""
+    try:
+        with atomic_path(path, parents=parents) as tmp:
+            frame.to_parquet(tmp, index=False)
+    except OSError as err:
+        reason = os_reason(err)
+        raise OutputError(path, f"cannot write ({reason})", reason) from None
 
 
 def _rows_of(part: Path) -> int:

@@ -35,6 +35,7 @@ class TextSource:
     text: str
     published: date | None = None
     path: str = ""
+    recorded_path: str = ""  # documents.path, if not str(path)
     title: str | None = None
     publisher: str | None = None
     url: str | None = None
@@ -155,8 +156,9 @@ def iter_rows(source: Any, window_size: int | None = None,
             progress(window.hi - window.lo)
     last = segmenter.close(n_chars)
     document = {
-        "doc_id": doc_id, "path": str(source.path), "title": title or "", "publisher": source.publisher or "",
-        "url": getattr(source, "url", None) or "", "published": published.isoformat() if published else "",
+        "doc_id": doc_id, "path": source.recorded_path or str(source.path), "title": title or "",
+        "publisher": source.publisher or "", "url": getattr(source, "url", None) or "",
+        "published": published.isoformat() if published else "",
         "published_inferred": inferred and published is not None, "encoding": source.encoding,
         "sha256": source.sha256, "n_chars": n_chars, "n_sections": last[-1].index + 1,
         "n_sentences": n_sentences, "n_mentions": n_mentions, "n_figures": n_figures,

@@ -282,8 +282,8 @@ _TABLES = (
         Column("comparability_note", STRING, "The indicator's comparability note, repeated for convenience.", required=False),
     ), key=("doc_id", "figure"),
         references=(_ref("doc_id figure", "figures"), _ref("indicator", "indicator_definitions"), _ref("province", "provinces"))),
-    Table("failures", RUN_LOG, "One row per input file clean-corpus could not read or process.", (
-        Column("path", STRING, "The input file as it was named."),
+    Table("failures", RUN_LOG, "One row per input file clean-corpus could not read or process, or folder it could not search.", (
+        Column("path", STRING, "The input file (or folder) as it was named."),
         Column("doc_id", STRING, "The doc_id the file would have had."),
         Column("error", STRING, "Kind of failure: InputError for a problem with the file, else the name of the error."),
         Column("problem", STRING, "What went wrong, in one line."),

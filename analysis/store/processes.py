@@ -1,0 +1,113 @@
+"""Worker processes that never outlive their command, and SIGTERM or SIGHUP handled like Ctrl-C.
+
+``clean-corpus`` and ``run`` start worker processes (``run``'s workers start notebook kernels).
+When the command is killed (a CI time-out's SIGKILL, ``docker stop``'s SIGTERM), its workers stop
+too, and nothing they write lands afterwards:
+
+- :func:`die_with_parent`, the pools' initializer, asks Linux to send the worker SIGTERM when the
+  command dies (``prctl(PR_SET_PDEATHSIG)``), and exits at once if the command is already gone;
+  elsewhere a daemon thread checks the parent once a second. A kernel stops by itself about a
+  second after its worker (ipykernel's parent poller), so kernels need nothing here.
+- Workers write only into the command's staging folder, and only the command commits
+  (:mod:`analysis.store.transaction`): a worker stopped late writes into a folder that is discarded.
+- :func:`signals_interrupt` turns SIGTERM and SIGHUP into :class:`Terminated`, a KeyboardInterrupt,
+  so the Ctrl-C path runs: workers stopped, staging removed; the command exits 143 (129 for SIGHUP).
+
+Linux sends the death signal when the *thread* that started the worker ends, so pools must be
+created and fed from the main thread (``ProcessPoolExecutor`` starts its workers from the thread
+that submits), and never with ``max_tasks_per_child`` (it starts new workers from a helper thread).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+
+_PR_SET_PDEATHSIG = 1
+
+
+class Terminated(KeyboardInterrupt):
+    """The command received SIGTERM or SIGHUP: stop as after Ctrl-C, and exit ``128 + signum``."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_status(self) -> int:
+        return 128 + self.signum
+
+
+def exit_status(stop: KeyboardInterrupt) -> int:
+    """130 after Ctrl-C, 143 after SIGTERM, 129 after SIGHUP."""
+    return stop.exit_status if isinstance(stop, Terminated) else 130
+
+
+@contextlib.contextmanager
+def signals_interrupt() -> Iterator[None]:
+    """Within the block (in the main thread), SIGTERM and SIGHUP raise :class:`Terminated`."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, _frame):
+        raise Terminated(signum)
+
+    previous = {}
+    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None:
+            previous[signum] = signal.signal(signum, stop)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Run first in a worker: the worker gets SIGTERM when ``parent_pid`` (its command) dies."""
+    if sys.platform.startswith("linux") and _set_death_signal(signal.SIGTERM):
+        if os.getppid() != parent_pid:  # the command died before the call: nobody will send the signal
+            os._exit(1)
+        return
+    thread = threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True, name="parent-watch")
+    thread.start()
+
+
+def _set_death_signal(signum: int) -> bool:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, int(signum), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(1.0)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def stop_pool(pool, grace: float = 5.0) -> None:
+    """Stop a ProcessPoolExecutor now: queued work cancelled, running workers sent SIGTERM, then
+    SIGKILL after ``grace`` seconds. What they were writing was staged and is discarded."""
+    processes = list(getattr(pool, "_processes", {}).values())  # no public API before 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            if process.is_alive():
+                process.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join(1)
