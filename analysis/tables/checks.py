@@ -30,7 +30,17 @@ if TYPE_CHECKING:
 # Logical type -> the dtype a checked table has (what pandera's coercion gives).
 FINAL_DTYPES = {contract.STRING: "str", contract.DATE: "str", contract.INTEGER: "int64",
                 contract.NUMBER: "float64", contract.BOOLEAN: "bool"}
+# A whole number or flag that may be missing is pandas' nullable Int64 or boolean, as the builders
+# and the reader make it (and pandera's schemas coerce to: analysis.tables.schemas).
+NULLABLE_DTYPES = {contract.INTEGER: "Int64", contract.BOOLEAN: "boolean"}
 _OPERATORS = {">": operator.gt, ">=": operator.ge}
+
+
+def final_dtype(column: contract.Column) -> str:
+    """The dtype column ``column`` has in a checked table."""
+    if not column.required and column.type in NULLABLE_DTYPES:
+        return NULLABLE_DTYPES[column.type]
+    return FINAL_DTYPES[column.type]
 
 
 @dataclass
@@ -104,7 +114,7 @@ def coerce(name: str, df: pd.DataFrame) -> pd.DataFrame | None:
     data = {}
     for column in table.columns:
         series = df[column.name]
-        want = FINAL_DTYPES[column.type]
+        want = final_dtype(column)
         if str(series.dtype) != want:
             if column.required and series.isna().any():
                 return None  # a cast could fill it (None -> False)

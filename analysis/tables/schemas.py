@@ -16,21 +16,21 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.tables import contract
+from analysis.tables.checks import NULLABLE_DTYPES
 from analysis.tables.checks import TableError  # noqa: F401 - defined without pandera, raised here
 from analysis.tables.contract import Reference
 
 # Logical type -> the Python type pandera coerces to (str: pandas' string dtype).
 _DTYPES = {contract.STRING: str, contract.DATE: str, contract.INTEGER: int, contract.NUMBER: float,
            contract.BOOLEAN: bool}
-_NULLABLE = {contract.INTEGER: "Int64", contract.BOOLEAN: "boolean"}
 _OPERATORS = {">": operator.gt, ">=": operator.ge}
 
 
 def _dtype(column: contract.Column):
     # a whole number or flag that may be missing is pandas' nullable Int64 or boolean, as the builders
     # and the reader make it
-    if not column.required and column.type in _NULLABLE:
-        return _NULLABLE[column.type]
+    if not column.required and column.type in NULLABLE_DTYPES:
+        return NULLABLE_DTYPES[column.type]
     return _DTYPES[column.type]
 
 
