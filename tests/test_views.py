@@ -149,7 +149,7 @@ def test_the_profile_table_is_for_people(tables):
     people = table.loc[table["数值"] == "近45万人", "每万人"].iloc[0]
     assert people.endswith("人/万人"), "people and money get a value per 10,000 residents"
     assert table.loc[table["数值"] == "2.6万个", "每万人"].iloc[0] == "", "counts do not, in the profile"
-    assert table["原文"].iloc[0] == '<a href="../source/fixture_report.html#f-0">第0个</a>'
+    assert table["原文"].iloc[0] == '<a href="../source/fixture_report.html#f-0">第1个</a>'
     assert table.index.tolist() == list(range(len(table)))
 
 

@@ -465,7 +465,7 @@ def headline_view(figures, province: str, *, provinces=None, sentences=None, lin
         per = per_10k_people_money(mine, provinces, directions)
         table.insert(3, "每万人", [per_10k_text(v, u) if v == v else "" for v, u in zip(per, mine["unit"])])
     if links is not None:
-        table["原文"] = [_html_link(links.source(d, f), f"第{f}个") for d, f in zip(mine["doc_id"], mine["figure"])]
+        table["原文"] = [_html_link(links.source(d, f), f"第{f + 1}个") for d, f in zip(mine["doc_id"], mine["figure"])]  # figure counts from 0
     return table if any(directions) else table.drop(columns="变化")
 
 
