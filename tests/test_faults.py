@@ -1203,11 +1203,7 @@ def test_documents_path_does_not_depend_on_how_the_raw_folder_was_spelled(tmp_pa
 # Time is not asserted (timed assertions are flaky); the page and chart sizes are.
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("ANALYSIS_FAULTS_SCALE"),
-                    reason="about 10 minutes on today's code (200 reports through the overview); set "
-                           "ANALYSIS_FAULTS_SCALE=1 to run it")
-@pytest.mark.xfail(strict=False, reason="row 6 of issue 14 (charts that aggregate, capped tables) is issue 12's work")
+@pytest.mark.slow  # about 40 s: 200 reports cleaned, then the overview over them
 def test_the_overview_of_200_reports_stays_small(tmp_path):
     raw = seed_raw(tmp_path / "raw")
     generate(raw, 199, "5KB", seed=16)
