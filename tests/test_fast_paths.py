@@ -91,9 +91,53 @@ def test_before_gate_is_on_for_the_shipped_rules() -> None:
 
 
 @pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("届", ({"届"}, False, False)),
+        ("(?:服务|便民)?(?:热线|专线)", ({"服", "便", "热", "专"}, False, False)),  # an optional head adds the next
+        ("(?=[×x]\\d)", ({"×", "x"}, False, False)),  # a lookahead at the start fixes the first character
+        ("[］\\]](?!\\d*号)", ({"］", "]"}, False, False)),
+        ("\\s*年", ({"年"}, True, False)),
+        ("(?<=a)b", ({"b"}, False, False)),  # a lookbehind at the start says nothing about it
+    ],
+)
+def test_first_chars_of_known_patterns(pattern: str, expected) -> None:
+    assert lexicon._first_chars(pattern) == expected
+
+
+@pytest.mark.parametrize("pattern", ["a?", "[^a]", ".", "(?i)a", "^a", "\\ba", "(?=a?)b"])
+def test_first_chars_give_up_on_what_they_cannot_bound(pattern: str) -> None:
+    assert lexicon._first_chars(pattern) is None
+
+
+_AFTER_CHARS = st.sampled_from(
+    list("届中全会大热线专服务电话AGxX×*]］〕号是年来以内平均间期行动计划周千伏变电站所示列")
+    + list("0123456789一二三十百千万亿元个%人 \n\t\u3000，。")
+)
+
+
+@SETTINGS
+@given(st.lists(_AFTER_CHARS, max_size=8).map("".join))
+def test_after_gate_never_turns_away_a_matching_position(text: str) -> None:
+    lex = lexicon.load()
+    chars, space, digit = lex.after_first
+    first = text[:1]
+    if not (first in chars or space and first.isspace() or digit and first.isdecimal()):
+        assert lex.any_after.match(text) is None
+
+
+def test_after_gate_is_on_for_the_shipped_rules() -> None:
+    # if a rule the analysis cannot bound is added, the gate turns off and every number is matched
+    assert lexicon.load().after_first is not None
+
+
+@pytest.mark.parametrize(
     ("text", "disposition"),
     [
         ("市民可拨打12345反映问题", "code"),
+        ("拨打12345热线", "code"),
+        ("建成500千伏变电站", "name"),
+        ("庆祝建党100周年", "name"),
         ("入选第3批名单", "ordinal"),
         ("抗击COVID-19疫情", "code"),
         ("提供7×24小时服务", "word"),

@@ -313,7 +313,13 @@ class _Extractor:
 
         # the affix rules' combined tests first: most numbers have no affix, and this says so cheaply
         window = norm[start - _BEFORE_WINDOW if start > _BEFORE_WINDOW else 0:start]
-        after_ok = lex.any_after.match(norm, core_end) is not None
+        # the after gate as the before gate below: most numbers are followed by no rule's first character
+        nxt = after if core_end == run_end else norm[core_end:core_end + 1]
+        gate = lex.after_first
+        if gate is None or nxt in gate[0] or gate[1] and nxt.isspace() or gate[2] and nxt.isdecimal():
+            after_ok = lex.any_after.match(norm, core_end) is not None
+        else:  # no rule's `after` can start with this character (or the text ends): the match would fail
+            after_ok = False
         gate, last = lex.before_last, window[-1:]
         if gate is None or not last or last in gate[0] or gate[1] and last.isspace() or gate[2] and last.isdecimal():
             before_ok = lex.any_before.search(window) is not None

@@ -67,6 +67,9 @@ class Lexicon:
     # any digit), or None when the rules are beyond _last_chars: one set lookup spares most searches.
     before_last: tuple[frozenset[str], bool, bool] | None
     any_after: re.Pattern  # matches when some rule's `after` could apply
+    # What the first character after a token's core must be for any_after to match (as before_last),
+    # or None: most numbers are followed by 万, 元, % or a clause's end, and one set lookup says so.
+    after_first: tuple[frozenset[str], bool, bool] | None
     affix_candidates: dict[tuple[bool, bool], tuple[AffixRule, ...]]  # (after_ok, before_ok) -> rules
 
     @property
@@ -92,6 +95,23 @@ def _by_edge(words: dict[str, str], edge: int) -> dict[str, tuple[tuple[int, str
     for word, qualifier in words.items():
         index.setdefault(word[edge], []).append((len(word), word, qualifier))
     return {char: tuple(sorted(entries, key=lambda e: -e[0])) for char, entries in index.items()}
+
+
+def _after_first(patterns: list[str]) -> tuple[frozenset[str], bool, bool] | None:
+    """The characters that can start a match of ``p1|p2|...``, or None if unknown (see :func:`_first_chars`)."""
+    chars: set[str] = set()
+    space = digit = False
+    for pattern in patterns:
+        try:
+            found = _first_chars(pattern)
+        except (ImportError, AttributeError):  # the parser's internals moved: do without the gate
+            return None
+        if found is None:
+            return None
+        chars |= found[0]
+        space |= found[1]
+        digit |= found[2]
+    return frozenset(chars), space, digit
 
 
 def _before_last(patterns: list[str]) -> tuple[frozenset[str], bool, bool] | None:
@@ -122,6 +142,20 @@ def _last_chars(pattern: str) -> tuple[set[str], bool, bool] | None:
     the end, flags, a pattern that can match nothing at all unconditionally) gives None: no gate.
     A ``^`` at the end means an empty window, which always passes the gate.
     """
+    return _edge_chars(pattern, last=True)
+
+
+def _first_chars(pattern: str) -> tuple[set[str], bool, bool] | None:
+    """What the first character of a match of ``pattern`` can be: (chars, whitespace, digit), or None.
+
+    The mirror of :func:`_last_chars`: a lookahead at the start fixes the character, a lookbehind
+    there says nothing about it; anchors, and a pattern that can match nothing at all, give None.
+    """
+    return _edge_chars(pattern, last=False)
+
+
+def _edge_chars(pattern: str, last: bool) -> tuple[set[str], bool, bool] | None:
+    """:func:`_last_chars` (``last``) or :func:`_first_chars`."""
     try:
         from re import _constants as c  # Python 3.11+
         from re import _parser as parser
@@ -152,8 +186,8 @@ def _last_chars(pattern: str) -> tuple[set[str], bool, bool] | None:
         return True
 
     def sequence(items) -> bool | None:
-        """Walk back from the end; True when an item fixes the last character, None if unknown."""
-        for op, av in reversed(list(items)):
+        """Walk from the edge inwards; True when an item fixes the edge character, None if unknown."""
+        for op, av in (reversed(list(items)) if last else items):
             ends = item(op, av)
             if ends is None or ends:
                 return ends
@@ -173,10 +207,12 @@ def _last_chars(pattern: str) -> tuple[set[str], bool, bool] | None:
         if op in (c.MAX_REPEAT, c.MIN_REPEAT):
             ends = sequence(av[2])
             return None if ends is None else ends and av[0] >= 1
-        if op is c.AT and av in (c.AT_BEGINNING, c.AT_BEGINNING_STRING):
+        if op is c.AT and last and av in (c.AT_BEGINNING, c.AT_BEGINNING_STRING):
             return True  # matches only at the window's start: the window is empty
-        if op is c.ASSERT and av[0] < 0:  # lookbehind: the text before must end so
+        if op is c.ASSERT and (av[0] < 0) == last:  # lookbehind at the end, lookahead at the start
             return True if sequence(av[1]) else None
+        if op is c.ASSERT and not last:  # a lookbehind at the start: only about what comes before
+            return False
         if op is c.ASSERT_NOT:
             return False  # says nothing usable about the character; look further back
         return None
@@ -271,6 +307,7 @@ def load() -> Lexicon:
         any_before=re.compile(f"(?:{'|'.join(befores)})$"),
         before_last=_before_last([row["before"] for row in affix_rows if row["before"]]),
         any_after=re.compile("|".join(afters)),
+        after_first=_after_first([row["after"] for row in affix_rows if row["after"]]),
         affix_candidates={
             (after_ok, before_ok): tuple(
                 r for r in rules if (r.after is None or after_ok) and (r.before is None or before_ok)
