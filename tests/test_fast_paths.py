@@ -258,3 +258,12 @@ def test_subject_skips_filler_and_trailing_verb() -> None:
     figure = next(m for m in extract("截至目前，累计新建驿站达到120个。") if m.disposition == "figure")
     assert figure.subject == "新建驿站"
     assert re.fullmatch(r"\d+个", figure.surface)
+
+
+# -- the table gate's double-space test ------------------------------------------------------------------
+@SETTINGS
+@given(st.lists(st.sampled_from(list("  表12年，\n\u3000")), max_size=12).map("".join), st.integers(0, 12))
+def test_double_space_by_single_finds_is_the_two_char_find(text: str, lo: int) -> None:
+    from analysis.extract.tabular import _has_double_space
+
+    assert _has_double_space(text, lo) == (text.find("  ", lo) >= 0)
