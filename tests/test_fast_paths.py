@@ -267,3 +267,24 @@ def test_double_space_by_single_finds_is_the_two_char_find(text: str, lo: int) -
     from analysis.extract.tabular import _has_double_space
 
     assert _has_double_space(text, lo) == (text.find("  ", lo) >= 0)
+
+
+# -- the gates as one set each ------------------------------------------------------------------------
+def test_no_whitespace_above_the_ideographic_space() -> None:
+    # _spelled_out lists whitespace only up to U+3000
+    assert max(i for i in range(0x110000) if chr(i).isspace()) == lexicon._LAST_SPACE
+
+
+@SETTINGS
+@given(st.one_of(_WINDOW_CHARS, _AFTER_CHARS, st.characters(), st.just("")))
+def test_spelled_out_gates_let_through_what_the_three_tests_do(char: str) -> None:
+    lex = lexicon.load()
+    for gate, spelled, empty in ((lex.before_last, lex.before_gate, True), (lex.after_first, lex.after_gate, False)):
+        chars, space, digit = gate
+        passes = (empty and not char) or char in chars or space and char.isspace() or digit and char.isdecimal()
+        assert (char in spelled) == passes
+
+
+def test_spelled_out_digits_are_every_decimal() -> None:
+    spelled = lexicon._spelled_out((frozenset("a"), False, True))
+    assert "a" in spelled and "7" in spelled and "٣" in spelled and "x" not in spelled and " " not in spelled

@@ -298,8 +298,13 @@ class _Extractor:
             if len(core) > 1 and self._unit_at(core_end - 1)[0][:1] == core[-1]:
                 match = NUMBER.match(norm, start, core_end - 1)
                 end, core_end = match.end(), match.end("core")
-        unit_pos = end + 1 if norm[end:end + 1] == " " else end  # _unit_at, inlined
-        units = lex.units_by_first.get(norm[unit_pos:unit_pos + 1])
+        # _unit_at, inlined; the character at end is sliced once (also for the after gate below)
+        unit_pos, at_end = end, norm[end:end + 1]
+        first = at_end
+        if at_end == " ":
+            unit_pos += 1
+            first = norm[unit_pos:unit_pos + 1]
+        units = lex.units_by_first.get(first)
         found = units.match(norm, unit_pos) if units is not None else None
         unit, unit_end = (found.group(), found.end()) if found else ("", 0)
         if unit:
@@ -314,14 +319,14 @@ class _Extractor:
         # the affix rules' combined tests first: most numbers have no affix, and this says so cheaply
         window = norm[start - _BEFORE_WINDOW if start > _BEFORE_WINDOW else 0:start]
         # the after gate as the before gate below: most numbers are followed by no rule's first character
-        nxt = after if core_end == run_end else norm[core_end:core_end + 1]
-        gate = lex.after_first
-        if gate is None or nxt in gate[0] or gate[1] and nxt.isspace() or gate[2] and nxt.isdecimal():
+        nxt = after if core_end == run_end else at_end if core_end == end else norm[core_end:core_end + 1]
+        gate = lex.after_gate
+        if gate is None or nxt in gate:
             after_ok = lex.any_after.match(norm, core_end) is not None
         else:  # no rule's `after` can start with this character (or the text ends): the match would fail
             after_ok = False
-        gate, last = lex.before_last, window[-1:]
-        if gate is None or not last or last in gate[0] or gate[1] and last.isspace() or gate[2] and last.isdecimal():
+        gate = lex.before_gate
+        if gate is None or window[-1:] in gate:
             before_ok = lex.any_before.search(window) is not None
         else:  # no rule's context can end with this character: the search would fail
             before_ok = False

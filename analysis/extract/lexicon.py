@@ -70,6 +70,10 @@ class Lexicon:
     # What the first character after a token's core must be for any_after to match (as before_last),
     # or None: most numbers are followed by 万, 元, % or a clause's end, and one set lookup says so.
     after_first: tuple[frozenset[str], bool, bool] | None
+    # The two gates spelled out as one set each (classes expanded, "" for an empty window): the scan
+    # tests every number against both, and one set lookup costs a third of the three tests.
+    before_gate: frozenset[str] | None
+    after_gate: frozenset[str] | None
     affix_candidates: dict[tuple[bool, bool], tuple[AffixRule, ...]]  # (after_ok, before_ok) -> rules
 
     @property
@@ -95,6 +99,22 @@ def _by_edge(words: dict[str, str], edge: int) -> dict[str, tuple[tuple[int, str
     for word, qualifier in words.items():
         index.setdefault(word[edge], []).append((len(word), word, qualifier))
     return {char: tuple(sorted(entries, key=lambda e: -e[0])) for char, entries in index.items()}
+
+
+_LAST_SPACE = 0x3000  # no character above the ideographic space is whitespace (tests/test_fast_paths.py)
+
+
+def _spelled_out(gate: tuple[frozenset[str], bool, bool] | None, *extra: str) -> frozenset[str] | None:
+    """The characters a gate lets through, whitespace and digits listed out, plus ``extra``."""
+    if gate is None:
+        return None
+    chars, space, digit = gate
+    out = set(chars) | set(extra)
+    if space:
+        out.update(c for c in map(chr, range(_LAST_SPACE + 1)) if c.isspace())
+    if digit:
+        out.update(c for c in map(chr, range(0x110000)) if c.isdecimal())
+    return frozenset(out)
 
 
 def _after_first(patterns: list[str]) -> tuple[frozenset[str], bool, bool] | None:
@@ -289,6 +309,8 @@ def load() -> Lexicon:
                 note=row["note"],
             )
         )
+    before_last = _before_last([row["before"] for row in affix_rows if row["before"]])
+    after_first = _after_first([row["after"] for row in affix_rows if row["after"]])
     befores = [f"(?:{row['before']})" for row in affix_rows if row["before"]]
     afters = [f"(?:{row['after']})" for row in affix_rows if row["after"]]
     return Lexicon(
@@ -305,9 +327,11 @@ def load() -> Lexicon:
         arabic_only_units=frozenset(u for u, entry in units.items() if entry.arabic_only),
         multiplier_unit_seconds=frozenset(u[1] for u in units if len(u) > 1 and u[0] in "十百千万亿"),
         any_before=re.compile(f"(?:{'|'.join(befores)})$"),
-        before_last=_before_last([row["before"] for row in affix_rows if row["before"]]),
+        before_last=before_last,
+        before_gate=_spelled_out(before_last, ""),  # an empty window: any_before's ^ may match it
         any_after=re.compile("|".join(afters)),
-        after_first=_after_first([row["after"] for row in affix_rows if row["after"]]),
+        after_first=after_first,
+        after_gate=_spelled_out(after_first),
         affix_candidates={
             (after_ok, before_ok): tuple(
                 r for r in rules if (r.after is None or after_ok) and (r.before is None or before_ok)
