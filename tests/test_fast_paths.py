@@ -288,3 +288,8 @@ def test_spelled_out_gates_let_through_what_the_three_tests_do(char: str) -> Non
 def test_spelled_out_digits_are_every_decimal() -> None:
     spelled = lexicon._spelled_out((frozenset("a"), False, True))
     assert "a" in spelled and "7" in spelled and "٣" in spelled and "x" not in spelled and " " not in spelled
+
+
+def test_special_units_are_the_units_either_unit_test_looks_for() -> None:
+    lex = lexicon.load()
+    assert lex.special_units == lex.compound_openers | lex.arabic_only_units

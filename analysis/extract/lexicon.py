@@ -56,6 +56,7 @@ class Lexicon:
     unit_pattern: re.Pattern  # any unit, longest first, so one match finds the longest unit
     compound_openers: frozenset[str]  # units a two-part quantity may start with: 四个半小时, 2天半, 九成五
     arabic_only_units: frozenset[str]  # units read only after Arabic digits (17市, but 三省一市)
+    special_units: frozenset[str]  # compound_openers | arabic_only_units: most units are in neither
     # the second characters of units that start with a multiplier (千瓦, 千米, 万吨 would be 万 x 吨): after a
     # Chinese numeral ending in that multiplier, one set lookup says whether the unit may have begun there
     multiplier_unit_seconds: frozenset[str]
@@ -311,6 +312,7 @@ def load() -> Lexicon:
         )
     before_last = _before_last([row["before"] for row in affix_rows if row["before"]])
     after_first = _after_first([row["after"] for row in affix_rows if row["after"]])
+    openers = frozenset(u for u, entry in units.items() if entry.kind == "duration") | {"个", "成"}
     befores = [f"(?:{row['before']})" for row in affix_rows if row["before"]]
     afters = [f"(?:{row['after']})" for row in affix_rows if row["after"]]
     return Lexicon(
@@ -323,8 +325,9 @@ def load() -> Lexicon:
         affix_rules=tuple(rules),
         unit_pattern=_alternation(units),
         units_by_first=_by_first_char(units),
-        compound_openers=frozenset(u for u, entry in units.items() if entry.kind == "duration") | {"个", "成"},
+        compound_openers=openers,
         arabic_only_units=frozenset(u for u, entry in units.items() if entry.arabic_only),
+        special_units=openers | frozenset(u for u, entry in units.items() if entry.arabic_only),
         multiplier_unit_seconds=frozenset(u[1] for u in units if len(u) > 1 and u[0] in "十百千万亿"),
         any_before=re.compile(f"(?:{'|'.join(befores)})$"),
         before_last=before_last,
