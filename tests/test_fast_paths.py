@@ -91,9 +91,53 @@ def test_before_gate_is_on_for_the_shipped_rules() -> None:
 
 
 @pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("届", ({"届"}, False, False)),
+        ("(?:服务|便民)?(?:热线|专线)", ({"服", "便", "热", "专"}, False, False)),  # an optional head adds the next
+        ("(?=[×x]\\d)", ({"×", "x"}, False, False)),  # a lookahead at the start fixes the first character
+        ("[］\\]](?!\\d*号)", ({"］", "]"}, False, False)),
+        ("\\s*年", ({"年"}, True, False)),
+        ("(?<=a)b", ({"b"}, False, False)),  # a lookbehind at the start says nothing about it
+    ],
+)
+def test_first_chars_of_known_patterns(pattern: str, expected) -> None:
+    assert lexicon._first_chars(pattern) == expected
+
+
+@pytest.mark.parametrize("pattern", ["a?", "[^a]", ".", "(?i)a", "^a", "\\ba", "(?=a?)b"])
+def test_first_chars_give_up_on_what_they_cannot_bound(pattern: str) -> None:
+    assert lexicon._first_chars(pattern) is None
+
+
+_AFTER_CHARS = st.sampled_from(
+    list("届中全会大热线专服务电话AGxX×*]］〕号是年来以内平均间期行动计划周千伏变电站所示列")
+    + list("0123456789一二三十百千万亿元个%人 \n\t\u3000，。")
+)
+
+
+@SETTINGS
+@given(st.lists(_AFTER_CHARS, max_size=8).map("".join))
+def test_after_gate_never_turns_away_a_matching_position(text: str) -> None:
+    lex = lexicon.load()
+    chars, space, digit = lex.after_first
+    first = text[:1]
+    if not (first in chars or space and first.isspace() or digit and first.isdecimal()):
+        assert lex.any_after.match(text) is None
+
+
+def test_after_gate_is_on_for_the_shipped_rules() -> None:
+    # if a rule the analysis cannot bound is added, the gate turns off and every number is matched
+    assert lexicon.load().after_first is not None
+
+
+@pytest.mark.parametrize(
     ("text", "disposition"),
     [
         ("市民可拨打12345反映问题", "code"),
+        ("拨打12345热线", "code"),
+        ("建成500千伏变电站", "name"),
+        ("庆祝建党100周年", "name"),
         ("入选第3批名单", "ordinal"),
         ("抗击COVID-19疫情", "code"),
         ("提供7×24小时服务", "word"),
@@ -214,3 +258,38 @@ def test_subject_skips_filler_and_trailing_verb() -> None:
     figure = next(m for m in extract("截至目前，累计新建驿站达到120个。") if m.disposition == "figure")
     assert figure.subject == "新建驿站"
     assert re.fullmatch(r"\d+个", figure.surface)
+
+
+# -- the table gate's double-space test ------------------------------------------------------------------
+@SETTINGS
+@given(st.lists(st.sampled_from(list("  表12年，\n\u3000")), max_size=12).map("".join), st.integers(0, 12))
+def test_double_space_by_single_finds_is_the_two_char_find(text: str, lo: int) -> None:
+    from analysis.extract.tabular import _has_double_space
+
+    assert _has_double_space(text, lo) == (text.find("  ", lo) >= 0)
+
+
+# -- the gates as one set each ------------------------------------------------------------------------
+def test_no_whitespace_above_the_ideographic_space() -> None:
+    # _spelled_out lists whitespace only up to U+3000
+    assert max(i for i in range(0x110000) if chr(i).isspace()) == lexicon._LAST_SPACE
+
+
+@SETTINGS
+@given(st.one_of(_WINDOW_CHARS, _AFTER_CHARS, st.characters(), st.just("")))
+def test_spelled_out_gates_let_through_what_the_three_tests_do(char: str) -> None:
+    lex = lexicon.load()
+    for gate, spelled, empty in ((lex.before_last, lex.before_gate, True), (lex.after_first, lex.after_gate, False)):
+        chars, space, digit = gate
+        passes = (empty and not char) or char in chars or space and char.isspace() or digit and char.isdecimal()
+        assert (char in spelled) == passes
+
+
+def test_spelled_out_digits_are_every_decimal() -> None:
+    spelled = lexicon._spelled_out((frozenset("a"), False, True))
+    assert "a" in spelled and "7" in spelled and "٣" in spelled and "x" not in spelled and " " not in spelled
+
+
+def test_special_units_are_the_units_either_unit_test_looks_for() -> None:
+    lex = lexicon.load()
+    assert lex.special_units == lex.compound_openers | lex.arabic_only_units

@@ -292,17 +292,25 @@ class _Extractor:
         else:
             end = core_end = run_end
         lex = self.lex
-        if not is_arabic and norm[core_end:core_end + 1] in lex.multiplier_unit_seconds and match is not None:
+        # The characters at the number's end and at its core's end, each sliced once: the multiplier-unit
+        # test, the unit lookup and the after gate all look at them (a slice costs more than the tests).
+        at_end = norm[end:end + 1]
+        at_core = at_end if core_end == end else after if core_end == run_end else norm[core_end:core_end + 1]
+        if not is_arabic and at_core in lex.multiplier_unit_seconds and match is not None:
             # 三十九千瓦 is 39 千瓦: a unit that starts with a multiplier ends the Chinese numeral before it
             core = match.group("core")
             if len(core) > 1 and self._unit_at(core_end - 1)[0][:1] == core[-1]:
                 match = NUMBER.match(norm, start, core_end - 1)
                 end, core_end = match.end(), match.end("core")
-        unit_pos = end + 1 if norm[end:end + 1] == " " else end  # _unit_at, inlined
-        units = lex.units_by_first.get(norm[unit_pos:unit_pos + 1])
+                at_end, at_core = norm[end:end + 1], norm[core_end:core_end + 1]
+        unit_pos, first = end, at_end  # _unit_at, inlined
+        if at_end == " ":
+            unit_pos += 1
+            first = norm[unit_pos:unit_pos + 1]
+        units = lex.units_by_first.get(first)
         found = units.match(norm, unit_pos) if units is not None else None
         unit, unit_end = (found.group(), found.end()) if found else ("", 0)
-        if unit:
+        if unit in lex.special_units:  # one lookup says most units need neither test below
             if not is_arabic and unit in lex.arabic_only_units:
                 unit, unit_end = "", 0
             elif (unit in lex.compound_openers and norm[unit_end:unit_end + 1] in _COMPOUND_NEXT
@@ -313,9 +321,14 @@ class _Extractor:
 
         # the affix rules' combined tests first: most numbers have no affix, and this says so cheaply
         window = norm[start - _BEFORE_WINDOW if start > _BEFORE_WINDOW else 0:start]
-        after_ok = lex.any_after.match(norm, core_end) is not None
-        gate, last = lex.before_last, window[-1:]
-        if gate is None or not last or last in gate[0] or gate[1] and last.isspace() or gate[2] and last.isdecimal():
+        # the after gate as the before gate below: most numbers are followed by no rule's first character
+        gate = lex.after_gate
+        if gate is None or at_core in gate:
+            after_ok = lex.any_after.match(norm, core_end) is not None
+        else:  # no rule's `after` can start with this character (or the text ends): the match would fail
+            after_ok = False
+        gate = lex.before_gate
+        if gate is None or window[-1:] in gate:
             before_ok = lex.any_before.search(window) is not None
         else:  # no rule's context can end with this character: the search would fail
             before_ok = False

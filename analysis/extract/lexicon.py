@@ -56,6 +56,7 @@ class Lexicon:
     unit_pattern: re.Pattern  # any unit, longest first, so one match finds the longest unit
     compound_openers: frozenset[str]  # units a two-part quantity may start with: 四个半小时, 2天半, 九成五
     arabic_only_units: frozenset[str]  # units read only after Arabic digits (17市, but 三省一市)
+    special_units: frozenset[str]  # compound_openers | arabic_only_units: most units are in neither
     # the second characters of units that start with a multiplier (千瓦, 千米, 万吨 would be 万 x 吨): after a
     # Chinese numeral ending in that multiplier, one set lookup says whether the unit may have begun there
     multiplier_unit_seconds: frozenset[str]
@@ -67,6 +68,13 @@ class Lexicon:
     # any digit), or None when the rules are beyond _last_chars: one set lookup spares most searches.
     before_last: tuple[frozenset[str], bool, bool] | None
     any_after: re.Pattern  # matches when some rule's `after` could apply
+    # What the first character after a token's core must be for any_after to match (as before_last),
+    # or None: most numbers are followed by 万, 元, % or a clause's end, and one set lookup says so.
+    after_first: tuple[frozenset[str], bool, bool] | None
+    # The two gates spelled out as one set each (classes expanded, "" for an empty window): the scan
+    # tests every number against both, and one set lookup costs a third of the three tests.
+    before_gate: frozenset[str] | None
+    after_gate: frozenset[str] | None
     affix_candidates: dict[tuple[bool, bool], tuple[AffixRule, ...]]  # (after_ok, before_ok) -> rules
 
     @property
@@ -92,6 +100,39 @@ def _by_edge(words: dict[str, str], edge: int) -> dict[str, tuple[tuple[int, str
     for word, qualifier in words.items():
         index.setdefault(word[edge], []).append((len(word), word, qualifier))
     return {char: tuple(sorted(entries, key=lambda e: -e[0])) for char, entries in index.items()}
+
+
+_LAST_SPACE = 0x3000  # no character above the ideographic space is whitespace (tests/test_fast_paths.py)
+
+
+def _spelled_out(gate: tuple[frozenset[str], bool, bool] | None, *extra: str) -> frozenset[str] | None:
+    """The characters a gate lets through, whitespace and digits listed out, plus ``extra``."""
+    if gate is None:
+        return None
+    chars, space, digit = gate
+    out = set(chars) | set(extra)
+    if space:
+        out.update(c for c in map(chr, range(_LAST_SPACE + 1)) if c.isspace())
+    if digit:
+        out.update(c for c in map(chr, range(0x110000)) if c.isdecimal())
+    return frozenset(out)
+
+
+def _after_first(patterns: list[str]) -> tuple[frozenset[str], bool, bool] | None:
+    """The characters that can start a match of ``p1|p2|...``, or None if unknown (see :func:`_first_chars`)."""
+    chars: set[str] = set()
+    space = digit = False
+    for pattern in patterns:
+        try:
+            found = _first_chars(pattern)
+        except (ImportError, AttributeError):  # the parser's internals moved: do without the gate
+            return None
+        if found is None:
+            return None
+        chars |= found[0]
+        space |= found[1]
+        digit |= found[2]
+    return frozenset(chars), space, digit
 
 
 def _before_last(patterns: list[str]) -> tuple[frozenset[str], bool, bool] | None:
@@ -122,6 +163,20 @@ def _last_chars(pattern: str) -> tuple[set[str], bool, bool] | None:
     the end, flags, a pattern that can match nothing at all unconditionally) gives None: no gate.
     A ``^`` at the end means an empty window, which always passes the gate.
     """
+    return _edge_chars(pattern, last=True)
+
+
+def _first_chars(pattern: str) -> tuple[set[str], bool, bool] | None:
+    """What the first character of a match of ``pattern`` can be: (chars, whitespace, digit), or None.
+
+    The mirror of :func:`_last_chars`: a lookahead at the start fixes the character, a lookbehind
+    there says nothing about it; anchors, and a pattern that can match nothing at all, give None.
+    """
+    return _edge_chars(pattern, last=False)
+
+
+def _edge_chars(pattern: str, last: bool) -> tuple[set[str], bool, bool] | None:
+    """:func:`_last_chars` (``last``) or :func:`_first_chars`."""
     try:
         from re import _constants as c  # Python 3.11+
         from re import _parser as parser
@@ -152,8 +207,8 @@ def _last_chars(pattern: str) -> tuple[set[str], bool, bool] | None:
         return True
 
     def sequence(items) -> bool | None:
-        """Walk back from the end; True when an item fixes the last character, None if unknown."""
-        for op, av in reversed(list(items)):
+        """Walk from the edge inwards; True when an item fixes the edge character, None if unknown."""
+        for op, av in (reversed(list(items)) if last else items):
             ends = item(op, av)
             if ends is None or ends:
                 return ends
@@ -173,10 +228,12 @@ def _last_chars(pattern: str) -> tuple[set[str], bool, bool] | None:
         if op in (c.MAX_REPEAT, c.MIN_REPEAT):
             ends = sequence(av[2])
             return None if ends is None else ends and av[0] >= 1
-        if op is c.AT and av in (c.AT_BEGINNING, c.AT_BEGINNING_STRING):
+        if op is c.AT and last and av in (c.AT_BEGINNING, c.AT_BEGINNING_STRING):
             return True  # matches only at the window's start: the window is empty
-        if op is c.ASSERT and av[0] < 0:  # lookbehind: the text before must end so
+        if op is c.ASSERT and (av[0] < 0) == last:  # lookbehind at the end, lookahead at the start
             return True if sequence(av[1]) else None
+        if op is c.ASSERT and not last:  # a lookbehind at the start: only about what comes before
+            return False
         if op is c.ASSERT_NOT:
             return False  # says nothing usable about the character; look further back
         return None
@@ -253,6 +310,9 @@ def load() -> Lexicon:
                 note=row["note"],
             )
         )
+    before_last = _before_last([row["before"] for row in affix_rows if row["before"]])
+    after_first = _after_first([row["after"] for row in affix_rows if row["after"]])
+    openers = frozenset(u for u, entry in units.items() if entry.kind == "duration") | {"个", "成"}
     befores = [f"(?:{row['before']})" for row in affix_rows if row["before"]]
     afters = [f"(?:{row['after']})" for row in affix_rows if row["after"]]
     return Lexicon(
@@ -265,12 +325,16 @@ def load() -> Lexicon:
         affix_rules=tuple(rules),
         unit_pattern=_alternation(units),
         units_by_first=_by_first_char(units),
-        compound_openers=frozenset(u for u, entry in units.items() if entry.kind == "duration") | {"个", "成"},
+        compound_openers=openers,
         arabic_only_units=frozenset(u for u, entry in units.items() if entry.arabic_only),
+        special_units=openers | frozenset(u for u, entry in units.items() if entry.arabic_only),
         multiplier_unit_seconds=frozenset(u[1] for u in units if len(u) > 1 and u[0] in "十百千万亿"),
         any_before=re.compile(f"(?:{'|'.join(befores)})$"),
-        before_last=_before_last([row["before"] for row in affix_rows if row["before"]]),
+        before_last=before_last,
+        before_gate=_spelled_out(before_last, ""),  # an empty window: any_before's ^ may match it
         any_after=re.compile("|".join(afters)),
+        after_first=after_first,
+        after_gate=_spelled_out(after_first),
         affix_candidates={
             (after_ok, before_ok): tuple(
                 r for r in rules if (r.after is None or after_ok) and (r.before is None or before_ok)
