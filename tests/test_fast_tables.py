@@ -36,6 +36,11 @@ def _generated(n_docs: int = 40) -> str:
     return "".join(iter_documents(n_docs * 3_000))
 
 
+# The tests on these tables (every genre report and a generated corpus, built and enriched) are the
+# heavy differential ones: make test runs them, the quick loop does not.
+REALISTIC = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def realistic() -> dict[str, pd.DataFrame]:
     """The tables of the seed, the genre set and a generated corpus, enriched (not yet validated)."""
@@ -47,6 +52,7 @@ def realistic() -> dict[str, pd.DataFrame]:
 
 
 # -- checks.check_batch against pandera -------------------------------------------------------------
+@REALISTIC
 def test_checks_pass_what_pandera_passes_with_the_same_coerced_tables(realistic):
     fast = check_batch(realistic)
     slow = validate(realistic)
@@ -90,6 +96,7 @@ BROKEN = {
 
 
 @pytest.mark.parametrize("case", list(BROKEN))
+@REALISTIC
 def test_checks_fail_what_pandera_fails(realistic, case):
     name, change = BROKEN[case]
     tables = _broken(realistic, name, change)
@@ -98,6 +105,7 @@ def test_checks_fail_what_pandera_fails(realistic, case):
         validate(tables)
 
 
+@REALISTIC
 def test_where_the_checks_are_stricter_pandera_decides(realistic):
     # pandera casts None to False in a required flag before looking for missing values; the
     # column-wide checks refuse it, and the batch then goes through pandera, so the verdict is pandera's
@@ -116,6 +124,7 @@ def test_checks_agree_on_the_contract_fixture():
         pd.testing.assert_frame_equal(fast[name], df, obj=name)
 
 
+@REALISTIC
 def test_known_keys_stand_in_for_tables_written_earlier(realistic):
     per_doc = {n: realistic[n] for n in ("sentences", "figures", "mentions")}
     assert check_batch(per_doc) is None  # documents and sections are nowhere
@@ -157,6 +166,7 @@ def test_keywords_find_every_occurrence_overlaps_included(text):
     assert keywords.found(text) == {w for w in _AWKWARD_WORDS if w in text}
 
 
+@REALISTIC
 def test_keywords_on_the_shipped_vocabularies(realistic):
     from analysis.tables import indicators, themes
     from analysis.tables.keywords import Keywords
@@ -169,6 +179,7 @@ def test_keywords_on_the_shipped_vocabularies(realistic):
 
 
 # -- themes and indicators over lists against the per-figure functions ------------------------------
+@REALISTIC
 def test_themes_and_indicators_match_the_per_figure_functions(realistic):
     from analysis.tables import indicators, themes
     from analysis.tables.context import figure_texts
@@ -278,6 +289,7 @@ def test_bulk_csv_writer_writes_what_the_csv_module_writes_on_awkward_cells():
     assert b"".join(csv_chunks(alone)) == _plain_csv(alone)
 
 
+@REALISTIC
 def test_bulk_csv_writer_on_the_realistic_tables(realistic):
     from analysis.store.cells import csv_chunks
     from analysis.tables.enrich import validate
@@ -286,6 +298,7 @@ def test_bulk_csv_writer_on_the_realistic_tables(realistic):
         assert b"".join(csv_chunks(df)) == _plain_csv(df), name
 
 
+@REALISTIC
 def test_vocabularies_checked_once_stand_in_for_later_batches(realistic):
     from analysis.tables.build import frames_of, iter_rows
     from analysis.tables.contract import VOCABULARIES

@@ -46,6 +46,10 @@ from pathlib import Path
 
 import pytest
 
+# Every probe runs the commands as subprocesses (kills, full disks, locales): make test runs them,
+# the quick loop does not.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED_RAW = ROOT / "data" / "raw"
 SEED = "000_ef22c67862e0d2cc.txt"
