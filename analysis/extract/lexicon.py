@@ -120,19 +120,7 @@ def _spelled_out(gate: tuple[frozenset[str], bool, bool] | None, *extra: str) ->
 
 def _after_first(patterns: list[str]) -> tuple[frozenset[str], bool, bool] | None:
     """The characters that can start a match of ``p1|p2|...``, or None if unknown (see :func:`_first_chars`)."""
-    chars: set[str] = set()
-    space = digit = False
-    for pattern in patterns:
-        try:
-            found = _first_chars(pattern)
-        except (ImportError, AttributeError):  # the parser's internals moved: do without the gate
-            return None
-        if found is None:
-            return None
-        chars |= found[0]
-        space |= found[1]
-        digit |= found[2]
-    return frozenset(chars), space, digit
+    return _edge_union(patterns, _first_chars, set())
 
 
 def _before_last(patterns: list[str]) -> tuple[frozenset[str], bool, bool] | None:
@@ -141,11 +129,15 @@ def _before_last(patterns: list[str]) -> tuple[frozenset[str], bool, bool] | Non
     A window that is empty or ends with a newline (``$`` matches before one) always passes; otherwise
     its last character must be in the set (or be whitespace or a digit, when a pattern says so).
     """
-    chars: set[str] = {"\n"}
+    return _edge_union(patterns, _last_chars, {"\n"})
+
+
+def _edge_union(patterns: list[str], edge_chars, chars: set[str]) -> tuple[frozenset[str], bool, bool] | None:
+    """``edge_chars`` of every pattern together, starting from ``chars``; None if any is unknown."""
     space = digit = False
     for pattern in patterns:
         try:
-            found = _last_chars(pattern)
+            found = edge_chars(pattern)
         except (ImportError, AttributeError):  # the parser's internals moved: do without the gate
             return None
         if found is None:
