@@ -192,10 +192,9 @@ def manifest_cases(genre_dir: Path) -> list[str]:
 
 
 def read_text(path: Path) -> str:
-    try:
-        from analysis.sources import read_text as project_read
-    except ImportError:
-        return path.read_text(encoding="utf-8").lstrip("\ufeff")
+    """The report as the extractor reads it (encoding detected, BOM removed), so offsets agree."""
+    from analysis.raw.decode import read_text as project_read
+
     return project_read(path).text
 
 
