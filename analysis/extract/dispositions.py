@@ -12,6 +12,7 @@ import re
 from datetime import date
 
 from analysis.extract import dates as _dates
+from analysis.extract.as_of import as_of_of
 from analysis.extract.lexicon import Lexicon
 from analysis.extract.mention import Mention
 
@@ -82,9 +83,12 @@ class Dispositions:
         month = m.group("month") or m.group("m2")
         if month:
             self.month_context = _dates.cn_int(month)
-        role = "as_of" if re.search(r"截[至止]到?$", norm[max(0, begin - 3):begin]) else "event"
+        if re.search(r"截[至止]到?$", norm[max(0, begin - 3):begin]):
+            as_of, kind = as_of_of(resolved, m)
+            return Mention(begin, m.end(), "", "date", "date or period", as_of=as_of, date=resolved.text,
+                           date_start=resolved.start, date_end=resolved.end, role="as_of", as_of_kind=kind)
         return Mention(begin, m.end(), "", "date", "date or period", date=resolved.text,
-                       date_start=resolved.start, date_end=resolved.end, role=role)
+                       date_start=resolved.start, date_end=resolved.end, role="event")
 
     def _phone(self, start: int, floor: int) -> Mention | None:
         m = _PHONE.match(self.norm, start)

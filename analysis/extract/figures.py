@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from analysis.extract import dates as _dates
-from analysis.extract.as_of import AsOfScopes, sentence_end
+from analysis.extract.as_of import NO_DATE, AsOfScopes, sentence_end
 from analysis.extract.dispositions import LINE_STARTS, Dispositions
 from analysis.extract.lexicon import NUMERAL_CHARS, Lexicon, load
 from analysis.extract.mention import Mention, TableFigure
@@ -79,13 +79,15 @@ class WindowExtractor:
     are cut; so the mentions are those of one scan over the whole text.
     """
 
-    def __init__(self, published: date | None):
+    def __init__(self, published: date | None, published_inferred: bool = False):
         self.published = published
+        self.published_inferred = published_inferred  # the date was inferred from the text, not given
         self.carry = Carry()
 
     def extract(self, text: str, base: int, lo: int, hi: int, final: bool) -> Iterator[Mention]:
         """Mentions starting in ``[base + lo, base + hi)``, where ``text`` begins at offset ``base``."""
-        scan = _Extractor(text, self.published, month_context=self.carry.month_context,
+        scan = _Extractor(text, self.published, published_inferred=self.published_inferred,
+                          month_context=self.carry.month_context,
                           table_unit=self.carry.table_unit, final=final, tables=self.carry.tables, lo=lo, hi=hi,
                           base=base)
         for mention in scan.run(max(lo, self.carry.floor - base), hi):
@@ -102,17 +104,20 @@ class WindowExtractor:
 class _Extractor(Quantities, Dispositions, TableFigures, Subjects, AsOfScopes):
     """One scan of a text: each numeral run, classified by the checks of the mixins in a fixed order."""
 
-    def __init__(self, text: str, published: date | None, *, month_context: int | None = None,
+    def __init__(self, text: str, published: date | None, *, published_inferred: bool = False,
+                 month_context: int | None = None,
                  table_unit: tuple[str, str] | None = None, final: bool = True,
                  tables: TableState | None = None, lo: int = 0, hi: int | None = None, base: int = 0):
         self.text = text
         self.norm = normalize(text)
         self.lex: Lexicon = load()
+        self.published_inferred = published_inferred or published is None
         self.published = published or _dates.infer_published(self.norm)
         self.month_context = month_context
         # where the whole text ends, if it ends in this string (only then is a number at the end cut off)
         self.text_end = len(self.norm) if final else -1
         self.as_of_marks = self._as_of_marks()
+        self._previous = (-1, "")  # the last figure's end and subject (see Subjects)
         self.table_scopes = self._table_scopes(table_unit)
         # tables printed as text, read from the window's first line on; cells by start, for a binary search
         tables = tables or _NO_TABLE
@@ -138,7 +143,7 @@ class _Extractor(Quantities, Dispositions, TableFigures, Subjects, AsOfScopes):
         # 截至… applies to the figures after it in the same sentence
         marks = iter(self.as_of_marks)
         mark = next(marks, None)
-        as_of, scope_end = "", -1
+        as_of, scope_end = NO_DATE, -1
         # the table test of _classify only where the window has tables: most windows have none
         classify = self._classify if self.cell_starts else self._classify_text
         while pos < n:
@@ -159,13 +164,13 @@ class _Extractor(Quantities, Dispositions, TableFigures, Subjects, AsOfScopes):
                 scope_end = sentence_end(norm, mark[0])
                 mark = next(marks, None)
             if mention.start >= scope_end:
-                as_of = ""
+                as_of = NO_DATE
             disposition = mention.disposition
             if disposition == "figure":
-                if as_of:
-                    mention.as_of = as_of
+                if as_of is not NO_DATE and as_of[0]:
+                    mention.as_of, mention.as_of_kind = as_of
             elif disposition == "date" and mention.role == "as_of":
-                as_of = mention.date.split("/")[-1]
+                as_of = (mention.as_of, mention.as_of_kind)
                 scope_end = sentence_end(norm, mention.end)
             floor = pos = mention.end  # before yielding: the caller may shift the mention's offsets
             yield mention

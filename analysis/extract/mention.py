@@ -21,13 +21,15 @@ class Mention:
     unit: str = ""
     unit_kind: str = ""
     qualifier: str = ""
-    as_of: str = ""
+    as_of: str = ""  # ISO day, or '' (see analysis.extract.as_of)
     cumulative: bool = False
     subject: str = ""
     date: str = ""
     date_start: date | None = None
     date_end: date | None = None
     role: str = ""
+    as_of_kind: str = ""  # stated, month_end, report or inferred (see analysis.extract.as_of)
+    measure: str = ""  # level, cumulative, change, target or rate (see analysis.extract.subject)
 
 
 @dataclass(slots=True)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from analysis.extract.lexicon import Lexicon
 from analysis.extract.mention import MENTION_FIELDS, Mention, TableFigure
 from analysis.extract.numerals import exact, multiplier
+from analysis.extract.subject import measure_of
 from analysis.extract.tabular import Cell, split_unit
 
 _BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n|\u3000{2,}")  # a table under 单位：… ends here
@@ -90,8 +91,9 @@ class TableFigures:
                              row_label=cell.row_label, column_header=column.header if column else "",
                              total=cell.total)
         placed.subject = (cell.row_label + (column.label if column else ""))[-24:]
+        placed.measure = measure_of("", "", placed.unit_kind, False, cell.row_label + (column.header if column else ""))
         if not placed.as_of:
-            placed.as_of = cell.table.as_of
+            placed.as_of, placed.as_of_kind = cell.table.as_of
         return placed
 
     def _table_unit(self, start: int) -> tuple[str, str] | None:

@@ -70,10 +70,12 @@ def table_schema(name: str) -> dict:
         "missingValues": [contract.CSV_MISSING],
         "primaryKey": list(table.key),
     }
-    if table.references:
+    # a key whose cells may name several rows (广东|江苏) is not a Table Schema foreign key: the column says so
+    keys = [fk for fk in table.references if not fk.separator]
+    if keys:
         schema["foreignKeys"] = [
             {"fields": list(fk.fields), "reference": {"resource": fk.table, "fields": list(fk.to)}}
-            for fk in table.references
+            for fk in keys
         ]
     return schema
 
