@@ -11,7 +11,7 @@ The place of a figure comes from the strongest source that names one:
    printed one cell a line;
 6. its section's heading (吉林：…);
 7. the report: its title, a dateline (新华网福州10月29日电), the short lines under the title and the lead
-   (——在湖北省第十三届人民代表大会第六次会议上), or else the province most of its names are in.
+   (——在湖北省第十三届人民代表大会第六次会议上), or else the province most of the names of its head are in.
 
 A name of several namesakes is decided by the places around it, never guessed (:mod:`analysis.extract.places`).
 Everything here reads the text through :func:`analysis.extract.places.place_text`; offsets are the text's.
@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from analysis.extract.divisions import division_of_label, province_divisions
 from analysis.extract.normalize import normalize
 from analysis.extract.places import NATIONWIDE, NOWHERE, Hit, Place, find, place_text, resolve
-from analysis.extract.segment import Section, Segmented, Sentence
+from analysis.extract.segment import Section, Segmented, Sentence, segment
 
 _DATELINE = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:\d{1,2}|[一二三四五六七八九十]{1,3})日\s*[电讯]")
 _DATELINE_REACH = 1000  # a dateline opens the report
@@ -41,6 +41,7 @@ _NUMBERED = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(
 _NUMERAL = re.compile(r"\d")
 _NATIONAL_LABELS = frozenset({"全国", "全国合计", "全国总计", "总计（全国）"})
 _DOMINANT_SHARE, _DOMINANT_MIN = 0.6, 3
+HEAD = 20_000  # the report's place is read from this many characters at its start
 
 
 class Attribution:
@@ -68,6 +69,16 @@ class Attribution:
         self._last = (-1, 0, NOWHERE)  # the previous figure: its sentence, end, place
 
     # -- windows ---------------------------------------------------------------------------------------
+    def head(self, text: str) -> None:
+        """Read the place the report is about from its head, the first :data:`HEAD` characters of its text.
+
+        Called before the first window, so the report's place does not depend on how the text is cut.
+        """
+        head = text[:HEAD]
+        norm = place_text(normalize(head))
+        hits = find(norm)
+        self.document = self._document(norm, hits, segment(head))
+
     def window(self, text: str, base: int, seg: Segmented) -> None:
         """Read one window: ``text`` begins at offset ``base`` of the report, ``seg`` are its segments."""
         norm = place_text(normalize(text))
@@ -77,7 +88,8 @@ class Attribution:
         self._sentences = seg.sentences
         self._named = {}
         if self.document is None:
-            self.document = self._document(norm, base, seg)
+            self.document = self._document(norm, [Hit(h.start + base, h.end + base, h.candidates, h.scope, h.weak,
+                                                      h.objective, h.word) for h in self._hits], seg)
         for section in seg.sections:
             if section.index not in self.sections:
                 self.sections[section.index] = self._section_place(section)
@@ -94,54 +106,46 @@ class Attribution:
             at += 1
         return found
 
-    def _document(self, norm: str, base: int, seg: Segmented) -> Place:
-        """The place the report is about, from its title, dateline, head lines, lead, or its names' majority."""
+    def _document(self, norm: str, hits: list[Hit], seg: Segmented) -> Place:
+        """The place the report is about, from its title, dateline, head lines, lead, or its names' majority.
+
+        ``hits`` and ``seg`` have offsets into the report; ``norm`` is its text from offset 0 (its head).
+        """
+        starts = [h.start for h in hits]
+
+        def between(start: int, end: int) -> list[Hit]:
+            return [h for h in hits[bisect_left(starts, start):] if h.end <= end]
+
         titles = [find(place_text(normalize(t))) for t in self.titles]
         if seg.title is not None:
-            titles.append(self._between(seg.title.start, seg.title.end))
-        title = resolve([h for hits in titles for h in hits])
+            titles.append(between(seg.title.start, seg.title.end))
+        title = resolve([h for found in titles for h in found])
         if title.national or len(title.provinces) > 1:
             return NOWHERE if len(title.provinces) > 1 else NATIONWIDE
         if title.provinces:
             return title
         dateline = _DATELINE.search(norm, 0, min(len(norm), _DATELINE_REACH))
         if dateline:
-            before = [h for h in self._hits if 0 <= dateline.start() - h.end <= 1]
-            found = resolve(before)
+            found = resolve([h for h in hits if 0 <= dateline.start() - h.end <= 1])
             if len(found.provinces) == 1:
                 return found
         head, lead = [], []
         for para in seg.paragraphs:
             if seg.title is not None and para.start < seg.title.end:
                 continue
-            body = norm[para.start - base:para.end - base]
+            body = norm[para.start:para.end]
             if len(body) <= _HEAD_LINE_MAX and not _SENTENCE_END.search(body):
-                head.extend(self._between(para.start, para.end))
+                head.extend(between(para.start, para.end))
                 continue
-            lead = self._between(para.start, para.end)
+            lead = between(para.start, para.end)
             break
-        for hits in (head, lead):
-            found = resolve(hits)
+        for found_hits in (head, lead):
+            found = resolve(found_hits)
             if len(found.provinces) == 1:
                 return found
-            if found.national and hits is lead:
+            if found.national and found_hits is lead:
                 return NATIONWIDE
-        return self._dominant()
-
-    def _dominant(self) -> Place:
-        """The province most of the window's names are in, if it has most of them (a report about one place)."""
-        named = Counter()
-        for hit in self._hits:
-            if hit.candidates and not hit.weak and not hit.objective:
-                provinces = {d.province for d in hit.candidates}
-                if len(provinces) == 1:
-                    named[provinces.pop()] += 1
-        if not named:
-            return NOWHERE
-        province, count = named.most_common(1)[0]
-        if count >= _DOMINANT_MIN and count >= _DOMINANT_SHARE * sum(named.values()):
-            return Place((province,), province_divisions()[province])
-        return NOWHERE
+        return _dominant(hits)
 
     def _section_place(self, section: Section) -> Place:
         """The place a section's heading names; the report's when it names none."""
@@ -271,6 +275,22 @@ class Attribution:
         if found is None:
             return None
         return Place((found.province,), found)
+
+
+def _dominant(hits: list[Hit]) -> Place:
+    """The province most of the names are in, if it has most of them (a report about one place)."""
+    named = Counter()
+    for hit in hits:
+        if hit.candidates and not hit.weak and not hit.objective:
+            provinces = {d.province for d in hit.candidates}
+            if len(provinces) == 1:
+                named[provinces.pop()] += 1
+    if not named:
+        return NOWHERE
+    province, count = named.most_common(1)[0]
+    if count >= _DOMINANT_MIN and count >= _DOMINANT_SHARE * sum(named.values()):
+        return Place((province,), province_divisions()[province])
+    return NOWHERE
 
 
 def _own(found: Place, outer: Place) -> Place:

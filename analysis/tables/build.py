@@ -18,7 +18,7 @@ from analysis.extract.dates import (
     published_clues,
     published_from_clues,
 )
-from analysis.extract.attribution import Attribution
+from analysis.extract.attribution import HEAD, Attribution
 from analysis.extract.figures import TableFigure, WindowExtractor
 from analysis.extract.normalize import normalize
 from analysis.extract.segment import Segmenter
@@ -88,6 +88,7 @@ def iter_rows(source: Any, window_size: int | None = None,
     segmenter = Segmenter()
     extractor = WindowExtractor(published, inferred)
     attribution = Attribution([source.title])
+    attribution.head(_head(source))
     doc_id = source.doc_id
     title = source.title or None
     n_chars = n_sentences = n_mentions = n_figures = 0
@@ -178,6 +179,19 @@ def iter_rows(source: Any, window_size: int | None = None,
 def _chunks(source: Any) -> Iterable[str]:
     chunks = getattr(source, "chunks", None)
     return chunks() if chunks is not None else (source.text,)
+
+
+def _head(source: Any) -> str:
+    """The first ``attribution.HEAD`` characters of the text, read from its chunks if it is streamed."""
+    if getattr(source, "chunks", None) is None:
+        return source.text[:HEAD]
+    parts, size = [], 0
+    for chunk in source.chunks():
+        parts.append(chunk)
+        size += len(chunk)
+        if size >= HEAD:
+            break
+    return "".join(parts)[:HEAD]
 
 
 def _infer_published(source: Any, window_size: int) -> date | None:

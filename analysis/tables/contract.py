@@ -47,9 +47,6 @@ MATCHED_ON = ("subject", "clause", "sentence", "indicator", "none")
 _ISO = r"(\d{4}(-\d{2}(-\d{2})?)?|--\d{2}(-\d{2})?)"
 ISO_DATE_ANY = rf"^{_ISO}(/{_ISO})?$"  # a date at its precision, or an ISO interval for a period (前三季度)
 ISO_DAY = r"^\d{4}-\d{2}-\d{2}$"
-# what a figure is and how its as-of day was found: the extractor's vocabularies
-from analysis.extract.as_of import AS_OF_KINDS  # noqa: E402
-from analysis.extract.subject import MEASURES  # noqa: E402
 SHA256 = r"^[0-9a-f]{64}$"
 DIVISION_CODE = r"^\d{6}$"
 
@@ -59,6 +56,20 @@ def unit_kinds() -> tuple[str, ...]:
     from analysis.extract import lexicon
 
     return tuple(lexicon.load().unit_kinds)
+
+
+def measures() -> tuple[str, ...]:
+    """What kind of figure a figure is (level, cumulative, increase ...): the extractor's vocabulary."""
+    from analysis.extract.subject import MEASURES
+
+    return MEASURES
+
+
+def as_of_kinds() -> tuple[str, ...]:
+    """How a figure's as-of day was found (stated, month_end, report, inferred): the extractor's vocabulary."""
+    from analysis.extract.as_of import AS_OF_KINDS
+
+    return AS_OF_KINDS
 
 
 @dataclass(frozen=True)
@@ -213,9 +224,9 @@ _TABLES = (
         Column("unit", STRING, "Unit or classifier after the number, multipliers removed (个, 元, 人, %).", required=False),
         Column("unit_kind", STRING, "What the unit measures: count, money, people, percent, duration and so on.", enum=unit_kinds),
         Column("qualifier", STRING, "How exact the number is: exact, approx (近, 约), lower_bound (超, 余, 多), upper_bound (不到).", enum=QUALIFIERS),
-        Column("measure", STRING, "What kind of figure it is: level (a stock or a count), cumulative (累计), increase or decrease (a change: 增长8.3%, 下降3.1%; value stays as written, so a decrease's signed change is -value), target (目标, 计划, 力争) or rate (完成率, 占比).", enum=MEASURES),
+        Column("measure", STRING, "What kind of figure it is: level (a stock or a count), cumulative (累计), increase or decrease (a change: 增长8.3%, 下降3.1%; value stays as written, so a decrease's signed change is -value), target (目标, 计划, 力争) or rate (完成率, 占比).", enum=measures),
         Column("as_of", DATE, "The day the figure is counted at (ISO), from a 截至 clause or a table caption; empty if none is said.", required=False),
-        Column("as_of_kind", STRING, "How as_of was found: stated (the day is written), month_end (a month, quarter or year is written: its last day), report (截至目前: the publication date), inferred (the same, with a publication date inferred from the text); empty with as_of.", required=False, enum=AS_OF_KINDS),
+        Column("as_of_kind", STRING, "How as_of was found: stated (the day is written), month_end (a month, quarter or year is written: its last day), report (截至目前: the publication date), inferred (the same, with a publication date inferred from the text); empty with as_of.", required=False, enum=as_of_kinds),
         Column("cumulative", BOOLEAN, "True if the text says the figure is cumulative (累计, 共)."),
         Column("subject", STRING, "A few words saying what is counted.", required=False),
         Column("sentence_text", STRING, "The sentence holding the figure, for reading it in context.", required=False),
@@ -272,6 +283,7 @@ _TABLES = (
         Column("theme", STRING, "Theme the indicator belongs to."),
         Column("units", STRING, "Units a figure must have to feed the indicator, separated by |."),
         Column("unit_kind", STRING, "What the indicator measures: count, money, people, percent and so on.", enum=unit_kinds),
+        Column("measures", STRING, "The kinds of figure (figures.measure) that feed the indicator, separated by |: a target never feeds an indicator of results."),
         Column("per_capita", BOOLEAN, "True if a value per 10,000 residents is meaningful for this indicator."),
         Column("comparability_note", STRING, "What to keep in mind when comparing provinces on this indicator.", required=False),
     ), key=("indicator",), references=(_ref("theme", "themes"),)),
@@ -294,9 +306,9 @@ _TABLES = (
         Column("unit", STRING, "Unit of value."),
         Column("unit_kind", STRING, "What the unit measures, as in figures.", enum=unit_kinds),
         Column("qualifier", STRING, "How exact the value is, as in figures.", enum=QUALIFIERS),
-        Column("measure", STRING, "What kind of figure it is, as in figures: level, cumulative, increase, decrease, target or rate.", enum=MEASURES),
+        Column("measure", STRING, "What kind of figure it is, as in figures: level, cumulative, increase, decrease, target or rate.", enum=measures),
         Column("as_of", DATE, "The day the value is counted at, as in figures.", required=False),
-        Column("as_of_kind", STRING, "How as_of was found, as in figures.", required=False, enum=AS_OF_KINDS),
+        Column("as_of_kind", STRING, "How as_of was found, as in figures.", required=False, enum=as_of_kinds),
         Column("per_10k", NUMBER, "value / population_2020 * 10000; empty for percentages, durations, frequencies, per-person standards or unknown provinces.", required=False, minimum=0),
         Column("comparability_note", STRING, "The indicator's comparability note, repeated for convenience.", required=False),
     ), key=("doc_id", "figure"),
