@@ -33,6 +33,8 @@ _DATELINE = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:
 _DATELINE_REACH = 1000  # a dateline opens the report
 _HEAD_LINE_MAX = 80  # a line under the title (——在…会议上, 宁波市统计局) is short and no sentence
 _CELL_LINE_MAX = 40  # a cell of a table printed one cell a line
+_HEAD_LINES = 4  # lines under the title before the lead: ——在…会议上, the issuing office, a date
+_TABLE_LINE = re.compile(r"\|.*|.*\|.*\||.*(?:\t|  |\u3000\u3000).*")  # a table's row or | line
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
 # what may stand around a place name on a line of its own: numbering, brackets, decorations, a colon
 _LINE_DECORATION = re.compile(r"^[\s【\[■●◆▲★□◇·]*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])?"
@@ -130,11 +132,17 @@ class Attribution:
             if len(found.provinces) == 1:
                 return found
         head, lead = [], []
+        lines = 0
         for para in seg.paragraphs:
             if seg.title is not None and para.start < seg.title.end:
                 continue
             body = norm[para.start:para.end]
+            if _TABLE_LINE.fullmatch(body.strip()):
+                break  # a table starts: its rows are no head lines
             if len(body) <= _HEAD_LINE_MAX and not _SENTENCE_END.search(body):
+                lines += 1
+                if lines > _HEAD_LINES:
+                    break
                 head.extend(between(para.start, para.end))
                 continue
             lead = between(para.start, para.end)

@@ -447,8 +447,10 @@ class TableReader:
         else:  # more cells than headers: the extra cells on the left belong to the label
             placed = [(-1, c) for c in cells[:k - width]] + list(enumerate(cells[k - width:]))
         roles = [columns[i].role if i >= 0 else "label" for i, _ in placed]
-        label_cell = next((cell for (_, cell), role in zip(placed, roles) if role == "label"), None)
-        row_label = self._row_label(label_cell.text) if label_cell else ""
+        labels = [cell for (_, cell), role in zip(placed, roles) if role == "label"]
+        label_cell = labels[0] if labels else None
+        # a label split by an ideographic space (河　北, padded to align the column) is one label
+        row_label = self._row_label(self.text[labels[0].start:labels[-1].end]) if labels else ""
         total = row_label in self.words.total_labels
         row_unit = None
         for (_, cell), role in zip(placed, roles):
