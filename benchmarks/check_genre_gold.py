@@ -13,7 +13,8 @@ What is checked, for each gold row (columns as in tests/data/seed_gold.tsv):
 * a surface that starts or ends with a numeral is not cut out of a longer number at that occurrence
   (``3.1`` inside ``13.1`` or ``3.15`` is a gold error: no extractor can produce that span);
 * stat and optional values are decimal numbers, date values ISO (YYYY, YYYY-MM, YYYY-MM-DD or an
-  interval), ``as_of`` ISO or ``report``;
+  interval), ``as_of`` an ISO day (YYYY-MM-DD) or empty;
+* ``province`` short names of the 31 provinces, ``|`` between several, or empty;
 * no two stat rows share a span, and no trap overlaps a stat, date or optional span (the scorer
   would count a correct figure as a trap hit);
 * every text in the manifest has a gold file and every case reads with the project's reader.
@@ -40,6 +41,9 @@ COLUMNS = ["surface", "occ", "kind", "province", "value", "unit", "qualifier", "
 KINDS = {"stat", "date", "trap", "optional"}
 QUALIFIERS = {"", "exact", "approx", "lower_bound", "upper_bound"}
 _ISO = re.compile(r"^(?:\d{4}(?:-\d{2}(?:-\d{2})?)?|--\d{2}(?:-\d{2})?)$")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PROVINCES = frozenset("北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 广西 "
+                       "海南 重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆".split())
 _MULTIPLIERS = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8}
 _ARABIC = set("0123456789")
 _CHINESE = set("零〇一二三四五六七八九十百千万亿两")
@@ -169,8 +173,10 @@ def check(path: Path, text: str) -> list[str]:
             ends = cells["value"].split("/")
             if not all(_ISO.match(e) for e in ends):
                 errors.append(f"{where}: date value {cells['value']!r} is not ISO")
-        if cells["as_of"] and cells["as_of"] != "report" and not _ISO.match(cells["as_of"]):
-            errors.append(f"{where}: as_of {cells['as_of']!r} is not ISO")
+        if cells["as_of"] and not _ISO_DAY.match(cells["as_of"]):
+            errors.append(f"{where}: as_of {cells['as_of']!r} is not an ISO day")
+        if cells["province"] and not all(p in _PROVINCES for p in cells["province"].split("|")):
+            errors.append(f"{where}: province {cells['province']!r} is not short names of provinces")
         if kind == "stat" and not cells["unit"]:
             errors.append(f"{where}: a stat needs a unit")
     seen: dict[tuple[int, int], int] = {}
@@ -193,7 +199,7 @@ def manifest_cases(genre_dir: Path) -> list[str]:
 
 def read_text(path: Path) -> str:
     try:
-        from analysis.sources import read_text as project_read
+        from analysis.raw.decode import read_text as project_read
     except ImportError:
         return path.read_text(encoding="utf-8").lstrip("\ufeff")
     return project_read(path).text

@@ -31,6 +31,8 @@ from analysis.extract.lexicon import read_table
 from analysis.extract.provinces import short_names
 
 NATIONAL, OWN, WORD = "national", "own", "word"
+BOUNDED = "bounded"  # an automaton entry, not a hit's scope: a name found only where a word starts
+_PARENT_ENDS = frozenset("省市州盟")  # 安徽省歙县: a division name ends right before
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +138,7 @@ def _automaton():
         entries[name] = ((by_province[short],), "", False)
     strong: dict[str, list[Division]] = {}
     weak: dict[str, list[Division]] = {}
+    bounded: dict[str, list[Division]] = {}
     for division in divisions():
         if division.level == 0:
             continue
@@ -146,15 +149,17 @@ def _automaton():
                 continue
             is_name = key == division.name
             if division.level == 2 and len(key) < 3:
-                if is_name:
-                    continue  # 高县, 和县: two characters with the suffix are inside too many words (提高县域)
-                weak.setdefault(key, []).append(division)
+                # 歙县, 沛县: two characters with the suffix are inside too many words (提高县域), so such a
+                # name counts only where a word starts (see find); a two-character short name is weak
+                (bounded if is_name else weak).setdefault(key, []).append(division)
                 continue
             strong.setdefault(key, []).append(division)
     for key, found in strong.items():
         entries.setdefault(key, (tuple(dict.fromkeys(found)), "", False))
     for key, found in weak.items():
         entries.setdefault(key, (tuple(dict.fromkeys(found)), "", True))
+    for key, found in bounded.items():
+        entries.setdefault(key, (tuple(dict.fromkeys(found)), BOUNDED, False))
     for word, scope in words.scopes.items():
         entries[word] = ((), scope, False)
     automaton = ahocorasick.Automaton()
@@ -183,7 +188,11 @@ def find(text: str, start: int = 0, end: int | None = None) -> list[Hit]:
     line_start, furniture = -1, False
     for last, (length, candidates, scope, weak) in _automaton().iter_long(text, start, end):
         begin, stop = last + 1 - length, last + 1
-        if scope:
+        if scope == BOUNDED:
+            before = text[begin - 1] if begin else ""
+            if "\u4e00" <= before <= "\u9fff" and before not in _PARENT_ENDS:
+                continue
+        elif scope:
             if scope == WORD or scope == NATIONAL and words.national_not.match(text, stop):
                 continue  # a word read first, so no name inside it is found
             hits.append(Hit(begin, stop, (), scope, word=text[begin:stop]))
