@@ -8,11 +8,11 @@ placed a figure wrong becomes a row.
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from pathlib import Path
 
 import pytest
+from test_figure_cases import load_cases
 
 from analysis.extract.places import find, place_text, resolve
 from analysis.tables.build import TextSource, build_tables
@@ -21,20 +21,7 @@ CASES = Path(__file__).parent / "data" / "place_cases.tsv"
 PUBLISHED = date(2023, 12, 31)
 
 
-def _unescape(cell: str) -> str:
-    return cell.replace("\\n", "\n").replace("\\t", "\t").replace("\\\\", "\\")
-
-
-def load_cases() -> list[dict[str, str]]:
-    with CASES.open(encoding="utf-8", newline="") as f:
-        lines = [line for line in f if not line.startswith("#")]
-    rows = list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
-    for row in rows:
-        row["text"] = _unescape(row["text"])
-    return rows
-
-
-ROWS = load_cases()
+ROWS = load_cases(CASES)  # the same file format as figure_cases.tsv
 _TABLES: dict[str, object] = {}
 
 

@@ -42,9 +42,10 @@ def disposition_labels() -> dict[str, str]:
 
 
 def provinces_in(figures) -> list[str]:
-    """Provinces that have figures, in the order the report presents them."""
+    """Provinces that have figures, in the order the report presents them (each of a figure of several, 广东|江苏)."""
     named = figures[figures["province"].fillna("") != ""]
-    return list(dict.fromkeys(named.sort_values(["doc_id", "figure"])["province"]))
+    cells = named.sort_values(["doc_id", "figure"])["province"]
+    return list(dict.fromkeys(province for cell in cells for province in cell.split("|")))
 
 
 def _text(value) -> str:
