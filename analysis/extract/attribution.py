@@ -222,7 +222,8 @@ class Attribution:
         """The place a sentence's own words name (decided), else NOWHERE."""
         found = self._named.get(sentence.index)
         if found is None:
-            found = resolve(self._between(sentence.start, sentence.end), outer)
+            hits = self._between(sentence.start, sentence.end)
+            found = resolve(hits, outer) if hits else NOWHERE
             found = found if found.decided else NOWHERE
             self._named[sentence.index] = found
         return found
@@ -241,7 +242,10 @@ class Attribution:
     def sentence(self, sentence: Sentence) -> Place:
         """The place a sentence speaks for: its own words', else its paragraph's, line's, section's or the report's."""
         outer = self._outer_of(sentence)
-        found = resolve(self._between(sentence.start, sentence.end), outer)
+        hits = self._between(sentence.start, sentence.end)
+        if not hits:
+            return self._paragraph(sentence, outer)
+        found = resolve(hits, outer)
         if found.decided:
             return found
         if found.own:
@@ -256,7 +260,8 @@ class Attribution:
         if found is None and sentence is not None:
             index, last_end, last = self._last
             same = index == sentence.index
-            own = resolve(self._between(last_end if same else sentence.start, start), outer)
+            hits = self._between(last_end if same else sentence.start, start)
+            own = resolve(hits, outer) if hits else NOWHERE
             if own.decided:
                 found = own
             elif own.own:

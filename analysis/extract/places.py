@@ -93,8 +93,7 @@ NATIONWIDE = Place(national=True)
 
 @dataclass(frozen=True)
 class _Words:
-    media_after: re.Pattern
-    not_place_after: re.Pattern
+    not_place_after: re.Pattern  # a masthead's or a street's words, or 北京时间's
     object_before: re.Pattern
     national_not: re.Pattern
     scopes: dict[str, str]  # word -> national or own
@@ -114,7 +113,8 @@ def _words() -> _Words:
     scopes = {word: NATIONAL for word in by_role.get("national", ())}
     scopes.update({word: OWN for word in by_role.get("own", ())})
     scopes.update({word: WORD for word in by_role.get("word", ())})
-    return _Words(union("media_after"), union("not_place_after"), union("object_before", r"\Z"),
+    after = by_role.get("media_after", []) + by_role.get("not_place_after", [])
+    return _Words(re.compile("(?:" + "|".join(after) + ")"), union("object_before", r"\Z"),
                   union("national_not"), scopes, frozenset(by_role.get("common_name", ())),
                   tuple(by_role.get("furniture_line", ())))
 
@@ -184,6 +184,7 @@ def find(text: str, start: int = 0, end: int | None = None) -> list[Hit]:
     if end <= start:
         return []
     words = _words()
+    not_place_after = words.not_place_after.match
     hits = []
     line_start, furniture = -1, False
     for last, (length, candidates, scope, weak) in _automaton().iter_long(text, start, end):
@@ -197,7 +198,7 @@ def find(text: str, start: int = 0, end: int | None = None) -> list[Hit]:
                 continue  # a word read first, so no name inside it is found
             hits.append(Hit(begin, stop, (), scope, word=text[begin:stop]))
             continue
-        if words.media_after.match(text, stop) or words.not_place_after.match(text, stop):
+        if not_place_after(text, stop):
             continue
         here = text.rfind("\n", 0, begin) + 1
         if here != line_start:

@@ -88,7 +88,8 @@ def iter_rows(source: Any, window_size: int | None = None,
     segmenter = Segmenter()
     extractor = WindowExtractor(published, inferred)
     attribution = Attribution([source.title])
-    attribution.head(_head(source))
+    if getattr(source, "chunks", None) is not None or len(source.text) > window_size:
+        attribution.head(_head(source))  # else the one window is the whole text: it reads the report's place
     doc_id = source.doc_id
     title = source.title or None
     n_chars = n_sentences = n_mentions = n_figures = 0
