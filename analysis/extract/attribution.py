@@ -23,13 +23,13 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 
 from analysis.extract.divisions import division_of_label, province_divisions
 from analysis.extract.normalize import normalize
-from analysis.extract.places import NATIONWIDE, NOWHERE, Hit, Place, find, place_text, resolve
+from analysis.extract.places import NATIONAL, NATIONWIDE, NOWHERE, Hit, Place, find, place_text, resolve
 from analysis.extract.segment import Section, Segmented, Sentence, segment
 
-_DATELINE = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:\d{1,2}|[一二三四五六七八九十]{1,3})日\s*[电讯]")
 _DATELINE_REACH = 1000  # a dateline opens the report
 _HEAD_LINE_MAX = 80  # a line under the title (——在…会议上, 宁波市统计局) is short and no sentence
 _CELL_LINE_MAX = 40  # a cell of a table printed one cell a line
@@ -43,6 +43,7 @@ _NUMBERED = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(
 _NUMERAL = re.compile(r"\d")
 _NATIONAL_LABELS = frozenset({"全国", "全国合计", "全国总计", "总计（全国）"})
 _DOMINANT_SHARE, _DOMINANT_MIN = 0.6, 3
+_CAPITAL = "北京"
 HEAD = 20_000  # the report's place is read from this many characters at its start
 
 
@@ -90,8 +91,8 @@ class Attribution:
         self._sentences = seg.sentences
         self._named = {}
         if self.document is None:
-            self.document = self._document(norm, [Hit(h.start + base, h.end + base, h.candidates, h.scope, h.weak,
-                                                      h.objective, h.word) for h in self._hits], seg)
+            self.document = self._document(norm, [replace(h, start=h.start + base, end=h.end + base)
+                                                  for h in self._hits], seg)
         for section in seg.sections:
             if section.index not in self.sections:
                 self.sections[section.index] = self._section_place(section)
@@ -126,10 +127,12 @@ class Attribution:
             return NOWHERE if len(title.provinces) > 1 else NATIONWIDE
         if title.provinces:
             return title
-        dateline = _DATELINE.search(norm, 0, min(len(norm), _DATELINE_REACH))
-        if dateline:
-            found = resolve([h for h in hits if 0 <= dateline.start() - h.end <= 1])
-            if len(found.provinces) == 1:
+        filed = [replace(h, dateline=False) for h in hits if h.dateline and h.start < _DATELINE_REACH]
+        if filed:
+            found = resolve(filed[:1])
+            national = any(h.scope == NATIONAL for h in hits if h.start < _DATELINE_REACH * 2)
+            # 新华社北京…电 opens most national news: with 全国 near it, the capital is only where it was filed
+            if len(found.provinces) == 1 and not (national and found.provinces == (_CAPITAL,)):
                 return found
         head, lead = [], []
         lines = 0

@@ -42,7 +42,7 @@ class Hit:
     ``candidates``: the divisions so named (namesakes), empty for a scope word; ``scope``: ``national``
     (全国), ``own`` (全省, 全市: the division the report is about) or ''; ``weak``: a county's short name,
     which only refines a place known to be in its province; ``objective``: the place is the object of
-    what is done (对口支援西藏).
+    what is done (对口支援西藏); ``dateline``: the city a report was filed from (新华社合肥3月2日电).
     """
 
     start: int
@@ -52,6 +52,7 @@ class Hit:
     weak: bool = False
     objective: bool = False
     word: str = ""
+    dateline: bool = False  # 新华社合肥3月2日电: where the report was filed, which only the report's place may use
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,8 @@ class Place:
         return Place(self.provinces, prefecture or province_divisions()[division.province])
 
 
+# a date and 电 or 讯 right after a city: the dateline of a news report (新华社合肥3月2日电)
+_DATELINE_AFTER = re.compile(r"\s?(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:\d{1,2}|[一二三四五六七八九十]{1,3})日\s?[电讯]")
 NOWHERE = Place()
 NATIONWIDE = Place(national=True)
 
@@ -207,7 +210,8 @@ def find(text: str, start: int = 0, end: int | None = None) -> list[Hit]:
         if furniture:
             continue
         objective = words.object_before.search(text, max(0, begin - 6), begin) is not None
-        hits.append(Hit(begin, stop, candidates, "", weak, objective, text[begin:stop]))
+        dateline = _DATELINE_AFTER.match(text, stop) is not None
+        hits.append(Hit(begin, stop, candidates, "", weak, objective, text[begin:stop], dateline))
     return hits
 
 
@@ -218,7 +222,7 @@ def resolve(hits: list[Hit], context: Place = NOWHERE) -> Place:
     name only refines the context; an object (对口支援西藏) counts only with no context. A text that
     names nothing but 全国 is national; one that names nothing but 全省 defers to the context (``own``).
     """
-    named = [h for h in hits if h.candidates and not (h.objective and context.provinces)]
+    named = [h for h in hits if h.candidates and not h.dateline and not (h.objective and context.provinces)]
     if not named:
         scopes = [h for h in hits if h.scope]
         if any(h.scope == NATIONAL for h in scopes):
