@@ -72,6 +72,10 @@ def test_place_of_a_figure(row):
         ("昆山新增", "", ""),  # a county's short name never sets a province ...
         ("昆山新增", "江苏", "江苏"),  # ... it refines one
         ("获评全国文明城市", "", ""),
+        ("江西省人民政府门户网站", "", ""),  # a government site's banner
+        ("人民网江苏频道", "", ""),
+        ("地址：江苏省南京市", "", ""),  # the site owner's address in the footer
+        ("浙江省人民政府办公厅关于印发", "", "浙江"),  # a government office does place
     ],
 )
 def test_names_in_running_text(text, context, province):
