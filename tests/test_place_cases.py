@@ -8,6 +8,7 @@ placed a figure wrong becomes a row.
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 from pathlib import Path
 
@@ -83,3 +84,21 @@ def test_names_in_running_text(text, context, province):
 
     outer = Place((context,)) if context else Place()
     assert resolve(find(place_text(text)), outer).province == province
+
+
+def test_no_subject_of_the_seed_or_the_genre_set_has_unbalanced_brackets_or_quotes():
+    """Subjects are bar labels: every bracket and quote they open, they close (and none they do not open)."""
+    from analysis.extract.subject import balance
+    from analysis.raw.decode import read_text
+
+    root = Path(__file__).resolve().parents[1]
+    genre = root / "benchmarks" / "genre"
+    with (genre / "manifest.tsv").open(encoding="utf-8", newline="") as f:
+        reports = [(genre / row["file"], date.fromisoformat(row["published"]))
+                   for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)]
+    reports.append((root / "data" / "raw" / "000_ef22c67862e0d2cc.txt", date(2021, 12, 1)))
+    unbalanced = []
+    for path, published in reports:
+        figures = build_tables(TextSource(path.stem, read_text(path).text, published))["figures"]
+        unbalanced += [(path.stem, s) for s in figures["subject"] if isinstance(s, str) and balance(s) != s]
+    assert not unbalanced

@@ -117,7 +117,7 @@ class _Extractor(Quantities, Dispositions, TableFigures, Subjects, AsOfScopes):
         # where the whole text ends, if it ends in this string (only then is a number at the end cut off)
         self.text_end = len(self.norm) if final else -1
         self.as_of_marks = self._as_of_marks()
-        self._previous = (-1, "")  # the last figure's end and subject (see Subjects)
+        self._previous = (-1, "", "", "")  # the last figure's end, verb, subject and measure (see Subjects)
         self.table_scopes = self._table_scopes(table_unit)
         # tables printed as text, read from the window's first line on; cells by start, for a binary search
         tables = tables or _NO_TABLE

@@ -34,6 +34,11 @@ _STRIP = " \t、，,“”‘’"
 _NEXT_LEVEL = frozenset("到至为")
 _AFTER_QUALIFIERS = ("以上", "以下", "左右", "以内", "上下", "之多", "多", "余")
 _LISTED_MAX = 8  # 80个县（区）、: what may stand between two figures of one list
+_LIST_JOINERS = frozenset("、和及与")  # what ends the words between two figures of one list (9.2%和11.4%)
+_TARGET_LIST = re.compile(r"(?:目标|预期目标|任务)(?:是|为)?[：:]")  # a sentence listing targets
+_TARGETS_REACH = 200  # how far back a sentence's 目标是： is looked for
+_DIGIT = re.compile(r"\d")
+_SENTENCE_STOPS = "。！？!?\n"
 _VERB_MAX = 4  # a short cleaned clause before the number is its verb (成立, 开展, 惠及)
 
 
@@ -50,6 +55,7 @@ class _Words:
     rate: re.Pattern
     increase: tuple[str, ...]
     decrease: tuple[str, ...]
+    changes: tuple[str, ...]  # increase and decrease
     cumulative: tuple[str, ...]
 
 
@@ -75,6 +81,7 @@ def _words() -> _Words:
         rate=re.compile(alt("rate")),
         increase=tuple(by_role.get("increase", ())),
         decrease=tuple(by_role.get("decrease", ())),
+        changes=tuple(by_role.get("increase", ()) + by_role.get("decrease", ())),
         cumulative=tuple(by_role.get("cumulative", ())),
     )
 
@@ -191,7 +198,7 @@ class Subjects:
 
     norm: str
     text: str
-    _previous: tuple[int, str]
+    _previous: tuple[int, str, str, str]
 
     def _fill_context(self, mention: Mention, q_start: int) -> None:
         norm = self.norm
@@ -203,16 +210,34 @@ class Subjects:
         after = self.text[mention.end:follow_end]
         before = self.text[clause_start:q_start]
         mention.measure = measure_of(before, after, mention.unit_kind, cumulative)
-        previous_end, previous_verb = self._previous
+        if mention.measure != TARGET and norm.find("标", q_start - _TARGETS_REACH if q_start > _TARGETS_REACH else 0,
+                                                   q_start) >= 0:
+            # 主要预期目标是：地区生产总值增长6%左右；城镇新增就业60万人以上: a list of targets
+            start = _sentence_start(norm, q_start)
+            if _TARGET_LIST.search(norm, start, q_start) and "的" not in before[-1:]:
+                mention.measure = TARGET
+        previous_end, previous_verb, previous_subject, previous_measure = self._previous
         if clause_start <= previous_end <= q_start:  # a figure earlier in the clause: its words are its own
             between = norm[previous_end:q_start]
-            if between.endswith("、") and len(between) <= _LISTED_MAX and previous_verb:
-                before = previous_verb  # an item of a list of figures
+            if len(between) <= _LISTED_MAX and previous_verb and between.rstrip()[-1:] in _LIST_JOINERS:
+                before = previous_verb  # an item of a list of figures (A、B; A和B), of the same kind
+                mention.measure = previous_measure
             else:
                 before = self.text[previous_end:q_start]
         verb = clean_subject(before)
-        mention.subject = _subject(verb, before, after, mention.unit_kind)
-        self._previous = (mention.end, verb)
+        subject = _subject(verb, before, after, mention.unit_kind)
+        if (len(subject) <= 4 and previous_subject and 0 <= q_start - previous_end <= _LISTED_MAX
+                and subject.endswith(_words().changes) and norm.find("。", previous_end, q_start) < 0):
+            subject = _cut(previous_subject + subject)  # 地区生产总值4.86万亿元，增长11.7%: the same thing's change
+        mention.subject = subject
+        self._previous = (mention.end, verb, subject, mention.measure)
+
+
+def _sentence_start(norm: str, pos: int) -> int:
+    """Where the sentence holding ``pos`` starts, looking back at most _TARGETS_REACH characters."""
+    lower = pos - _TARGETS_REACH if pos > _TARGETS_REACH else 0
+    last = max(norm.rfind(stop, lower, pos) for stop in _SENTENCE_STOPS)
+    return last + 1 if last >= 0 else lower
 
 
 def _subject(verb: str, before: str, after: str, unit_kind: str) -> str:
@@ -222,8 +247,8 @@ def _subject(verb: str, before: str, after: str, unit_kind: str) -> str:
     if noun.startswith(_AFTER_QUALIFIERS):
         noun = noun[2:] if noun[:2] in _AFTER_QUALIFIERS else noun[1:]
     cut = words.boundary.search(noun)
-    noun = (noun[:cut.start()] if cut else noun).strip(_STRIP)
-    if 2 <= len(noun) <= _FOLLOW_MAX and not noun[0].isdigit():
+    noun = (noun[:cut.start()] if cut else noun).strip(_STRIP).removeprefix("的")
+    if 2 <= len(noun) <= _FOLLOW_MAX and not _DIGIT.search(noun):
         # 9个调研指导组, 3万户困难老年人家庭适老化改造: the noun after the unit names what is counted
         subject = verb + noun if len(verb) <= _VERB_MAX else noun
     else:
