@@ -6,9 +6,11 @@
 Gold files are TSVs (surface, occ, kind, province, value, unit, qualifier, as_of, subject; see
 tests/data/seed_gold.tsv). Only ``stat`` rows count. A predicted figure matches a gold row when it
 spans the same occurrence of the surface and has the same value; ``optional`` rows are neutral
-(keeping or dropping them costs nothing). Among matches, unit, qualifier (empty gold = exact) and
-as_of accuracy are reported separately. ``traps`` counts figures overlapping a trap row; ``dates``
-counts gold date rows found as dates with the right ISO value.
+(keeping or dropping them costs nothing). Among matches, unit, qualifier (empty gold = exact),
+province (short names, | between several, empty for national) and as_of (an ISO day or empty)
+accuracy are reported separately; province and as_of are read off the figures table the report
+builds (``analysis.tables.build``), as ``extract`` writes it. ``traps`` counts figures overlapping a
+trap row; ``dates`` counts gold date rows found as dates with the right ISO value.
 
 The genre set (benchmarks/genre/) is held out: tune the extractor to the genre, not to these files,
 and do not read them. ``--details`` lists misses and is meant for whoever maintains the gold.
@@ -49,6 +51,7 @@ class Score:
     matched: int = 0
     unit_ok: int = 0
     qualifier_ok: int = 0
+    province_ok: int = 0
     as_of_ok: int = 0
     dates_gold: int = 0
     dates_ok: int = 0
@@ -155,12 +158,26 @@ def baseline_extract(text: str, published: date | None = None) -> list[BaselineM
 
 
 # --- scoring ---------------------------------------------------------------------------------------
-def score_case(case: Case, extract, details: bool) -> Score:
+def places_and_dates(case: Case, text: str) -> dict[tuple[int, int], tuple[str, str]]:
+    """(province, as_of) of each figure by span, from the figures table the report builds."""
+    try:
+        from analysis.tables.build import TextSource, iter_rows
+    except ImportError:
+        return {}
+    found = {}
+    for piece in iter_rows(TextSource(case.name, text, case.published)):
+        for row in piece["figures"]:
+            found[row["span_start"], row["span_end"]] = (row["province"], row["as_of"])
+    return found
+
+
+def score_case(case: Case, extract, details: bool, baseline: bool = False) -> Score:
     text = read_text(case)
     rows = read_gold(case.gold)
     started = time.perf_counter()
     mentions = extract(text, case.published)
     seconds = time.perf_counter() - started
+    tabled = {} if baseline else places_and_dates(case, text)
 
     stats = {gold_spans(text, r)[0]: r for r in rows if r["kind"] == "stat"}
     optional = [s for r in rows if r["kind"] == "optional" for s in gold_spans(text, r)]
@@ -179,14 +196,16 @@ def score_case(case: Case, extract, details: bool) -> Score:
             score.predicted += 1
             score.matched += 1
             matched_spans.add(span)
+            province, as_of = tabled.get(span, ("", m.as_of))
             score.unit_ok += m.unit == row["unit"]
             score.qualifier_ok += m.qualifier == (row["qualifier"] or "exact")
-            score.as_of_ok += m.as_of == row["as_of"]
-            if details and (m.unit, m.qualifier, m.as_of) != (
-                    row["unit"], row["qualifier"] or "exact", row["as_of"]):
-                print(f"  {case.name}: {m.surface!r} unit={m.unit!r} q={m.qualifier} "
-                      f"as_of={m.as_of!r}; gold unit={row['unit']!r} "
-                      f"q={row['qualifier'] or 'exact'} as_of={row['as_of']!r}")
+            score.province_ok += province == row["province"]
+            score.as_of_ok += as_of == row["as_of"]
+            if details and (m.unit, m.qualifier, province, as_of) != (
+                    row["unit"], row["qualifier"] or "exact", row["province"], row["as_of"]):
+                print(f"  {case.name}: {m.surface!r} unit={m.unit!r} q={m.qualifier} province={province!r} "
+                      f"as_of={as_of!r}; gold unit={row['unit']!r} q={row['qualifier'] or 'exact'} "
+                      f"province={row['province']!r} as_of={row['as_of']!r}")
         elif not any(m.start < e and s < m.end for s, e in optional):
             score.predicted += 1
             if details:
@@ -206,16 +225,16 @@ def ratio(part: int, whole: int) -> str:
 
 
 def print_table(results: list[tuple[str, Score]]) -> None:
-    header = ("case", "gold", "pred", "match", "P", "R", "F1", "unit", "qual", "as_of", "dates",
+    header = ("case", "gold", "pred", "match", "P", "R", "F1", "unit", "qual", "prov", "as_of", "dates",
               "traps", "ms")
-    print("{:<28} {:>5} {:>5} {:>5} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>5} {:>7}"
+    print("{:<28} {:>5} {:>5} {:>5} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>5} {:>7}"
           .format(*header))
     for name, s in results:
-        print("{:<28} {:>5} {:>5} {:>5} {:>6.3f} {:>6.3f} {:>6.3f} {:>6} {:>6} {:>6} {:>6} {:>5} {:>7.1f}"
+        print("{:<28} {:>5} {:>5} {:>5} {:>6.3f} {:>6.3f} {:>6.3f} {:>6} {:>6} {:>6} {:>6} {:>6} {:>5} {:>7.1f}"
               .format(name, s.gold, s.predicted, s.matched, s.precision, s.recall, s.f1,
                       ratio(s.unit_ok, s.matched), ratio(s.qualifier_ok, s.matched),
-                      ratio(s.as_of_ok, s.matched), ratio(s.dates_ok, s.dates_gold),
-                      s.traps_hit, s.seconds * 1000))
+                      ratio(s.province_ok, s.matched), ratio(s.as_of_ok, s.matched),
+                      ratio(s.dates_ok, s.dates_gold), s.traps_hit, s.seconds * 1000))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -235,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: analysis.extract.figures is not importable ({err})", file=sys.stderr)
             return 1
 
-    results = [(c.name, score_case(c, extract, args.details)) for c in cases(args.genre_dir)]
+    results = [(c.name, score_case(c, extract, args.details, args.baseline)) for c in cases(args.genre_dir)]
     genre, everything = Score(), Score()
     for name, s in results:
         everything.add(s)

@@ -20,8 +20,8 @@ REPORT = [
     ]),
     ("广东", "广东：民生实事加速落地", [
         ("截至目前，广东累计梳理民生实事项目3.6万个，已完成2.1万个。",
-         [("3.6万个", 36000, "个", "count", "exact", "累计梳理民生实事项目", "report"),
-          ("2.1万个", 21000, "个", "count", "exact", "已完成", "report")], []),
+         [("3.6万个", 36000, "个", "count", "exact", "累计梳理民生实事项目", "2021-12-01"),
+          ("2.1万个", 21000, "个", "count", "exact", "已完成", "2021-12-01")], []),
         ("全省12345热线今年受理群众来电860万件，按时办结率达98.5%。",
          [("860万件", 8600000, "件", "count", "exact", "热线受理群众来电", None),
           ("98.5%", 98.5, "%", "percent", "exact", "按时办结率", None)], []),
@@ -44,6 +44,7 @@ REPORT = [
     ]),
 ]
 TITLE = "各地扎实推进为民办实事"
+PLACES = {"广东": ("广东省", "440000"), "四川": ("四川省", "510000"), "山东": ("山东省", "370000")}
 
 
 def make_tables(doc_id: str = "900_test") -> dict[str, pd.DataFrame]:
@@ -65,15 +66,18 @@ def make_tables(doc_id: str = "900_test") -> dict[str, pd.DataFrame]:
                 mentions.append([doc_id, at, at + len(surface), surface, kind, "test fixture"])
                 if kind == "figure":
                     value, unit, unit_kind, qualifier, subject, as_of = spec
-                    figures.append([doc_id, province, number, sentence, at, at + len(surface), surface,
-                                    float(value), None, unit, unit_kind, qualifier, as_of,
-                                    "累计" in sentence_text, subject, sentence_text, None, "", "", None])
+                    place, code = PLACES.get(province, ("", ""))
+                    figures.append([doc_id, province, place, code, number, sentence, at, at + len(surface), surface,
+                                    float(value), None, unit, unit_kind, qualifier,
+                                    "cumulative" if "累计" in sentence_text else "level", as_of,
+                                    "report" if as_of else None, "累计" in sentence_text, subject, sentence_text,
+                                    None, "", "", None])
                 else:
                     dates.append([doc_id, province, number, sentence, at, at + len(surface), surface, spec,
                                   spec, spec, "event"])
             text += "\n"
         sections.append((doc_id, number, province, heading, start, len(text)))
-    figures.sort(key=lambda row: row[4])
+    figures.sort(key=lambda row: row[6])
     mentions.sort(key=lambda row: row[1])
     tables = {
         "documents": pd.DataFrame([{
@@ -87,9 +91,10 @@ def make_tables(doc_id: str = "900_test") -> dict[str, pd.DataFrame]:
                                                       "span_start", "span_end", "text"]),
         "figures": pd.DataFrame(
             [[row[0], n, *row[1:]] for n, row in enumerate(figures)],
-            columns=["doc_id", "figure", "province", "section", "sentence", "span_start", "span_end", "surface",
-                     "value", "value_high", "unit", "unit_kind", "qualifier", "as_of", "cumulative", "subject",
-                     "sentence_text", "table", "row_label", "column_header", "total_row"]
+            columns=["doc_id", "figure", "province", "place", "place_code", "section", "sentence", "span_start",
+                     "span_end", "surface", "value", "value_high", "unit", "unit_kind", "qualifier", "measure", "as_of",
+                     "as_of_kind", "cumulative", "subject", "sentence_text", "table", "row_label", "column_header",
+                     "total_row"]
         ).astype({"value_high": "float64", "table": "Int64", "total_row": "boolean"}),
         "dates": pd.DataFrame(dates, columns=["doc_id", "province", "section", "sentence", "span_start", "span_end",
                                               "surface", "date", "date_start", "date_end", "role"]),

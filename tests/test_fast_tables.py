@@ -187,8 +187,9 @@ def test_themes_and_indicators_match_the_per_figure_functions(realistic):
     figures, sentences = realistic["figures"], realistic["sentences"]
     texts = figure_texts(figures, sentences)
     expected_codes = []
-    for subject, clause, sentence, unit in zip(texts["subject"], texts["clause"], texts["sentence"], figures["unit"]):
-        rule = indicators.match(subject, clause, sentence, unit if isinstance(unit, str) else "")
+    for subject, clause, sentence, unit, measure in zip(texts["subject"], texts["clause"], texts["sentence"],
+                                                        figures["unit"], figures["measure"]):
+        rule = indicators.match(subject, clause, sentence, unit if isinstance(unit, str) else "", measure=measure)
         expected_codes.append(rule.indicator if rule else None)
     codes = indicators.assign(figures, sentences)
     assert [c if isinstance(c, str) else None for c in codes.tolist()] == expected_codes

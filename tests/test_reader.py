@@ -59,7 +59,8 @@ def test_every_table_loads_with_schema_types(clean_dir):
 def test_missing_values_load_as_missing(clean_dir):
     figures = load("figures", clean_dir)
     assert figures["value_high"].isna().all()  # no ranges in the seed
-    assert figures["as_of"].isna().any() and (figures["as_of"] == "report").any()
+    assert figures["as_of"].isna().any() and pd.api.types.is_datetime64_any_dtype(figures["as_of"])
+    assert figures["as_of_kind"].isna().any() and figures["as_of_kind"].isin(["report", "inferred"]).any()
     indicators = load("indicators", clean_dir)
     assert indicators.loc[indicators["unit_kind"] == "percent", "per_10k"].isna().all()
 

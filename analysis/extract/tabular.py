@@ -32,6 +32,8 @@ from analysis.extract.lexicon import NUMERAL_CHARS, Lexicon, read_table
 _ROW_MAX = 200  # a longer line is prose, not a table row (and a caption no longer than this fits the context)
 _CELL_MAX = 40
 _CAPTION_MAX = 80
+_CAPTION_LINES = 3  # 表1 …, （截至…）, 单位：…
+_CAPTION_BLANKS = 2
 _SENTENCE_END = re.compile(r"[。！？!?]")
 _GAP = re.compile(r"\t[\t \u3000]*|[ \u3000]{2,}|\u3000")  # between aligned cells (one space is not: 2.5 万人)
 _MARK = re.compile(r"[|\t]|  |\u3000(?<=\S\u3000)")  # what a line that starts a table (or the line after it) has
@@ -70,7 +72,7 @@ class Table:
     form: str  # pipe, flat, aligned
     columns: tuple[Column, ...]
     line_units: tuple[tuple[str, str], ...] = ()
-    as_of: str = ""
+    as_of: tuple[str, str] = ("", "")  # the caption's as-of date (ISO day) and its kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +114,7 @@ class TableState:
     table: Table | None = None  # None while the header row of a flattened table is still being read
     index: int = -1
     line_units: tuple[tuple[str, str], ...] = ()
-    as_of: str = ""
+    as_of: tuple[str, str] = ("", "")
     pending: list[_Span] = field(default_factory=list)
 
     @property
@@ -179,7 +181,7 @@ class TableReader:
     """Reads the tables of one window's text (see the module docstring)."""
 
     def __init__(self, norm: str, text: str, lex: Lexicon, as_of_at):
-        """``as_of_at(start, end)``: the as-of date a 截至… clause in ``norm[start:end]`` gives, or ''."""
+        """``as_of_at(start, end)``: the as-of date and kind a 截至… clause in ``norm[start:end]`` gives, or ('', '')."""
         self.norm, self.text, self.lex, self.as_of_at = norm, text, lex, as_of_at
         self.words = table_words()
         self.cells: list[Cell] = []
@@ -445,8 +447,10 @@ class TableReader:
         else:  # more cells than headers: the extra cells on the left belong to the label
             placed = [(-1, c) for c in cells[:k - width]] + list(enumerate(cells[k - width:]))
         roles = [columns[i].role if i >= 0 else "label" for i, _ in placed]
-        label_cell = next((cell for (_, cell), role in zip(placed, roles) if role == "label"), None)
-        row_label = self._row_label(label_cell.text) if label_cell else ""
+        labels = [cell for (_, cell), role in zip(placed, roles) if role == "label"]
+        label_cell = labels[0] if labels else None
+        # a label split by an ideographic space (河　北, padded to align the column) is one label
+        row_label = self._row_label(self.text[labels[0].start:labels[-1].end]) if labels else ""
         total = row_label in self.words.total_labels
         row_unit = None
         for (_, cell), role in zip(placed, roles):
@@ -517,26 +521,35 @@ class TableReader:
             units.append(unit)
         return tuple(units)
 
-    def _caption(self, start: int) -> tuple[tuple[tuple[str, str], ...], str]:
-        """The unit line and as-of date of up to two lines just above a table starting at ``start``."""
+    def _caption(self, start: int) -> tuple[tuple[tuple[str, str], ...], tuple[str, str]]:
+        """The unit line and as-of date of the caption above a table starting at ``start``.
+
+        A caption is up to three short title lines (表1 …, （截至2023年9月末）, 单位：亿元), not prose; a
+        scraped page may put blank lines between them and the table.
+        """
         norm = self.norm
         units: tuple[tuple[str, str], ...] = ()
-        as_of = ""
+        as_of = ("", "")
         end = start - 1
-        for _ in range(2):
-            if end < 0:
-                break
+        lines = blanks = 0
+        while lines < _CAPTION_LINES and end >= 0:
             line_start = norm.rfind("\n", 0, end) + 1
             line = norm[line_start:end]
-            if not line.strip() or len(line) > _CAPTION_MAX or "|" in line or _SENTENCE_END.search(line):
+            end = line_start - 1
+            if not line.strip():
+                blanks += 1
+                if blanks > _CAPTION_BLANKS:
+                    break
+                continue
+            if len(line) > _CAPTION_MAX or "|" in line or _SENTENCE_END.search(line):
                 break  # a caption is a short title line, not a paragraph of prose
+            lines += 1
             if not units:
                 found = _UNIT_LINE.search(line)
                 if found:
                     units = self._unit_list(found.group("units"))
-            if not as_of and "截" in line:
-                as_of = self.as_of_at(line_start, end)
-            end = line_start - 1
+            if not as_of[0] and "截" in line:
+                as_of = self.as_of_at(line_start, line_start + len(line))
         return units, as_of
 
 

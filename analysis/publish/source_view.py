@@ -73,7 +73,7 @@ def _number(value) -> str:
 
 def _as_of(value) -> str:
     text = _text(value)
-    return "截至发稿" if text == "report" else (f"截至{text}" if text else "未注明")
+    return f"截至{text}" if text else "未注明"
 
 
 def _note(rows: list[tuple[str, str]]) -> str:

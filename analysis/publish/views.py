@@ -42,9 +42,10 @@ def disposition_labels() -> dict[str, str]:
 
 
 def provinces_in(figures) -> list[str]:
-    """Provinces that have figures, in the order the report presents them."""
+    """Provinces that have figures, in the order the report presents them (each of a figure of several, 广东|江苏)."""
     named = figures[figures["province"].fillna("") != ""]
-    return list(dict.fromkeys(named.sort_values(["doc_id", "figure"])["province"]))
+    cells = named.sort_values(["doc_id", "figure"])["province"]
+    return list(dict.fromkeys(province for cell in cells for province in cell.split("|")))
 
 
 def _text(value) -> str:
@@ -145,7 +146,7 @@ def display_values(figures, style: str = "word"):
 
 def _as_of_label(as_of) -> str:
     text = _text(as_of)
-    return "截至发稿" if text == "report" else (f"截至{text}" if text else "")
+    return f"截至{text}" if text else ""
 
 
 def province_events(dates, province: str | None = None, sentences=None):
@@ -531,9 +532,8 @@ def indicator_series(indicators, documents, province: str):
     if mine.empty:
         return mine.assign(when=pd.Series(dtype="datetime64[ns]"))
     published = dict(zip(documents["doc_id"], documents["published"]))
-    as_of = mine["as_of"].fillna("").astype(str)
-    when = [pd.Timestamp(a) if len(a) >= 7 and a[:4].isdigit() else published.get(d)
-            for a, d in zip(as_of, mine["doc_id"])]
+    as_of = pd.to_datetime(mine["as_of"], errors="coerce")  # a date column (ISO text before it is read)
+    when = [a if a == a else published.get(d) for a, d in zip(as_of, mine["doc_id"])]
     series = mine.assign(when=pd.to_datetime(pd.Series(when, index=mine.index), errors="coerce")).dropna(subset=["when"])
     dates = series.groupby("indicator")["when"].nunique()
     return series[series["indicator"].isin(dates[dates >= 2].index)].sort_values(["indicator", "when"])

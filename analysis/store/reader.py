@@ -179,6 +179,9 @@ def _show(values, limit: int = 5) -> str:
     return ", ".join(values[:limit]) + more
 
 
+_PATTERN_SHOWN = 60  # a longer pattern (the 31 provinces' names) is named, not printed
+
+
 def _rows(mask) -> str:
     return _show(int(i) + 2 for i in mask[mask].index)  # line numbers in a CSV (1 = header)
 
@@ -200,7 +203,8 @@ def _problems(frame, fields: list[dict], primary_key: list[str]) -> list[str]:
         if pattern:
             bad = present & ~column.astype("str").str.fullmatch(pattern).fillna(False).astype(bool)
             if bad.any():
-                what = "not a YYYY-MM-DD date" if field["type"] == "date" else f"do(es) not match {pattern}"
+                what = ("not a YYYY-MM-DD date" if field["type"] == "date" else f"do(es) not match {pattern}"
+                        if len(pattern) <= _PATTERN_SHOWN else "do(es) not match the field's pattern in datapackage.json")
                 problems.append(f"{name}: {_show(column[bad])} {what}")
         if "minimum" in constraints:
             bad = present & (column < constraints["minimum"])

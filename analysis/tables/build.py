@@ -18,11 +18,10 @@ from analysis.extract.dates import (
     published_clues,
     published_from_clues,
 )
-from analysis.extract.divisions import province_of_label
+from analysis.extract.attribution import HEAD, Attribution
 from analysis.extract.figures import TableFigure, WindowExtractor
 from analysis.extract.normalize import normalize
-from analysis.extract.provinces import find_provinces
-from analysis.extract.segment import Segmented, Segmenter
+from analysis.extract.segment import Segmenter
 from analysis.tables import contract
 from analysis.tables.frames import frame
 
@@ -87,7 +86,10 @@ def iter_rows(source: Any, window_size: int | None = None,
     if published is None:
         published, inferred = _infer_published(source, window_size), True
     segmenter = Segmenter()
-    extractor = WindowExtractor(published)
+    extractor = WindowExtractor(published, inferred)
+    attribution = Attribution([source.title])
+    if getattr(source, "chunks", None) is not None or len(source.text) > window_size:
+        attribution.head(_head(source))  # else the one window is the whole text: it reads the report's place
     doc_id = source.doc_id
     title = source.title or None
     n_chars = n_sentences = n_mentions = n_figures = 0
@@ -96,8 +98,8 @@ def iter_rows(source: Any, window_size: int | None = None,
         seg = segmenter.feed(text[window.lo:window.hi], base + window.lo)
         if title is None and seg.title is not None:
             title = text[seg.title.start - base:seg.title.end - base]
-        province_of = {s.index: s.province for s in seg.sections}
-        sentence_province = _sentence_provinces(text, base, seg, province_of)
+        attribution.window(text, base, seg)
+        sentence_province = {s.index: attribution.sentence(s).province for s in seg.sentences}
         figures, dates, mentions = [], [], []
         for m in extractor.extract(text, base, window.lo, window.hi, window.final):
             mentions.append({
@@ -116,18 +118,23 @@ def iter_rows(source: Any, window_size: int | None = None,
                 "span_start": m.start, "span_end": m.end, "surface": m.surface,
             }
             if m.disposition == "figure":
+                table_cell = isinstance(m, TableFigure)
+                place = attribution.figure(m.start, m.end, sentence, m.row_label if table_cell else "",
+                                           m.column_header if table_cell else "")
+                division = place.division
                 figures.append({
-                    **where, "figure": n_figures, "value": _float(m.value), "value_high": _float(m.value_high),
-                    "unit": m.unit, "unit_kind": m.unit_kind, "qualifier": m.qualifier, "as_of": m.as_of,
+                    **where, "province": place.province, "place": division.name if division else "",
+                    "place_code": division.code if division else "", "figure": n_figures, "value": _float(m.value), "value_high": _float(m.value_high),
+                    "unit": m.unit, "unit_kind": m.unit_kind, "qualifier": m.qualifier, "measure": m.measure or "level",
+                    "as_of": m.as_of, "as_of_kind": m.as_of_kind,
                     "cumulative": m.cumulative, "subject": m.subject,
                     "sentence_text": _context(text, sentence.start - base, sentence.end - base, m.start - base,
                                               m.end - base) if sentence else "",
                     "table": None, "row_label": "", "column_header": "", "total_row": None,
                 })
-                if isinstance(m, TableFigure):  # a table cell: its row may name the province (大连 -> 辽宁)
+                if table_cell:
                     figures[-1].update(table=m.table, row_label=m.row_label, column_header=m.column_header,
-                                       total_row=m.total,
-                                       province=province_of_label(m.row_label, where["province"]) or where["province"])
+                                       total_row=m.total)
                 n_figures += 1
             else:
                 dates.append({
@@ -146,7 +153,7 @@ def iter_rows(source: Any, window_size: int | None = None,
         closed = seg.sections[:-1]  # the last one may go on in the next window
         yield {
             "documents": [],
-            "sections": [_section_row(doc_id, s) for s in closed],
+            "sections": [_section_row(doc_id, s, attribution) for s in closed],
             "sentences": sentences,
             "figures": figures,
             "dates": dates,
@@ -165,7 +172,7 @@ def iter_rows(source: Any, window_size: int | None = None,
     }
     yield {
         "documents": [document],
-        "sections": [_section_row(doc_id, s) for s in last],
+        "sections": [_section_row(doc_id, s, attribution) for s in last],
         **{name: [] for name in ("sentences", "figures", "dates", "mentions")},
     }
 
@@ -173,6 +180,19 @@ def iter_rows(source: Any, window_size: int | None = None,
 def _chunks(source: Any) -> Iterable[str]:
     chunks = getattr(source, "chunks", None)
     return chunks() if chunks is not None else (source.text,)
+
+
+def _head(source: Any) -> str:
+    """The first ``attribution.HEAD`` characters of the text, read from its chunks if it is streamed."""
+    if getattr(source, "chunks", None) is None:
+        return source.text[:HEAD]
+    parts, size = [], 0
+    for chunk in source.chunks():
+        parts.append(chunk)
+        size += len(chunk)
+        if size >= HEAD:
+            break
+    return "".join(parts)[:HEAD]
 
 
 def _infer_published(source: Any, window_size: int) -> date | None:
@@ -184,8 +204,10 @@ def _infer_published(source: Any, window_size: int) -> date | None:
     )
 
 
-def _section_row(doc_id: str, s) -> dict[str, Any]:
-    return {"doc_id": doc_id, "section": s.index, "province": s.province, "heading": s.heading,
+def _section_row(doc_id: str, s, attribution: Attribution) -> dict[str, Any]:
+    place = attribution.sections.get(s.index)
+    province = place.provinces[0] if place is not None and len(place.provinces) == 1 else ""
+    return {"doc_id": doc_id, "section": s.index, "province": province, "heading": s.heading,
             "span_start": s.start, "span_end": s.end}
 
 
@@ -197,26 +219,6 @@ def stack(pieces: list):
     if len(kept) == 1:
         return kept[0]
     return pd.concat(kept or pieces[:1], ignore_index=True)
-
-
-def _sentence_provinces(text: str, base: int, seg: Segmented, province_of: dict[int, str]) -> dict[int, str]:
-    """The province each sentence speaks for: its section's, else the one its paragraph names alone.
-
-    ``text`` begins at offset ``base`` of the report; returns sentence index -> province.
-    """
-    by_paragraph: dict[int, str] = {}
-    first_paragraph = seg.sentences[0].paragraph if seg.sentences else 0
-    out = {}
-    for s in seg.sentences:
-        province = province_of[s.section]
-        if not province:
-            if s.paragraph not in by_paragraph:
-                para = seg.paragraphs[s.paragraph - first_paragraph]
-                named = find_provinces(text[para.start - base:para.end - base])
-                by_paragraph[s.paragraph] = named[0] if len(named) == 1 else ""
-            province = by_paragraph[s.paragraph]
-        out[s.index] = province
-    return out
 
 
 CONTEXT_MAX = 300  # a figure's sentence_text is its sentence, or this much of it around the figure

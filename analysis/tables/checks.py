@@ -153,10 +153,16 @@ def _table_ok(table: contract.Table, df: pd.DataFrame) -> bool:
     return all(_OPERATORS[check.op](df[check.left], df[check.right]).all() for check in table.checks)
 
 
-def _keys(df: pd.DataFrame, columns: tuple[str, ...]) -> set:
-    """The distinct non-missing keys of ``columns`` in ``df``: values, or tuples of values."""
+def _keys(df: pd.DataFrame, columns: tuple[str, ...], separator: str = "") -> set:
+    """The distinct non-missing keys of ``columns`` in ``df``: values, or tuples of values.
+
+    ``separator``: a cell may hold several keys joined by it (see :class:`analysis.tables.contract.Reference`).
+    """
     if len(columns) == 1:
-        return set(df[columns[0]].dropna().unique().tolist())
+        values = set(df[columns[0]].dropna().unique().tolist())
+        if separator:
+            values = {part for value in values for part in str(value).split(separator)}
+        return values
     part = df[list(columns)].dropna()
     return set(zip(*(part[c].tolist() for c in columns)))
 
@@ -191,7 +197,7 @@ def check_batch(tables: dict[str, pd.DataFrame], known: Known | None = None,
         for fk in contract.TABLES[name].references:
             if fk.table not in checked and not known.has(fk.table, fk.to):
                 return None
-            wanted = _keys(df, fk.fields)
+            wanted = _keys(df, fk.fields, fk.separator)
             if not wanted:
                 continue
             target = checked.get(fk.table)

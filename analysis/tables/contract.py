@@ -47,8 +47,8 @@ MATCHED_ON = ("subject", "clause", "sentence", "indicator", "none")
 _ISO = r"(\d{4}(-\d{2}(-\d{2})?)?|--\d{2}(-\d{2})?)"
 ISO_DATE_ANY = rf"^{_ISO}(/{_ISO})?$"  # a date at its precision, or an ISO interval for a period (前三季度)
 ISO_DAY = r"^\d{4}-\d{2}-\d{2}$"
-AS_OF = r"^(\d{4}-\d{2}(-\d{2})?|--\d{2}(-\d{2})?|report)$"
 SHA256 = r"^[0-9a-f]{64}$"
+DIVISION_CODE = r"^\d{6}$"
 
 
 def unit_kinds() -> tuple[str, ...]:
@@ -56,6 +56,20 @@ def unit_kinds() -> tuple[str, ...]:
     from analysis.extract import lexicon
 
     return tuple(lexicon.load().unit_kinds)
+
+
+def measures() -> tuple[str, ...]:
+    """What kind of figure a figure is (level, cumulative, increase ...): the extractor's vocabulary."""
+    from analysis.extract.subject import MEASURES
+
+    return MEASURES
+
+
+def as_of_kinds() -> tuple[str, ...]:
+    """How a figure's as-of day was found (stated, month_end, report, inferred): the extractor's vocabulary."""
+    from analysis.extract.as_of import AS_OF_KINDS
+
+    return AS_OF_KINDS
 
 
 @dataclass(frozen=True)
@@ -88,11 +102,17 @@ class Column:
 
 @dataclass(frozen=True)
 class Reference:
-    """A foreign key: ``fields`` of this table name a row of ``table`` by its ``to`` columns."""
+    """A foreign key: ``fields`` of this table name a row of ``table`` by its ``to`` columns.
+
+    ``separator``: a one-column key whose cells may name several rows, joined by it (a figure of
+    广东|江苏|山东); each part must name a row. Table Schema cannot say this, so datapackage.json leaves
+    such a key out and the column's description says it.
+    """
 
     fields: tuple[str, ...]
     table: str
     to: tuple[str, ...]
+    separator: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,8 +154,12 @@ class Table:
         return self.stage in (EXTRACTED, DERIVED)
 
 
-def _ref(fields: str, table: str, to: str | None = None) -> Reference:
-    return Reference(tuple(fields.split()), table, tuple((to or fields).split()))
+def _ref(fields: str, table: str, to: str | None = None, separator: str = "") -> Reference:
+    return Reference(tuple(fields.split()), table, tuple((to or fields).split()), separator)
+
+
+PROVINCE_SEPARATOR = "|"  # between the provinces of a figure of several (广东|江苏|山东)
+PROVINCES = _ref("province", "provinces", separator=PROVINCE_SEPARATOR)
 
 
 def _doc_id(what: str = "document") -> Column:
@@ -181,14 +205,16 @@ _TABLES = (
         Column("sentence", INTEGER, "Sentence number within the report, in text order.", minimum=0),
         Column("section", INTEGER, "Section holding the sentence.", minimum=0),
         Column("paragraph", INTEGER, "Paragraph number within the report.", minimum=0),
-        Column("province", STRING, "Short name of the province the sentence speaks for; empty if none.", required=False),
+        Column("province", STRING, "Short name of the province the sentence speaks for, | between several; empty if none.", required=False),
         *_span("sentence"),
         Column("text", STRING, "The sentence as written."),
-    ), key=("doc_id", "sentence"), references=(DOC, _ref("doc_id section", "sections")), checks=(SPANS_ORDERED,)),
+    ), key=("doc_id", "sentence"), references=(DOC, _ref("doc_id section", "sections"), PROVINCES), checks=(SPANS_ORDERED,)),
     Table("figures", EXTRACTED, "One row per statistic: a number with its unit, qualifier, date scope, theme and indicator.", (
         _doc_id(),
         Column("figure", INTEGER, "Figure number within the report, in text order.", minimum=0),
-        Column("province", STRING, "Short name of the province the figure belongs to; empty for national or unassigned figures.", required=False),
+        Column("province", STRING, "Short name of the province the figure belongs to, | between several (广东|江苏|山东); empty for national or unassigned figures.", required=False),
+        Column("place", STRING, "Official name of the finest division named for the figure: its county, city or province (江宁区, 宁波市, 西藏自治区); empty for national, unassigned or several provinces.", required=False),
+        Column("place_code", STRING, "The 6-digit administrative-division code of place (320115); empty when place is.", required=False, pattern=DIVISION_CODE),
         Column("section", INTEGER, "Section holding the figure.", minimum=0),
         Column("sentence", INTEGER, "Sentence holding the figure.", minimum=0),
         *_span("figure"),
@@ -198,7 +224,9 @@ _TABLES = (
         Column("unit", STRING, "Unit or classifier after the number, multipliers removed (个, 元, 人, %).", required=False),
         Column("unit_kind", STRING, "What the unit measures: count, money, people, percent, duration and so on.", enum=unit_kinds),
         Column("qualifier", STRING, "How exact the number is: exact, approx (近, 约), lower_bound (超, 余, 多), upper_bound (不到).", enum=QUALIFIERS),
-        Column("as_of", STRING, "Reference date from a 截至 clause (ISO date or month, --MM if the year is unknown), 'report' for 截至目前, empty if none.", required=False, pattern=AS_OF),
+        Column("measure", STRING, "What kind of figure it is: level (a stock or a count), cumulative (累计), increase or decrease (a change: 增长8.3%, 下降3.1%; value stays as written, so a decrease's signed change is -value), target (目标, 计划, 力争) or rate (完成率, 占比).", enum=measures),
+        Column("as_of", DATE, "The day the figure is counted at (ISO), from a 截至 clause or a table caption; empty if none is said.", required=False),
+        Column("as_of_kind", STRING, "How as_of was found: stated (the day is written), month_end (a month, quarter or year is written: its last day), report (截至目前: the publication date), inferred (the same, with a publication date inferred from the text); empty with as_of.", required=False, enum=as_of_kinds),
         Column("cumulative", BOOLEAN, "True if the text says the figure is cumulative (累计, 共)."),
         Column("subject", STRING, "A few words saying what is counted.", required=False),
         Column("sentence_text", STRING, "The sentence holding the figure, for reading it in context.", required=False),
@@ -210,11 +238,11 @@ _TABLES = (
         Column("indicator", STRING, "Indicator code the figure feeds (see indicator_definitions); empty if it feeds none.", required=False, enriched=True),
     ), key=("doc_id", "figure"),
         references=(DOC, _ref("doc_id section", "sections"), _ref("doc_id sentence", "sentences"),
-                    _ref("province", "provinces"), _ref("theme", "themes"), _ref("indicator", "indicator_definitions")),
+                    PROVINCES, _ref("theme", "themes"), _ref("indicator", "indicator_definitions")),
         checks=(SPANS_ORDERED,)),
     Table("dates", EXTRACTED, "One row per date or period mentioned in a report.", (
         _doc_id(),
-        Column("province", STRING, "Short name of the province of the section holding the date; empty if none.", required=False),
+        Column("province", STRING, "Short name of the province the sentence holding the date speaks for, | between several; empty if none.", required=False),
         Column("section", INTEGER, "Section holding the date.", minimum=0),
         Column("sentence", INTEGER, "Sentence holding the date.", minimum=0),
         *_span("date"),
@@ -224,7 +252,7 @@ _TABLES = (
         Column("date_end", DATE, "Last day the date covers (ISO).", required=False),
         Column("role", STRING, "as_of if it scopes figures (截至...), event if it dates an event.", enum=DATE_ROLES),
     ), key=("doc_id", "span_start"),
-        references=(DOC, _ref("doc_id section", "sections"), _ref("province", "provinces")), checks=(SPANS_ORDERED,)),
+        references=(DOC, _ref("doc_id section", "sections"), PROVINCES), checks=(SPANS_ORDERED,)),
     Table("mentions", EXTRACTED, "One row per numeric token in a report, with what it turned out to be.", (
         _doc_id(),
         Column("mention", INTEGER, "Mention number within the report, in text order.", minimum=0),
@@ -255,6 +283,7 @@ _TABLES = (
         Column("theme", STRING, "Theme the indicator belongs to."),
         Column("units", STRING, "Units a figure must have to feed the indicator, separated by |."),
         Column("unit_kind", STRING, "What the indicator measures: count, money, people, percent and so on.", enum=unit_kinds),
+        Column("measures", STRING, "The kinds of figure (figures.measure) that feed the indicator, separated by |: a target never feeds an indicator of results."),
         Column("per_capita", BOOLEAN, "True if a value per 10,000 residents is meaningful for this indicator."),
         Column("comparability_note", STRING, "What to keep in mind when comparing provinces on this indicator.", required=False),
     ), key=("indicator",), references=(_ref("theme", "themes"),)),
@@ -271,17 +300,19 @@ _TABLES = (
         Column("figure", INTEGER, "Figure number within the report (see figures).", minimum=0),
         Column("indicator", STRING, "Indicator code (see indicator_definitions)."),
         Column("family", STRING, "Indicator family, for comparing related stages side by side."),
-        Column("province", STRING, "Short name of the province; empty if the figure has none.", required=False),
+        Column("province", STRING, "Short name of the province, | between several, as in figures; empty if the figure has none.", required=False),
         Column("value", NUMBER, "The figure's value, as in figures."),
         Column("value_high", NUMBER, "Upper end of a range, as in figures.", required=False),
         Column("unit", STRING, "Unit of value."),
         Column("unit_kind", STRING, "What the unit measures, as in figures.", enum=unit_kinds),
         Column("qualifier", STRING, "How exact the value is, as in figures.", enum=QUALIFIERS),
-        Column("as_of", STRING, "Reference date of the value, as in figures.", required=False, pattern=AS_OF),
+        Column("measure", STRING, "What kind of figure it is, as in figures: level, cumulative, increase, decrease, target or rate.", enum=measures),
+        Column("as_of", DATE, "The day the value is counted at, as in figures.", required=False),
+        Column("as_of_kind", STRING, "How as_of was found, as in figures.", required=False, enum=as_of_kinds),
         Column("per_10k", NUMBER, "value / population_2020 * 10000; empty for percentages, durations, frequencies, per-person standards or unknown provinces.", required=False, minimum=0),
         Column("comparability_note", STRING, "The indicator's comparability note, repeated for convenience.", required=False),
     ), key=("doc_id", "figure"),
-        references=(_ref("doc_id figure", "figures"), _ref("indicator", "indicator_definitions"), _ref("province", "provinces"))),
+        references=(_ref("doc_id figure", "figures"), _ref("indicator", "indicator_definitions"), PROVINCES)),
     Table("failures", RUN_LOG, "One row per input file clean-corpus could not read or process, or folder it could not search.", (
         Column("path", STRING, "The input file (or folder) as it was named."),
         Column("doc_id", STRING, "The doc_id the file would have had."),

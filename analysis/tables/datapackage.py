@@ -7,6 +7,8 @@ and the code cannot drift apart. ``package_files`` gives both, to be written wit
 
 from __future__ import annotations
 
+import re
+
 import json
 from collections.abc import Iterable, Mapping
 
@@ -70,12 +72,30 @@ def table_schema(name: str) -> dict:
         "missingValues": [contract.CSV_MISSING],
         "primaryKey": list(table.key),
     }
-    if table.references:
+    # A key whose cells may name several rows (广东|江苏) is no Table Schema foreign key: its field gets a
+    # pattern of the rows' names instead, so a validator still catches a name that is not one of them.
+    for fk in table.references:
+        if fk.separator:
+            field = next(f for f in schema["fields"] if f["name"] == fk.fields[0])
+            field.setdefault("constraints", {})["pattern"] = _list_pattern(fk)
+    keys = [fk for fk in table.references if not fk.separator]
+    if keys:
         schema["foreignKeys"] = [
             {"fields": list(fk.fields), "reference": {"resource": fk.table, "fields": list(fk.to)}}
-            for fk in table.references
+            for fk in keys
         ]
     return schema
+
+
+def _list_pattern(fk: contract.Reference) -> str:
+    """The names of the rows ``fk`` points to, one or several joined by its separator, as a pattern."""
+    if fk.table != "provinces":
+        raise ValueError(f"no list of {fk.table} names for a several-valued key")
+    from analysis.raw.census import census_rows
+
+    names = "|".join(re.escape(row["province"]) for row in census_rows())
+    sep = re.escape(fk.separator)
+    return f"(?:{names})(?:{sep}(?:{names}))*"
 
 
 def resource(name: str) -> dict:

@@ -2,7 +2,9 @@
 
 An indicator is a thing measured the same way across provinces (projects completed, new urban
 jobs ...). Rules are data; each figure feeds at most one indicator (the first rule that matches,
-trying the subject before the clause), and figures feeding none keep an empty ``indicator``.
+trying the subject before the clause), and figures feeding none keep an empty ``indicator``. A rule
+takes figures of the measures it lists (``measures``: results by default), so a target (年度目标) never
+lands in the indicator of what was achieved.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from analysis.tables.keywords import Keywords
 from analysis.tsv import alternatives, read_tsv
 
 INDICATORS_TSV = LEXICON_DIR / "indicators.tsv"
+# the kinds of figure an indicator takes unless indicators.tsv says otherwise: results, never a target
+RESULT_MEASURES = ("level", "cumulative", "rate")
 
 
 @dataclass(frozen=True)
@@ -36,10 +40,14 @@ class Rule:
     unit_kind: str
     per_capita: bool
     comparability_note: str
+    measures: tuple[str, ...] = RESULT_MEASURES
 
-    def matches(self, text: str, sentence: str, unit: str) -> bool:
-        """True if this rule accepts a figure of `unit` read in `text` (its sentence being `sentence`)."""
-        if unit not in self.units or any(word in text for word in self.not_):
+    def matches(self, text: str, sentence: str, unit: str, measure: str | None = "level") -> bool:
+        """True if this rule accepts a figure of `unit` and `measure` read in `text` (its sentence being `sentence`);
+        ``measure`` None: a figure whose measure is not known, which any rule may take."""
+        if unit not in self.units or measure is not None and measure not in self.measures:
+            return False
+        if any(word in text for word in self.not_):
             return False
         if self.how:
             return _any(self.how, text) and (_any(self.what, text) or _any(self.what, sentence))
@@ -63,6 +71,7 @@ def load_rules(path: Path = INDICATORS_TSV) -> tuple[Rule, ...]:
             how=alternatives(row["how"]), not_=alternatives(row["not"]), units=alternatives(row["units"]),
             unit_kind=row["unit_kind"], per_capita=row["per_capita"] == "yes",
             comparability_note=row["comparability_note"],
+            measures=alternatives(row["measures"]) or RESULT_MEASURES,
         )
         if not rule.what or not rule.units:
             raise ValueError(f"{path}: {rule.indicator}: `what` and `units` must not be empty")
@@ -76,10 +85,12 @@ def load_rules(path: Path = INDICATORS_TSV) -> tuple[Rule, ...]:
 def definitions_table(rules: tuple[Rule, ...] | None = None) -> pd.DataFrame:
     """The ``indicator_definitions`` clean table: one row per indicator with labels, units and note."""
     rules = load_rules() if rules is None else rules
-    return records_frame("indicator_definitions", rules, units=lambda r: "|".join(r.units))
+    return records_frame("indicator_definitions", rules, units=lambda r: "|".join(r.units),
+                         measures=lambda r: "|".join(r.measures))
 
 
-def match(subject: str, clause: str, sentence: str, unit: str, rules: tuple[Rule, ...] | None = None) -> Rule | None:
+def match(subject: str, clause: str, sentence: str, unit: str, rules: tuple[Rule, ...] | None = None,
+          measure: str | None = None) -> Rule | None:
     """The rule a figure feeds, or None: rules are tried on the subject first, then on the clause.
 
     >>> match("", "全年城镇新增就业8.6万人", "", "人").indicator
@@ -89,7 +100,7 @@ def match(subject: str, clause: str, sentence: str, unit: str, rules: tuple[Rule
     for text in (subject, clause):
         if text:
             for rule in rules:
-                if rule.matches(text, sentence, unit):
+                if rule.matches(text, sentence, unit, measure):
                     return rule
     return None
 
@@ -114,8 +125,10 @@ class _Matcher:
             words = self._found[text] = self.keywords.found(text)
         return words
 
-    def match(self, subject: str, clause: str, sentence: str, unit: str) -> Rule | None:
+    def match(self, subject: str, clause: str, sentence: str, unit: str, measure: str | None = "level") -> Rule | None:
         candidates = self.by_unit.get(unit)
+        if candidates and measure is not None:
+            candidates = [c for c in candidates if measure in c[0].measures]
         if not candidates:
             return None
         for text in (subject, clause):
@@ -149,7 +162,10 @@ def assign(
     texts = texts_of(figures, sentences) if texts is None else texts
     matcher = _Matcher(rules)
     codes = []
-    for subject, clause, sentence, unit in zip(texts.subject, texts.clause, texts.sentence, figures["unit"].tolist()):
-        rule = matcher.match(subject, clause, sentence, unit if isinstance(unit, str) else "")
+    measures = figures["measure"].tolist() if "measure" in figures else [None] * len(figures)
+    for subject, clause, sentence, unit, measure in zip(texts.subject, texts.clause, texts.sentence,
+                                                        figures["unit"].tolist(), measures):
+        rule = matcher.match(subject, clause, sentence, unit if isinstance(unit, str) else "",
+                             measure if isinstance(measure, str) else None)
         codes.append(rule.indicator if rule else None)
     return pd.Series(codes, index=figures.index, dtype="str", name="indicator")

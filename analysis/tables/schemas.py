@@ -108,13 +108,16 @@ def schema_problems(name: str, errors) -> list[str]:
 
 def _reference_problems(name: str, df: pd.DataFrame, fk: Reference, target: pd.DataFrame) -> list[str]:
     keys = df[list(fk.fields)]
+    if fk.separator:  # a cell naming several rows: each part must name one
+        column = fk.fields[0]
+        keys = keys.assign(**{column: keys[column].str.split(fk.separator, regex=False)}).explode(column)
     present = keys.notna().all(axis=1)
     known = pd.MultiIndex.from_frame(target[list(fk.to)].astype("object"))
     wanted = pd.MultiIndex.from_frame(keys.astype("object"))
     orphan = present & ~wanted.isin(known)
     if not orphan.any():
         return []
-    rows = [int(i) for i in df.index[orphan.to_numpy()]]
+    rows = list(dict.fromkeys(int(i) for i in keys.index[orphan.to_numpy()]))
     values = [tuple(v) if len(v) > 1 else v[0] for v in keys[orphan.to_numpy()].itertuples(index=False)]
     return [f"{name}.{'+'.join(fk.fields)}: rows {_show(rows)} reference no row of "
             f"{fk.table}.{'+'.join(fk.to)} (values {_show(values)})"]

@@ -1,0 +1,266 @@
+"""Place names in running text: provinces, prefectures and counties, each with its province and code.
+
+One scan per text (an Aho-Corasick automaton of every name of ``lexicon/divisions.tsv``, pyahocorasick)
+finds the names, the longest leftmost first, so 沿海城市 is 沿海 and not 海城市. What the words around
+a name say decides whether it places anything (``lexicon/place_words.tsv``): the name of a newspaper, site
+or broadcaster (西藏网, 北京青年报, 湖北发布) never does, nor a street (南京路) or 北京时间; after 对口支援
+a place is the object of what is done. 全国 scopes a figure to the whole country, 全省 or 全市 to the
+division the report is about. A page in traditional script is read through a same-length map of the
+traditional forms of the characters of division names (``lexicon/traditional_place_chars.tsv``).
+
+Names are trusted by how they are written. A province's name, a prefecture's name or short name (大连,
+宁波), and a county's full name (闽侯县, 江宁区) place a figure; a county's two-character short name
+(昆山, 南部, 合作, 平安) only refines a place already known to be in its province, since many are also
+common words; a name that is mostly a word (长治, 白银, 阿里, 老城区) is not looked for in running text (长治市
+is). Words that hold a name's first characters are read first, as a reader does (隆重庆祝 holds no 重庆).
+
+>>> [(h.start, h.end, [d.name for d in h.candidates]) for h in find("中国西藏网讯 宁波市江北区新增就业")]
+[(7, 10, ['宁波市']), (10, 13, ['江北区', '江北区'])]
+>>> resolve(find("宁波市江北区新增就业")).division.code
+'330205'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from analysis.extract.divisions import Division, divisions, province_divisions
+from analysis.extract.lexicon import read_table
+from analysis.extract.provinces import short_names
+
+NATIONAL, OWN, WORD = "national", "own", "word"
+BOUNDED = "bounded"  # an automaton entry, not a hit's scope: a name found only where a word starts
+_PARENT_ENDS = frozenset("省市州盟")  # 安徽省歙县: a division name ends right before
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A place name (or a scope word) at ``[start, end)`` of the text scanned.
+
+    ``candidates``: the divisions so named (namesakes), empty for a scope word; ``scope``: ``national``
+    (全国), ``own`` (全省, 全市: the division the report is about) or ''; ``weak``: a county's short name,
+    which only refines a place known to be in its province; ``objective``: the place is the object of
+    what is done (对口支援西藏); ``dateline``: the city a report was filed from (新华社合肥3月2日电).
+    """
+
+    start: int
+    end: int
+    candidates: tuple[Division, ...]
+    scope: str = ""
+    weak: bool = False
+    objective: bool = False
+    word: str = ""
+    dateline: bool = False  # 新华社合肥3月2日电: where the report was filed, which only the report's place may use
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Whose a figure is: its provinces (several for 广东、江苏、山东三省), the finest division named, or national.
+
+    ``own``: the text names only a scope word such as 全省: the place is that of the report or section.
+    """
+
+    provinces: tuple[str, ...] = ()
+    division: Division | None = None
+    national: bool = False
+    own: str = ""
+
+    @property
+    def province(self) -> str:
+        """The provinces as the tables write them: short names, | between several, '' for none."""
+        return "|".join(self.provinces)
+
+    @property
+    def decided(self) -> bool:
+        """Whether this says whose the figure is (a place or the whole country), so weaker sources are not asked."""
+        return bool(self.provinces) or self.national
+
+    def at_level(self, level: int) -> "Place":
+        """The same place, no finer than ``level`` (0 province, 1 prefecture): 全省 in a county's report."""
+        division = self.division
+        if division is None or division.level <= level:
+            return self
+        if level == 0:
+            return Place(self.provinces, province_divisions()[division.province])
+        prefecture = next((d for d in divisions() if d.level == 1 and d.code == division.code[:4] + "00"), None)
+        return Place(self.provinces, prefecture or province_divisions()[division.province])
+
+
+# a date and 电 or 讯 right after a city: the dateline of a news report (新华社合肥3月2日电)
+_DATELINE_AFTER = re.compile(r"\s?(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:\d{1,2}|[一二三四五六七八九十]{1,3})日\s?[电讯]")
+NOWHERE = Place()
+NATIONWIDE = Place(national=True)
+
+
+@dataclass(frozen=True)
+class _Words:
+    not_place_after: re.Pattern  # a masthead's or a street's words, or 北京时间's
+    object_before: re.Pattern
+    national_not: re.Pattern
+    scopes: dict[str, str]  # word -> national or own
+    common_names: frozenset[str]
+    furniture_lines: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def _words() -> _Words:
+    by_role: dict[str, list[str]] = {}
+    for row in read_table("place_words"):
+        by_role.setdefault(row["role"], []).append(row["word"].removeprefix("\\"))
+
+    def union(role: str, anchor: str = "") -> re.Pattern:
+        return re.compile("(?:" + "|".join(by_role.get(role, ())) + ")" + anchor)
+
+    scopes = {word: NATIONAL for word in by_role.get("national", ())}
+    scopes.update({word: OWN for word in by_role.get("own", ())})
+    scopes.update({word: WORD for word in by_role.get("word", ())})
+    after = by_role.get("media_after", []) + by_role.get("not_place_after", [])
+    return _Words(re.compile("(?:" + "|".join(after) + ")"), union("object_before", r"\Z"),
+                  union("national_not"), scopes, frozenset(by_role.get("common_name", ())),
+                  tuple(by_role.get("furniture_line", ())))
+
+
+@lru_cache(maxsize=1)
+def traditional_map() -> dict[int, str]:
+    """``str.translate`` table from the traditional forms of place-name characters to the simplified."""
+    return {ord(row["traditional"]): row["simplified"] for row in read_table("traditional_place_chars")}
+
+
+@lru_cache(maxsize=1)
+def _automaton():
+    """The automaton of every name to look for, each with its entry: (candidates, scope, weak)."""
+    import ahocorasick
+
+    words = _words()
+    provinces = short_names()
+    entries: dict[str, tuple[tuple[Division, ...], str, bool]] = {}
+    by_province = province_divisions()
+    for name, short in provinces.items():
+        entries[name] = ((by_province[short],), "", False)
+    strong: dict[str, list[Division]] = {}
+    weak: dict[str, list[Division]] = {}
+    bounded: dict[str, list[Division]] = {}
+    for division in divisions():
+        if division.level == 0:
+            continue
+        for key in (division.name, *division.aliases):
+            if len(key) < 2 or key in provinces:
+                continue
+            if key in words.common_names:
+                continue
+            is_name = key == division.name
+            if division.level == 2 and len(key) < 3:
+                # 歙县, 沛县: two characters with the suffix are inside too many words (提高县域), so such a
+                # name counts only where a word starts (see find); a two-character short name is weak
+                (bounded if is_name else weak).setdefault(key, []).append(division)
+                continue
+            strong.setdefault(key, []).append(division)
+    for key, found in strong.items():
+        entries.setdefault(key, (tuple(dict.fromkeys(found)), "", False))
+    for key, found in weak.items():
+        entries.setdefault(key, (tuple(dict.fromkeys(found)), "", True))
+    for key, found in bounded.items():
+        entries.setdefault(key, (tuple(dict.fromkeys(found)), BOUNDED, False))
+    for word, scope in words.scopes.items():
+        entries[word] = ((), scope, False)
+    automaton = ahocorasick.Automaton()
+    for key, (candidates, scope, is_weak) in entries.items():
+        automaton.add_word(key, (len(key), candidates, scope, is_weak))
+    automaton.make_automaton()
+    return automaton
+
+
+def place_text(norm: str) -> str:
+    """The normalised text with traditional place characters simplified (same length): what :func:`find` reads."""
+    return norm.translate(traditional_map())
+
+
+def find(text: str, start: int = 0, end: int | None = None) -> list[Hit]:
+    """The place names and scope words in ``text[start:end]`` that may place a figure, in text order.
+
+    ``text`` is normalised (:func:`place_text`); offsets are into it. Names of media and streets, names
+    on a furniture line (责任编辑：…) and 全国 in a title (全国文明城市) are left out.
+    """
+    end = len(text) if end is None else end
+    if end <= start:
+        return []
+    words = _words()
+    not_place_after = words.not_place_after.match
+    hits = []
+    line_start, furniture = -1, False
+    for last, (length, candidates, scope, weak) in _automaton().iter_long(text, start, end):
+        begin, stop = last + 1 - length, last + 1
+        if scope == BOUNDED:
+            before = text[begin - 1] if begin else ""
+            if "\u4e00" <= before <= "\u9fff" and before not in _PARENT_ENDS:
+                continue
+        elif scope:
+            if scope == WORD or scope == NATIONAL and words.national_not.match(text, stop):
+                continue  # a word read first, so no name inside it is found
+            hits.append(Hit(begin, stop, (), scope, word=text[begin:stop]))
+            continue
+        if not_place_after(text, stop):
+            continue
+        here = text.rfind("\n", 0, begin) + 1
+        if here != line_start:
+            line_start = here
+            furniture = text.startswith(words.furniture_lines, here)
+        if furniture:
+            continue
+        objective = words.object_before.search(text, max(0, begin - 6), begin) is not None
+        dateline = _DATELINE_AFTER.match(text, stop) is not None
+        hits.append(Hit(begin, stop, candidates, "", weak, objective, text[begin:stop], dateline))
+    return hits
+
+
+def resolve(hits: list[Hit], context: Place = NOWHERE) -> Place:
+    """Whose the text holding ``hits`` speaks of, given the place of the text around it (``context``).
+
+    Namesakes are decided by the other names of the text and by the context, never guessed; a weak
+    name only refines the context; an object (对口支援西藏) counts only with no context. A text that
+    names nothing but 全国 is national; one that names nothing but 全省 defers to the context (``own``).
+    """
+    named = [h for h in hits if h.candidates and not h.dateline and not (h.objective and context.provinces)]
+    if not named:
+        scopes = [h for h in hits if h.scope]
+        if any(h.scope == NATIONAL for h in scopes):
+            return NATIONWIDE
+        if scopes:
+            return Place(own=scopes[0].word)
+        return NOWHERE
+    sure = [h.candidates[0] for h in named if len(h.candidates) == 1 and not h.weak]
+    chosen: list[Division] = []
+    for hit in named:
+        found = _choose(hit, sure, context)
+        if found is not None:
+            chosen.append(found)
+    if not chosen:
+        return NOWHERE
+    provinces = tuple(dict.fromkeys(d.province for d in chosen))
+    return Place(provinces, _finest(chosen) if len(provinces) == 1 else None)
+
+
+def _choose(hit: Hit, sure: list[Division], context: Place) -> Division | None:
+    candidates = hit.candidates
+    if hit.weak:  # a short county name refines a place known to be in its province, never sets one
+        candidates = tuple(d for d in candidates if d.province in context.provinces)
+    if len(candidates) > 1:
+        around = [*sure, *([context.division] if context.division else [])]
+        inside = tuple(d for d in candidates if any(a.contains(d) for a in around if a.level < d.level))
+        provinces = {d.province for d in sure} | set(context.provinces)
+        candidates = inside or tuple(d for d in candidates if d.province in provinces) or candidates
+    if len(candidates) == 1:
+        return candidates[0]
+    if candidates and len({d.province for d in candidates}) == 1:
+        return province_divisions()[candidates[0].province]
+    return None
+
+
+def _finest(chosen: list[Division]) -> Division:
+    """The deepest division when all lie on one line of containment (江苏, 南京, 江宁区), else the province."""
+    deepest = max(chosen, key=lambda d: d.level)
+    if all(d.contains(deepest) for d in chosen):
+        return deepest
+    return province_divisions()[deepest.province]
