@@ -97,7 +97,7 @@ def test_a_failing_notebook_does_not_stop_the_others(project):
 
 @pytest.mark.parametrize(("runs", "message"), [
     ([{"notebook": "good", "parameters": [{"province": "../x"}]}],
-     "error: province: '../x' is not a province found in the data; choose one of: 湖南、四川、广东"),
+     "error: province: '../x' 不是数据中的省份，可选：湖南、四川、广东"),
     ([{"notebook": "good", "parameters": [{"province": "湖南", "label": "../../outside"}]}],
      "error: label: '../../outside' cannot be used in a file name"),
     ([{"notebook": "../good", "parameters": [{}]}], "error: notebook: '../good' cannot be used in a file name"),
