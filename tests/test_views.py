@@ -243,3 +243,20 @@ def test_an_indicator_over_time_takes_as_of_dates_or_the_report_date():
     series = views.indicator_series(indicators, documents, "吉林")
     assert [d.date().isoformat() for d in series["when"]] == ["2021-06-30", "2021-09-01", "2021-12-01"]
     assert views.indicator_series(indicators.iloc[:1], documents, "吉林").empty, "one date is no series"
+
+
+def test_in_jupyterlab_links_go_through_the_servers_files_url(monkeypatch, tmp_path):
+    """Lab's own HTML viewer drops a link's #fragment; a /files/ URL is opened by the browser, at the figure."""
+    import jupyter_server.serverapp
+
+    from analysis import config
+    from analysis.publish import styling
+
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    assert styling.Links.of("province_profile", "", tmp_path).source("d", 3) == "../reports/source/d.html#f-3"
+    monkeypatch.setenv("JPY_SESSION_NAME", "notebooks/province_profile.ipynb")
+    monkeypatch.setattr(jupyter_server.serverapp, "list_running_servers",
+                        lambda: [{"root_dir": str(tmp_path / "elsewhere"), "base_url": "/a/"},
+                                 {"root_dir": str(config.ROOT), "base_url": "/user/x/"}])
+    links = styling.Links.of("province_profile", "", tmp_path)
+    assert links.source("d", 3) == "/user/x/files/reports/source/d.html#f-3"
