@@ -179,7 +179,9 @@ def figures_by_unit(figures, title: str, source: str, *, directions=None, top: i
     if not panels:
         return None
     shown_rows = [rows.sort_values(["value", "figure"], ascending=[False, True]).head(top) for _, _, rows in panels]
-    colours = province_colours(p for rows in shown_rows for p in rows["province"].fillna(NO_PROVINCE_LABEL))
+    drawn = {p for rows in shown_rows for p in rows["province"].fillna(NO_PROVINCE_LABEL)}
+    in_report_order = data.sort_values(["doc_id", "figure"]) if {"doc_id", "figure"} <= set(data) else data
+    colours = province_colours(p for p in in_report_order["province"].fillna(NO_PROVINCE_LABEL) if p in drawn)
     sizes = [len(rows) for rows in shown_rows]
     height = 1.3 + BAR_HEIGHT_INCHES * sum(sizes) + 0.8 * len(panels)
     fig, axes = _subplots(len(panels), 1, figsize=(8, height), squeeze=False,
