@@ -106,6 +106,7 @@ def test_one_indicator_or_family_can_be_asked_for(compared, tables):
 def test_the_comparison_key_takes_a_measure_column_when_the_data_has_one(tables):
     figures = tables["figures"].assign(measure=["level"] * len(tables["figures"]))
     figures.loc[figures["figure"] == 4, "measure"] = "target"
-    rows, keys = compare.compare(tables["indicators"], figures, PROVINCES)
+    rows, keys = compare.compare(tables["indicators"], figures, PROVINCES, definitions=tables["indicator_definitions"])
     assert "measure" in compare.key_columns(rows)
     assert not _key(keys, "projects_completed")["comparable"], "a target is not an achieved figure"
+    assert set(keys.loc[keys["indicator"] == "projects_completed", "label"]) == {"已完成实事项目", "已完成实事项目·目标"}

@@ -52,6 +52,12 @@ def family_labels() -> dict[str, str]:
 
 
 @cache
+def measure_labels() -> dict[str, str]:
+    """Chinese names of the kinds of figure (``measure``): target -> 目标; a level has none."""
+    return {row["measure"]: row["label"] for row in _tsv("measures.tsv")}
+
+
+@cache
 def per_resident_units() -> dict[str, tuple[int, str]]:
     """``{unit_kind: (residents, suffix)}``: money per person (1, '/人'), counts per 10,000 (10000, '/万人')."""
     return {row["unit_kind"]: (int(row["residents"]), row["suffix"]) for row in _tsv("per_capita_units.tsv")}
@@ -162,8 +168,9 @@ def comparisons(rows, provinces: list[str], definitions=None):
         label = first["label"]
         if units_per_indicator[first["indicator"]] > 1:
             label = f"{label}（按{first['unit_class']}计）"
-        if "measure" in group and _text(first["measure"]):
-            label = f"{label}·{_text(first['measure'])}"
+        measure = measure_labels().get(_text(first["measure"]), "") if "measure" in group else ""
+        if measure:  # an unknown code is not shown: no English on a page
+            label = f"{label}·{measure}"
         records.append({"key": key, "indicator": first["indicator"], "family": _text(first.get("family", "")),
                         "label": label, "unit_class": first["unit_class"], "reporting": reporting,
                         "missing": [p for p in provinces if p not in reporting],

@@ -139,7 +139,8 @@ def cells(table, frame, ws):
 
 
 def _width(label: str, column) -> float:
-    wide = {"sentence_text": 60, "text": 60, "subject": 24, "comparability_note": 40, "title": 40, "path": 30}
+    wide = {"sentence_text": 60, "text": 60, "subject": 24, "comparability_note": 40, "title": 40, "path": 30,
+            "doc_id": 22, "sha256": 20, "surface": 12}
     return wide.get(column.name, max(8.0, 2.2 * len(label) + 2))
 
 
