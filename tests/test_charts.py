@@ -141,6 +141,9 @@ def test_an_indicator_name_is_the_bar_label_when_there_is_one():
     labelled = views.with_labels(figures, definitions)
     assert list(labelled["bar_label"]) == ["认领群众微心愿", "这一举措将切实惠及"]
     assert "吉林·认领群众微心愿" in _bar_labels(charts.figures_by_unit(labelled, "t", SOURCE))
+    twice = labelled.assign(bar_label="养老金惠及人数")
+    assert sorted(_bar_labels(charts.figures_by_unit(twice, "t", SOURCE))) == [
+        "吉林·养老金惠及人数（编号0）", "吉林·养老金惠及人数（编号1）"], "two bars never share a label"
 
 
 def test_a_chart_of_many_figures_stays_bounded():

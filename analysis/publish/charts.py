@@ -193,7 +193,12 @@ def figures_by_unit(figures, title: str, source: str, *, directions=None, top: i
         provinces = panel["province"].fillna(NO_PROVINCE_LABEL)
         ax.barh(positions, values, color=[colours[p] for p in provinces],
                 hatch="//" if change else None, edgecolor="white" if change else None)
-        ax.set_yticks(positions, [_owned(p, b) for p, b in zip(panel["province"], panel["bar_label"])])
+        names = [_owned(p, b) for p, b in zip(panel["province"], panel["bar_label"])]
+        if len(set(names)) < len(names):  # one indicator twice: the figure's number tells them apart
+            from analysis.publish.views import figure_number
+
+            names = [f"{n}（{figure_number(f)}）" if names.count(n) > 1 else n for n, f in zip(names, panel["figure"])]
+        ax.set_yticks(positions, names)
         ax.invert_yaxis()
         wide = _wide_range(values) and unit not in PERCENT_UNITS
         _number_axis(ax, wide)
@@ -213,7 +218,8 @@ def figures_by_unit(figures, title: str, source: str, *, directions=None, top: i
     fig.suptitle(title, x=0.01, ha="left")
     notes = []
     if alone:
-        units = "、".join(unit or "无单位" for (_, unit), _, _ in alone[:8]) + ("等" if len(alone) > 8 else "")
+        names = list(dict.fromkeys((unit or "无单位") + ("（变化量）" if change else "") for (change, unit), _, _ in alone))
+        units = "、".join(names[:8]) + ("等" if len(names) > 8 else "")
         notes.append(f"只有一个数字的单位没有画出：{units}。")
     if hidden:
         notes.append(f"另有 {len(hidden)} 种单位的 {sum(len(r) for _, _, r in hidden)} 个数字未画出。")
