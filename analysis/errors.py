@@ -96,6 +96,11 @@ class InputError(Exception):
         another one (the report's sidecar)."""
         return self.problem if self.where == shown(path) else f"{self.where}: {self.problem}"
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows instead of the stack when a notebook cell raises this: one line, since
+        a user's mistake (a parameter, a missing file) is not a bug to debug."""
+        return [f"\x1b[31m出错：\x1b[0m{self}"]
+
     def __reduce__(self):  # picklable across worker processes, with where and problem kept apart
         return (_rebuild, (type(self), self.where, self.problem, self.__dict__))
 

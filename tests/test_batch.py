@@ -97,7 +97,7 @@ def test_a_failing_notebook_does_not_stop_the_others(project):
 
 @pytest.mark.parametrize(("runs", "message"), [
     ([{"notebook": "good", "parameters": [{"province": "../x"}]}],
-     "error: province: '../x' is not a province found in the data; choose one of: 湖南、四川、广东"),
+     "error: province: '../x' 不是数据中的省份，可选：湖南、四川、广东"),
     ([{"notebook": "good", "parameters": [{"province": "湖南", "label": "../../outside"}]}],
      "error: label: '../../outside' cannot be used in a file name"),
     ([{"notebook": "../good", "parameters": [{}]}], "error: notebook: '../good' cannot be used in a file name"),
@@ -273,3 +273,14 @@ def test_pages_are_self_contained_titled_and_the_index_survives_only(project):
     assert (reports / "titled" / f"{PROVINCES[1]}.html").stat().st_mtime_ns == before
     assert pages.problems(index) == []
     assert (reports / "source" / "index.html").is_file(), "the source views' list (the fixture has no raw text)"
+
+
+def test_with_fewer_than_two_provinces_the_plan_has_no_comparison():
+    """On data naming one province (or none) there is nothing to compare: no report, rather than an
+    empty one marked ok."""
+    plan = batch.load_plan(config.PLAN)
+    for provinces in ([], ["湖南"]):
+        jobs = batch.expand_plan(plan, provinces, config.NOTEBOOKS_DIR)
+        assert "province_comparison" not in {j.notebook for j in jobs}
+        assert [j.name for j in jobs if j.notebook == "province_profile"] == [f"province_profile/{p}" for p in provinces]
+    assert "province_comparison" in {j.notebook for j in batch.expand_plan(plan, PROVINCES, config.NOTEBOOKS_DIR)}

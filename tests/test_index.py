@@ -60,5 +60,12 @@ def test_a_thumbnail_is_a_small_copy_of_the_first_chart(tmp_path):
     image.imsave(chart, np.zeros((400, 1200, 3)))
     relative = index.thumbnail(chart, tmp_path)
     assert relative == "figures/thumbs/big.png"
-    assert image.imread(tmp_path / relative).shape[1] == 300  # 1200 / 4: at most THUMB_WIDTH wide
-    assert index.THUMB_WIDTH >= 300
+    assert image.imread(tmp_path / relative).shape[1] == 600  # 1200 / 2: at most THUMB_WIDTH wide
+    assert index.THUMB_WIDTH >= 600, "readable: shown 360 pixels wide, sharp on a dense screen"
+
+
+def test_a_published_data_folder_is_what_the_page_links(tmp_path):
+    entries = [_entry("overview/default", "报告概览", tmp_path)]
+    html = index.write(entries, tmp_path, run_time="2026-01-01 10:00", version="abc", clean_dir=config.CLEAN_DIR,
+                       data_folder="data").read_text(encoding="utf-8")
+    assert 'href="data/figures.csv"' in html and 'href="data/tables.xlsx"' in html and "../" not in html

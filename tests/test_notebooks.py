@@ -20,7 +20,7 @@ FIXTURE_CLEAN = Path(__file__).parent / "fixtures" / "clean_small"
 RUNS = [
     ("overview", {}),
     ("overview", {"reports_dir": "<tmp>"}),
-    ("province_profile", {}),
+    ("province_profile", {"province": "湖南"}),
     ("province_profile", {"province": "四川省", "reports_dir": "<tmp>"}),
     ("province_comparison", {}),
     ("province_comparison", {"provinces": ["广东", "湖南"], "per_capita": False, "theme": "projects",
@@ -131,12 +131,24 @@ def test_notebook_runs_cleanly(notebook, parameters, tmp_path, monkeypatch):
 PACKAGE_TABLES = ("figures", "themes", "indicators", "indicator_definitions")
 
 
+REQUIRED = {"province_profile": "province: 请给出一个省份，可选：吉林、江苏、福建、江西"}
+
+
 @pytest.mark.parametrize("notebook", [p.stem for p in NOTEBOOKS])
 def test_notebook_runs_on_its_own_defaults_over_the_committed_tables(notebook, tmp_path, monkeypatch):
-    """No parameter at all: data/clean as committed (the seed report)."""
+    """No parameter at all: data/clean as committed (the seed report). A notebook with a required
+    parameter (the profile's province) stops with one line listing the valid values instead."""
+    from papermill.exceptions import PapermillExecutionError
+
     missing = [t for t in PACKAGE_TABLES if not (config.CLEAN_DIR / f"{t}.csv").is_file()]
     if missing:
         pytest.skip(f"data/clean has no {', '.join(missing)} yet (the data package tables)")
+    if notebook in REQUIRED:
+        with pytest.raises(PapermillExecutionError) as err:
+            _execute(notebook, {}, tmp_path, monkeypatch, clean_dir=None)
+        assert err.value.ename == "InputError" and err.value.evalue == REQUIRED[notebook]
+        assert len(err.value.traceback) == 1 and REQUIRED[notebook] in err.value.traceback[0], "one line, no stack"
+        return
     _check_clean_run(_execute(notebook, {}, tmp_path, monkeypatch, clean_dir=None), {}, tmp_path)
 
 
@@ -146,8 +158,33 @@ def test_bad_province_stops_with_one_sentence(tmp_path, monkeypatch):
     with pytest.raises(PapermillExecutionError) as err:
         _execute("province_profile", {"province": "../x"}, tmp_path, monkeypatch)
     assert err.value.ename == "InputError"
-    assert err.value.evalue == "province: '../x' is not a province found in the data; choose one of: 湖南、四川、广东"
+    assert err.value.evalue == "province: '../x' 不是数据中的省份，可选：湖南、四川、广东"
     assert "params.check_province" in err.value.source, "stopped by the validation cell, not later"
+
+
+@pytest.mark.parametrize(("notebook", "typo", "declared"), [
+    ("province_profile", "provnce", "province、clean_dir、reports_dir"),
+    ("province_comparison", "per_capta", "provinces、indicator、theme、per_capita、clean_dir、reports_dir"),
+    ("overview", "province", "clean_dir、reports_dir"),
+])
+def test_a_parameter_the_notebook_does_not_have_stops_it_in_one_line(notebook, typo, declared, tmp_path, monkeypatch):
+    """papermill -p provnce 江西 only warns and injects the name; the notebook refuses it."""
+    from papermill.exceptions import PapermillExecutionError
+
+    with pytest.raises(PapermillExecutionError) as err:
+        _execute(notebook, {typo: "湖南", "province": "湖南"} if notebook == "province_profile" else {typo: "湖南"},
+                 tmp_path, monkeypatch)
+    assert err.value.ename == "InputError"
+    assert err.value.evalue == f"{typo}: 这个笔记本没有这个参数，参数有：{declared}"
+    assert "params.check_injected" in err.value.source
+
+
+def test_a_comparison_needs_two_provinces(tmp_path, monkeypatch):
+    from papermill.exceptions import PapermillExecutionError
+
+    with pytest.raises(PapermillExecutionError) as err:
+        _execute("province_comparison", {"provinces": ["湖南"]}, tmp_path, monkeypatch)
+    assert err.value.evalue == "provinces: 至少要 2 个省份才能比较；数据中的省份：湖南、四川、广东"
 
 
 def _corpus(tmp_path):
@@ -171,7 +208,8 @@ def test_the_profile_over_a_clean_corpus_shows_an_indicator_over_time(tmp_path, 
     _, corpus = _corpus(tmp_path)
     nb = _execute("province_profile", {"province": "吉林", "reports_dir": "<tmp>"}, tmp_path, monkeypatch, clean_dir=corpus)
     _check_clean_run(nb, {"province": "吉林", "reports_dir": "<tmp>"}, tmp_path)
-    assert "只有一个时间点" not in _all_text(nb)
+    assert any("随时间的变化" in o.get("data", {}).get("text/markdown", "") or "随时间的变化" in str(o)
+               for c in _code_cells(nb) for o in c.outputs), "the section is there when there is a series"
     assert (tmp_path / "reports" / "figures" / "province_profile_吉林_over_time.png").is_file()
 
 

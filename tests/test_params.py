@@ -18,7 +18,7 @@ def test_unknown_province_is_one_sentence_listing_the_valid_ones():
     with pytest.raises(InputError) as err:
         params.check_province("西藏", VALID)
     message = str(err.value)
-    assert message.startswith("province: '西藏' is not a province found in the data")
+    assert message.startswith("province: '西藏' 不是数据中的省份")
     assert "湖南、四川、广东" in message
     assert "\n" not in message
 
@@ -36,17 +36,21 @@ def test_provinces_list_star_and_strings():
     assert params.check_provinces("湖南、四川", VALID) == ["湖南", "四川"]
     with pytest.raises(InputError, match="'../x'"):
         params.check_provinces(["湖南", "../x"], VALID)
-    with pytest.raises(InputError, match="list of provinces"):
+    with pytest.raises(InputError, match="请给出省份列表"):
         params.check_provinces(3, VALID)
+    with pytest.raises(InputError, match="至少要 2 个省份才能比较；数据中的省份：湖南、四川、广东"):
+        params.check_provinces(["湖南"], VALID, at_least=2)
+    with pytest.raises(InputError, match="数据中没有归属省份的统计数字"):
+        params.check_provinces("*", [], at_least=2)
 
 
 def test_choice_and_bool():
     assert params.check_choice("jobs", ["jobs", "projects"], "indicator") == "jobs"
-    with pytest.raises(InputError, match="choose one of: jobs、projects"):
+    with pytest.raises(InputError, match="不可用，可选：jobs、projects"):
         params.check_choice("job", ["jobs", "projects"], "indicator")
     assert params.check_bool("false", "per_capita") is False
     assert params.check_bool(True, "per_capita") is True
-    with pytest.raises(InputError, match="true or false"):
+    with pytest.raises(InputError, match="应为 True 或 False"):
         params.check_bool("maybe", "per_capita")
 
 
@@ -91,20 +95,47 @@ def test_check_clean_dir_names_the_fix(tmp_path):
         params.check_clean_dir(tmp_path)
 
 
-def test_empty_province_means_the_first_only_when_asked():
-    assert params.check_province("", VALID, empty_means_first=True) == "湖南"
-    with pytest.raises(InputError, match="give a province name"):
+def test_an_empty_province_is_a_missing_parameter_never_the_first_one():
+    with pytest.raises(InputError, match="请给出一个省份，可选：湖南、四川、广东"):
         params.check_province("", VALID)
 
 
 def test_no_provinces_in_the_data_is_said_plainly():
-    with pytest.raises(InputError, match="no figures assigned to a province"):
+    with pytest.raises(InputError, match="数据中没有归属省份的统计数字"):
         params.check_province("湖南", [])
 
 
-def test_empty_choice_means_the_first_only_when_asked():
-    assert params.check_choice("", ["projects", "jobs"], "indicator", empty_means_first=True) == "projects"
-    with pytest.raises(InputError, match="none to choose from"):
-        params.check_choice("", [], "indicator", empty_means_first=True)
-    with pytest.raises(InputError, match="is not available"):
+def test_an_empty_choice_is_valid_only_when_it_is_one_of_them():
+    assert params.check_choice("", ["", "projects"], "indicator") == ""
+    with pytest.raises(InputError, match="不可用"):
         params.check_choice("", ["projects"], "indicator")
+
+
+PARAMETERS_CELL = 'province: str = ""  # a province\nclean_dir: str = ""  # tables'
+
+
+@pytest.mark.parametrize(("injected", "unknown"), [
+    ('# Parameters\nprovince = "江西"\n', None),
+    ('# Parameters\nprovnce = "江西"\n', "provnce"),
+    ('# Parameters\nprovince = "江西"\nclean_dir = "x"\nper_capita = False\n', "per_capita"),
+])
+def test_a_parameter_the_notebook_does_not_declare_stops_the_run(injected, unknown):
+    history = ["", PARAMETERS_CELL, injected, "params.check_injected()"]
+    if unknown is None:
+        params.check_injected(history)
+        return
+    with pytest.raises(InputError) as err:
+        params.check_injected(history)
+    assert str(err.value) == f"{unknown}: 这个笔记本没有这个参数，参数有：province、clean_dir"
+
+
+def test_without_an_injected_cell_nothing_is_checked():
+    params.check_injected(["", PARAMETERS_CELL, "params.check_injected()"])  # run in Lab, cell by cell
+    params.check_injected(["", "x = 1", "y = 2", "params.check_injected()"])
+    params.check_injected([])
+
+
+def test_a_users_mistake_shows_in_ipython_as_one_line():
+    err = InputError("province", "请给出一个省份，可选：湖南")
+    lines = err._render_traceback_()
+    assert len(lines) == 1 and "province: 请给出一个省份，可选：湖南" in lines[0] and "出错" in lines[0]

@@ -18,16 +18,9 @@ SEED = "000_ef22c67862e0d2cc"
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
     reports = tmp_path_factory.mktemp("reports")
-    skipped, chars = source_view.write_views(config.CLEAN_DIR, reports, [SEED])
+    skipped, _ = source_view.write_views(config.CLEAN_DIR, reports, [SEED])
     source_view.write_list(config.CLEAN_DIR, reports, skipped)
-    source_view.write_font(reports, chars | pages_chars(reports / "source" / "index.html"))
     return reports, skipped
-
-
-def pages_chars(path):
-    from analysis.publish.webfont import page_characters
-
-    return page_characters(path.read_text(encoding="utf-8"))
 
 
 def test_every_mention_is_highlighted_in_text_order_with_its_disposition(written):
@@ -46,7 +39,8 @@ def test_every_figure_is_anchored_once_with_its_details(written):
     for figure in figures["figure"]:
         assert page.count(f'id="f-{figure}"') == 1 and page.count(f'id="n-f-{figure}"') == 1
     note = re.search(r'<span class="note" id="n-f-5" role="tooltip">(.*?)</span></span>', page).group(1)
-    assert "超1.8亿元" in note and "统计对象" in note and "时点" in note
+    assert "编号5：" in note and "超1.8亿元" in note and "统计对象" in note and "时点" in note
+    assert 'href="#f-5">编号5</a>' in page, "the list of figures numbers them the same way"
 
 
 def test_the_text_is_the_document_text_every_character_in_order(written):
@@ -59,11 +53,13 @@ def test_the_text_is_the_document_text_every_character_in_order(written):
     assert text == raw
 
 
-def test_source_pages_are_self_contained_with_their_shared_font(written):
+def test_source_pages_are_self_contained_each_with_its_font_inline_and_in_chinese(written):
     reports, _ = written
     for path in (reports / "source").glob("*.html"):
-        assert pages.problems(path.read_text(encoding="utf-8"), path.parent) == [], path.name
-    assert (reports / "source" / source_view.FONT_FILE).read_bytes()[:4] == b"wOF2"
+        page = path.read_text(encoding="utf-8")
+        assert pages.problems(page) == [], path.name  # no folder: a font file beside the page would not count
+        assert pages.english_words(page) == [], path.name
+    assert sorted(p.suffix for p in (reports / "source").iterdir()) == [".html", ".html"], "no separate font file"
 
 
 def test_a_document_whose_raw_file_is_gone_is_listed_without_a_view(tmp_path):
@@ -76,4 +72,4 @@ def test_a_document_whose_raw_file_is_gone_is_listed_without_a_view(tmp_path):
     skipped, _ = source_view.write_views(clean, tmp_path / "reports", [SEED])
     assert [doc for doc, _ in skipped] == [SEED] and not (tmp_path / "reports" / "source" / f"{SEED}.html").exists()
     listing = source_view.write_list(clean, tmp_path / "reports", skipped).read_text(encoding="utf-8")
-    assert "raw file is missing" in listing and f'href="{SEED}.html"' not in listing
+    assert "原始文件不在" in listing and f'href="{SEED}.html"' not in listing

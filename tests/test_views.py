@@ -43,39 +43,6 @@ def test_events_and_source_line(tables):
     assert views.source_line(inferred) == "来源：示例日报，2022-03-10（推定）"
 
 
-def test_a_family_is_the_default_comparison_when_it_spans_more_provinces(tables):
-    indicators = tables["indicators"]
-    assert views.indicator_choices(indicators)[0] == "projects"  # completed in two, implemented in one
-    table = views.comparison_table(indicators, "projects", ["广东", "湖南", "四川"], tables["figures"])
-    assert list(table["province"]) == ["广东", "湖南", "四川"]
-    assert list(table["value_text"]) == ["1.2万件", "2.6万个", "8120项"]
-    caveats = views.caveats(indicators, "projects", ["广东", "湖南", "四川"], tables["indicator_definitions"])
-    assert caveats[0].startswith("阶段或口径不同") and "实施中实事项目" in caveats[0]
-    assert any(c.startswith("截至日期不同") for c in caveats)
-
-
-def test_one_indicator_shares_its_note_once(tables):
-    caveats = views.caveats(tables["indicators"], "projects_completed", ["湖南", "四川"])
-    assert sum("Projects completed" in c for c in caveats) == 1
-
-
-def test_per_capita_gaps_and_loose_values_are_caveats():
-    indicators = pd.DataFrame({
-        "doc_id": "d", "figure": [0, 1], "indicator": "rate", "family": "rate", "province": ["甲", "乙"],
-        "value": [98.0, 97.0], "unit": "%", "unit_kind": "percent", "qualifier": ["exact", "lower_bound"],
-        "as_of": [None, None], "per_10k": [float("nan")] * 2, "comparability_note": [None, None],
-    })
-    caveats = views.caveats(indicators, "rate", ["甲", "乙"])
-    assert "非精确数（近、超、不到等）：乙" in caveats
-    assert "无每万人数值（百分比、时长或人口未知）：甲、乙" in caveats
-
-
-def test_family_table_puts_stages_side_by_side(tables):
-    table = views.family_table(tables["indicators"], "projects_completed", ["湖南", "广东"], tables["indicator_definitions"])
-    assert table.loc["湖南", "已完成实事项目"] == "2.6万个"
-    assert table.loc["广东", "实施中实事项目"] == "1.2万件"
-
-
 def test_views_do_not_modify_their_input(tables):
     before = tables["figures"].copy()
     views.headline_view(tables["figures"], "湖南", provinces=tables["provinces"], sentences=tables["sentences"])
@@ -144,12 +111,14 @@ def test_the_profile_table_is_for_people(tables):
     figures = views.label_themes(tables["figures"], tables["themes"])
     links = Links("province_profile", Path("/p/reports"), Path("/p/data/clean"), Path("/p/reports/province_profile"))
     table = views.headline_view(figures, "湖南", provinces=tables["provinces"], sentences=tables["sentences"], links=links)
-    assert list(table.columns) == ["主题", "统计对象", "数值", "每万人", "截至", "原文"], "变化 only when a figure is one"
-    assert list(table["数值"]) == ["2.6万个", "近45万人", "超32亿元", "超1500户"]
-    people = table.loc[table["数值"] == "近45万人", "每万人"].iloc[0]
-    assert people.endswith("人/万人"), "people and money get a value per 10,000 residents"
-    assert table.loc[table["数值"] == "2.6万个", "每万人"].iloc[0] == "", "counts do not, in the profile"
-    assert table["原文"].iloc[0] == '<a href="../source/fixture_report.html#f-0">第1个</a>'
+    assert list(table.columns) == ["主题", "统计对象", "数值", "人均", "截至", "原文"], "变化 only when a figure is one"
+    assert list(table["数值"]) == ["2.6万个", "近45万人", "超32亿元", "1500多户"], "as the report writes them"
+    people = table.loc[table["数值"] == "近45万人", "人均"].iloc[0]
+    assert people.endswith("人/万人"), "people per 10,000 residents"
+    money = table.loc[table["数值"] == "超32亿元", "人均"].iloc[0]
+    assert money.startswith("超") and money.endswith("元/人"), "money per person, as a reader writes it"
+    assert table.loc[table["数值"] == "2.6万个", "人均"].iloc[0] == "", "counts do not, in the profile"
+    assert table["原文"].iloc[0] == '<a href="../source/fixture_report.html#f-0">编号0</a>'
     assert table.index.tolist() == list(range(len(table)))
 
 
@@ -162,7 +131,7 @@ def test_links_from_a_staged_report_point_where_the_page_will_be(tmp_path):
     staged = Links.of("province_profile", str(tmp_path / "reports" / ".staging-1234-abc"), clean)
     final = Links.of("province_profile", str(tmp_path / "reports"), clean)
     assert staged == final
-    assert final.table("figures") == "../../data/clean/figures.csv"
+    assert final.table("figures") == "../data/figures.csv", "the copy published inside reports/"
     assert final.source("d1", 3) == "../source/d1.html#f-3"
 
 
@@ -176,13 +145,87 @@ def test_a_capped_table_says_how_many_rows_and_links_the_csv(tmp_path):
     assert "9.0%" in html and "<th class=\"blank" not in html and ">0<" not in html.split("<tbody>")[1][:200]
 
 
-def test_caveats_are_a_list_each_note_once(tables):
+def test_a_bullet_list_says_each_line_once():
     from analysis.publish import styling
 
-    lines = views.caveats(tables["indicators"], "projects", ["广东", "湖南", "四川"], tables["indicator_definitions"])
+    lines = ["甲：注意一。", "乙：注意二。"]
     html = styling.bullet_list(lines + lines)._repr_html_()
-    assert html.count("<li>") == len(set(lines)) and "<pre" not in html
+    assert html.count("<li>") == 2 and "<pre" not in html
     assert styling.bullet_list([], empty="没有记录的注意事项。")._repr_html_() == "<p>没有记录的注意事项。</p>"
+
+
+def test_tables_carry_their_own_styles_for_jupyterlab():
+    from analysis.publish import styling
+
+    frame = pd.DataFrame({"原句": ["很长的一句话" * 10], "截至": ["截至2021-11-30"], "数值": ["109951项"]})
+    html = styling.table(frame, numeric=["数值"])._repr_html_()
+    uuid = html.split('id="T_')[1].split('"')[0]
+    assert f"#T_{uuid} td {{" in html and "text-align: left" in html, "text left-aligned whatever the notebook's CSS"
+    assert f"#T_{uuid} td.num {{" in html and f"#T_{uuid} th.col2 {{" in html, "numbers right-aligned, header too"
+    assert 'class="data row0 col1 short"' in html, "a short column (dates) does not wrap"
+    assert styling.table(None) is None
+
+
+def test_a_section_with_nothing_to_show_is_left_out(monkeypatch):
+    import IPython.display
+
+    from analysis.publish import styling
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.extend(a))
+    styling.section("空", None, styling.table(pd.DataFrame({"a": []})), styling.bullet_list([]))
+    assert shown == []
+    styling.section("有", None, styling.bullet_list(["一条"]), intro="说明")
+    assert len(shown) == 2 and shown[0].data.startswith("## 有")
+
+
+@pytest.mark.parametrize(("disposition", "reason", "context", "at", "label"), [
+    ("date", "date or period", "", None, "日期或时期"),
+    ("idiom", "one plan per lift", "推行“一梯一策”", 5, "习语“一梯一策”"),
+    ("word", "common people", "为老百姓办实事", 2, "词语“老百姓”"),
+    ("ordinal", "十九届", "", None, "“……届”序数"),
+    ("name", "六中全会", "", None, "全会名称"),
+    ("name", "a reason nobody labelled yet", "", None, "名称"),
+    ("bare", "", "", None, "—"),
+])
+def test_reasons_are_shown_in_chinese(disposition, reason, context, at, label):
+    assert views.reason_label(disposition, reason, context, at) == label
+
+
+def test_every_reason_the_extractor_gives_has_a_chinese_label():
+    """Reasons are English in the mentions table; every one the extractor can write is labelled
+    (display/reasons.tsv, or the numeral word itself), so no English reaches a page."""
+    import ast
+
+    from analysis import config
+    from analysis.tsv import read_tsv
+
+    source = (config.PACKAGE_DIR / "extract" / "figures.py").read_text(encoding="utf-8")
+    reasons = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Mention" and len(node.args) >= 5:
+            if isinstance(node.args[4], ast.Constant) and node.args[4].value:
+                reasons.add(node.args[4].value)
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Tuple) and len(node.value.elts) == 2:
+            target = node.targets[0]
+            if isinstance(target, ast.Tuple) and any(getattr(e, "id", getattr(e, "attr", "")) == "reason"
+                                                    for e in target.elts):
+                value = node.value.elts[1]
+                if isinstance(value, ast.Constant) and value.value:
+                    reasons.add(value.value)
+    reasons |= {row["note"] for row in read_tsv(config.LEXICON_DIR / "affix_rules.tsv")}
+    assert len(reasons) > 30
+    for reason in reasons:
+        label = views.reason_label("word", reason)
+        assert label != "词语" and not any("a" <= c.lower() <= "z" for c in label.replace("G20", "")), reason
+    for row in read_tsv(config.LEXICON_DIR / "numeral_words.tsv"):
+        assert row["word"] in views.reason_label(row["disposition"], row["note"], row["word"], 0)
+
+
+def test_the_ledger_shows_no_codes(tables):
+    assert list(views.ledger_view(tables["mentions"]).columns) == ["类别", "个数", "占比"]
+    reasons = views.reasons_view(tables["mentions"], sentences=tables["sentences"])
+    assert not any("a" <= c.lower() <= "z" for text in reasons["判定依据"] for c in text)
 
 
 def test_a_corpus_source_line_counts_the_reports():
@@ -200,3 +243,20 @@ def test_an_indicator_over_time_takes_as_of_dates_or_the_report_date():
     series = views.indicator_series(indicators, documents, "吉林")
     assert [d.date().isoformat() for d in series["when"]] == ["2021-06-30", "2021-09-01", "2021-12-01"]
     assert views.indicator_series(indicators.iloc[:1], documents, "吉林").empty, "one date is no series"
+
+
+def test_in_jupyterlab_links_go_through_the_servers_files_url(monkeypatch, tmp_path):
+    """Lab's own HTML viewer drops a link's #fragment; a /files/ URL is opened by the browser, at the figure."""
+    import jupyter_server.serverapp
+
+    from analysis import config
+    from analysis.publish import styling
+
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    assert styling.Links.of("province_profile", "", tmp_path).source("d", 3) == "../reports/source/d.html#f-3"
+    monkeypatch.setenv("JPY_SESSION_NAME", "notebooks/province_profile.ipynb")
+    monkeypatch.setattr(jupyter_server.serverapp, "list_running_servers",
+                        lambda: [{"root_dir": str(tmp_path / "elsewhere"), "base_url": "/a/"},
+                                 {"root_dir": str(config.ROOT), "base_url": "/user/x/"}])
+    links = styling.Links.of("province_profile", "", tmp_path)
+    assert links.source("d", 3) == "/user/x/files/reports/source/d.html#f-3"

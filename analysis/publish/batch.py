@@ -144,6 +144,8 @@ def expand_plan(plan: list[dict], provinces: list[str], notebooks_dir: Path) -> 
             expansions = [dict(raw)]
             if raw.get("province") == ALL:
                 expansions = [{**raw, "province": p} for p in provinces]
+            if raw.get("provinces") == ALL and len(provinces) < 2:
+                expansions = []  # nothing to compare: no report rather than an empty one (run_batch says so)
             for values in expansions:
                 if values.get("provinces") == ALL:
                     values = {**values, "provinces": list(provinces)}
@@ -402,7 +404,7 @@ def _failure(err: Exception) -> str:
 # --------------------------------------------------------------------------- index and summary
 
 def write_index(outcomes: list[Outcome], reports_dir: Path, clean_dir: Path, documents=None,
-                source_line: str = "", staging: Path | None = None) -> Path:
+                source_line: str = "", staging: Path | None = None, data: bool = False) -> Path:
     """``reports/index.html`` (and its record ``index.json``): this run's reports, and those of
     earlier runs still on disk (a ``--only`` run updates its own entries).
 
@@ -435,7 +437,7 @@ def write_index(outcomes: list[Outcome], reports_dir: Path, clean_dir: Path, doc
         sources = [(str(d.title) if isinstance(d.title, str) and d.title else d.doc_id, f"{FOLDER}/{page_name(d.doc_id)}")
                    for d in documents.itertuples() if viewed(d.doc_id)]
     index.write(merged, staging, run_time=now.strftime("%Y-%m-%d %H:%M"), version=index.data_version(clean_dir),
-                clean_dir=clean_dir, source_line=source_line, sources=sources,
+                clean_dir=clean_dir, data_folder=DATA_FOLDER if data else "", source_line=source_line, sources=sources,
                 n_documents=len(documents) if documents is not None else 0, links_from=reports_dir)
     return reports_dir / "index.html"
 
@@ -469,10 +471,29 @@ def _clean_step(raw_dir: Path, clean_dir: Path, say) -> list:
     return failures
 
 
-def _page_chars(path: Path) -> set[str]:
-    from analysis.publish.webfont import page_characters
+LEGACY_FONT = "source/report-cjk.woff2"  # the font file source views shared before each carried its own
+WORKBOOK = "tables.xlsx"
+DATA_FOLDER = "data"  # reports/data/: the clean tables beside the pages, so a copied reports/ keeps them
 
-    return page_characters(path.read_text(encoding="utf-8"))
+
+def publish_data(clean_dir: Path, tx) -> bool:
+    """Stage ``reports/data/``: a copy of the clean CSVs, their data package and dictionary, and the
+    workbook ``tables.xlsx`` (:mod:`analysis.publish.workbook`), replacing the folder whole. For a
+    ``clean-corpus`` output (Parquet parts, possibly large) nothing is copied and the pages link the
+    tables where they are; returns whether the data was published."""
+    import shutil
+
+    from analysis.publish.workbook import write_workbook
+
+    clean_dir = Path(clean_dir)
+    if not (clean_dir / "figures.csv").is_file():
+        return False
+    folder = tx.replace_folder(DATA_FOLDER)
+    for path in sorted(clean_dir.iterdir()):
+        if path.is_file() and not path.name.startswith(".") and path.suffix in (".csv", ".json", ".md"):
+            shutil.copyfile(path, folder / path.name)
+    write_workbook(clean_dir, folder / WORKBOOK)
+    return True
 
 
 VIEWS_PER_JOB = 25  # source views a worker writes in one go (its tables are read once per go)
@@ -553,6 +574,8 @@ def run_batch(
         figures = views.load("figures", clean_dir)
         provinces = views.provinces_in(figures)
         todo = select(expand_plan(plan, provinces, notebooks_dir), only)
+        if len(provinces) < 2 and any(s.get("provinces") == ALL for r in plan for s in r["parameters"]):
+            say(f"note: no province comparison: the data names {len(provinces)} province(s), a comparison needs two")
         if not todo:
             raise InputError(plan_path, f"no planned notebook matches {only!r}")
         workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
@@ -598,7 +621,6 @@ def run_batch(
                 except Exception as err:  # noqa: BLE001 - a bug in one share: say so, keep the reports
                     shares.append(([("source views", f"{type(err).__name__}: {' '.join(str(err).split())}")], set()))
             skipped = [problem for share, _ in shares for problem in share]
-            shown_chars = set().union(*(chars for _, chars in shares))
             executor.shutdown(wait=True)
         except KeyboardInterrupt as stop:
             say("\ninterrupted: stopping the workers and their kernels...")
@@ -618,12 +640,14 @@ def run_batch(
             from analysis.publish import source_view
 
             source_view.write_list(clean_dir, tx.staging, skipped)
-            index_chars = _page_chars(tx.staging / source_view.FOLDER / "index.html")
-            source_view.write_font(tx.staging, shown_chars | index_chars)
+            if (reports_dir / LEGACY_FONT).is_file():
+                tx.remove(LEGACY_FONT)
             if skipped:
                 some = ", ".join(doc_id for doc_id, _ in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
                 say(f"note: no source view for {len(skipped)} document(s) ({some}): {skipped[0][1]}")
-        write_index(ordered, reports_dir, clean_dir, documents, views.source_line(documents), staging=tx.staging)
+        data = publish_data(clean_dir, tx)
+        write_index(ordered, reports_dir, clean_dir, documents, views.source_line(documents), staging=tx.staging,
+                    data=data)
         tx.commit()
     index = reports_dir / "index.html"
     print(summary_table(ordered), file=out)

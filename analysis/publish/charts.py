@@ -1,7 +1,8 @@
 """Charts: pure functions from a DataFrame to a matplotlib Figure, plus one renderer and writer.
 
-Every chart labels values the Chinese way (4.25万个, >1.8亿元, ≈1000万亩), uses a log scale or
-separate panels when magnitudes differ widely, and carries a source line (publisher and date).
+Every chart labels values as the report writes them (4.25万个, 超1.8亿元, 近1000万亩, 1200多户), names
+the province of every bar, puts one unit on an axis, marks a log axis 对数刻度, ends a rate axis at
+100 % (or where the data does, above it), and carries a source line (publisher and date).
 Call :func:`analysis.publish.fonts.use_cjk_font` once before drawing; this module never touches fonts.
 
 Figures are made with ``matplotlib.figure.Figure``, not pyplot: a notebook then never imports
@@ -67,6 +68,10 @@ def _wide_range(values) -> bool:
     return len(positive) > 1 and max(positive) / min(positive) > LOG_RATIO
 
 
+LOG_NOTE = "对数刻度"  # under every log axis: a bar a tenth as long is not a tenth as large
+PERCENT_UNITS = frozenset({"%", "％"})
+
+
 def _number_axis(ax, log: bool, axis: str = "x"):
     from matplotlib.ticker import FuncFormatter, LogLocator
 
@@ -74,20 +79,39 @@ def _number_axis(ax, log: bool, axis: str = "x"):
     if log:
         (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
         target.set_major_locator(LogLocator(base=10))
+        (ax.set_xlabel if axis == "x" else ax.set_ylabel)(LOG_NOTE, fontsize=8, color="0.35", loc="right")
     target.set_major_formatter(FuncFormatter(lambda v, _pos: format_number(v) if v > 0 or not log else ""))
 
 
-def _empty(title: str, source: str, message: str):
-    fig, ax = _subplots(figsize=(6, 2))
-    ax.set_axis_off()
-    ax.set_title(title)
-    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes)
-    return _finish(fig, source)
+def _value_limits(values, unit: str, log: bool) -> tuple[float, float]:
+    """The extent of a value axis: from 0 (log: below the smallest), to 100 for a rate unless the data
+    goes above it, else with room for the value labels."""
+    values = [float(v) for v in values if v == v]
+    top = max(values, default=1.0) or 1.0
+    if unit in PERCENT_UNITS:
+        return 0.0, max(100.0, top)
+    if log:
+        low = min((v for v in values if v > 0), default=1.0)
+        return low / 3, top * 8
+    return 0.0, top * 1.45
+
+
+def _bar_values(ax, positions, values, texts, right: float, unit: str, log: bool) -> None:
+    """Write each bar's value as the report writes it: past the bar's end, or inside it (white) on a
+    rate axis, which ends where the data does."""
+    for y, value, text in zip(positions, values, texts):
+        if value != value:
+            ax.annotate("无数据", (0, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=9, color="0.4")
+            continue
+        inside = unit in PERCENT_UNITS and not log and value > right * 0.3
+        ax.annotate(text, (value, y), xytext=(-3 if inside else 3, 0), textcoords="offset points", va="center",
+                    ha="right" if inside else "left", fontsize=9, color="white" if inside else "black")
 
 
 TOP_BARS = 10  # bars per panel: the largest figures; the rest are counted in a note
 MAX_PANELS = 8  # panels per chart: the units with the most figures; the rest are counted in a note
 CHANGE_SIGNS = {"up": "+", "down": "−"}
+NO_PROVINCE_LABEL = "未标明省份"
 
 
 def _unit_panels(figures, directions):
@@ -110,62 +134,96 @@ def _unit_panels(figures, directions):
     return panels
 
 
+def province_colours(provinces) -> dict[str, tuple]:
+    """One colour per province, the same in every panel of a chart."""
+    from matplotlib import colormaps
+
+    palette = colormaps["tab10"].colors
+    return {p: palette[i % len(palette)] for i, p in enumerate(dict.fromkeys(provinces))}
+
+
+def _owned(province, label: str) -> str:
+    """A bar's label: its province first, then what it counts (吉林·免耕播种机)."""
+    owner = province if isinstance(province, str) and province else NO_PROVINCE_LABEL
+    return f"{owner}·{label}" if label else owner
+
+
 def figures_by_unit(figures, title: str, source: str, *, directions=None, top: int = TOP_BARS,
-                    max_panels: int = MAX_PANELS):
+                    max_panels: int = MAX_PANELS, min_bars: int = 2):
     """The largest figures of each unit, one panel per unit as written (个, 台, 户, 个工作日 never
     share an axis), changes (再提高5元, signed and hatched) in panels of their own.
 
-    Bounded whatever the number of figures: at most ``max_panels`` panels (the units with the most
-    figures) of at most ``top`` bars; what is left out is counted under the panel or the chart.
-    Bars are coloured by theme and labelled with the value as written (>1.8亿元).
+    Every bar is labelled with its province and what it counts (``bar_label`` if the frame has it:
+    the indicator's Chinese name or the clean subject; else the subject), coloured by province, and
+    carries its value as the report writes it (``written`` if given). A unit with fewer than
+    ``min_bars`` figures has nothing to compare and gets no panel (a full-length lone bar says
+    nothing); the note under the chart names those units. Bounded whatever the number of figures:
+    at most ``max_panels`` panels of at most ``top`` bars. ``None`` when no unit has a panel.
     """
-    if figures.empty:
-        return _empty(title, source, "无数字")
-    from matplotlib import colormaps
     from matplotlib.patches import Rectangle
 
-    from analysis.publish.views import label
+    from analysis.publish.views import as_written, label
 
-    theme = figures["theme_label"] if "theme_label" in figures else figures["theme"]
-    data = figures.assign(theme=theme.fillna("other").astype(str))
+    if figures.empty:
+        return None
+    data = figures.assign(
+        written=figures["written"] if "written" in figures else as_written(figures),
+        bar_label=figures["bar_label"] if "bar_label" in figures else
+        [label(s, t) for s, t in zip(figures["subject"], figures.get("sentence_text", [None] * len(figures)))],
+    )
     panels = _unit_panels(data, directions)
+    alone = [p for p in panels if len(p[2]) < min_bars]
+    panels = [p for p in panels if len(p[2]) >= min_bars]
     hidden = panels[max_panels:]
     panels = panels[:max_panels]
-    themes = sorted(dict.fromkeys(t for _, _, rows in panels for t in rows.sort_values("value", ascending=False)
-                                  .head(top)["theme"]))
-    colours = dict(zip(themes, colormaps["tab10"].colors * 3))
-    sizes = [min(len(rows), top) for _, _, rows in panels]
-    height = 1.3 + BAR_HEIGHT_INCHES * sum(sizes) + 0.75 * len(panels)
+    if not panels:
+        return None
+    shown_rows = [rows.sort_values(["value", "figure"], ascending=[False, True]).head(top) for _, _, rows in panels]
+    drawn = {p for rows in shown_rows for p in rows["province"].fillna(NO_PROVINCE_LABEL)}
+    in_report_order = data.sort_values(["doc_id", "figure"]) if {"doc_id", "figure"} <= set(data) else data
+    colours = province_colours(p for p in in_report_order["province"].fillna(NO_PROVINCE_LABEL) if p in drawn)
+    sizes = [len(rows) for rows in shown_rows]
+    height = 1.3 + BAR_HEIGHT_INCHES * sum(sizes) + 0.8 * len(panels)
     fig, axes = _subplots(len(panels), 1, figsize=(8, height), squeeze=False,
-                          gridspec_kw={"height_ratios": [n + 1.2 for n in sizes]})
-    for ax, ((change, unit), heading, rows) in zip(axes[:, 0], panels):
-        panel = rows.sort_values(["value", "figure"], ascending=[False, True]).head(top).reset_index(drop=True)
+                          gridspec_kw={"height_ratios": [n + 1.3 for n in sizes]})
+    for ax, ((change, unit), heading, rows), panel in zip(axes[:, 0], panels, shown_rows):
+        panel = panel.reset_index(drop=True)
         values = panel["value"].abs()
-        positions = range(len(panel))
-        ax.barh(positions, values, color=[colours[t] for t in panel["theme"]],
+        positions = list(range(len(panel)))
+        provinces = panel["province"].fillna(NO_PROVINCE_LABEL)
+        ax.barh(positions, values, color=[colours[p] for p in provinces],
                 hatch="//" if change else None, edgecolor="white" if change else None)
-        sentences = panel["sentence_text"] if "sentence_text" in panel else [None] * len(panel)
-        ax.set_yticks(list(positions), [label(s, t) for s, t in zip(panel["subject"], sentences)])
+        names = [_owned(p, b) for p, b in zip(panel["province"], panel["bar_label"])]
+        if len(set(names)) < len(names):  # one indicator twice: the figure's number tells them apart
+            from analysis.publish.views import figure_number
+
+            names = [f"{n}（{figure_number(f)}）" if names.count(n) > 1 else n for n, f in zip(names, panel["figure"])]
+        ax.set_yticks(positions, names)
         ax.invert_yaxis()
-        wide = _wide_range(values)
+        wide = _wide_range(values) and unit not in PERCENT_UNITS
         _number_axis(ax, wide)
-        ax.set_xlim(right=max(values.max(), 1) * (8 if wide else 1.4))
-        high = panel["value_high"] if "value_high" in panel else [None] * len(panel)
-        for y, (value, q, h, d) in enumerate(zip(values, panel["qualifier"], high,
-                                                  panel["_change"] if "_change" in panel else [""] * len(panel))):
-            text = format_value(value, unit, q, value_high=h, style="symbol")
-            ax.annotate(CHANGE_SIGNS.get(d, "") + text, (value, y), xytext=(3, 0), textcoords="offset points",
-                        va="center", fontsize=9)
+        left, right = _value_limits(values, unit, wide)
+        ax.set_xlim(left, right)
+        signs = panel["_change"] if "_change" in panel else [""] * len(panel)
+        texts = [CHANGE_SIGNS.get(d, "") + w for w, d in zip(panel["written"], signs)]
+        _bar_values(ax, positions, values, texts, right, unit, wide)
         more = len(rows) - len(panel)
         ax.set_title(heading + (f"：最大的 {len(panel)} 个，另有 {more} 个未画出" if more else ""),
                      loc="left", fontsize=10, color="0.3")
         ax.spines[["top", "right"]].set_visible(False)
-    handles = [Rectangle((0, 0), 1, 1, color=colours[t]) for t in themes]
-    fig.legend(handles, themes, loc="outside upper right", ncols=min(4, len(themes)), fontsize=8, frameon=False)
+    if len(colours) > 1:
+        handles = [Rectangle((0, 0), 1, 1, color=c) for c in colours.values()]
+        fig.legend(handles, list(colours), loc="outside upper right", ncols=min(6, len(colours)), fontsize=8,
+                   frameon=False)
     fig.suptitle(title, x=0.01, ha="left")
+    notes = []
+    if alone:
+        names = list(dict.fromkeys((unit or "无单位") + ("（变化量）" if change else "") for (change, unit), _, _ in alone))
+        units = "、".join(names[:8]) + ("等" if len(names) > 8 else "")
+        notes.append(f"只有一个数字的单位没有画出：{units}。")
     if hidden:
-        source = f"另有 {len(hidden)} 种单位的 {sum(len(r) for _, _, r in hidden)} 个数字未画出。" + source
-    return _finish(fig, source)
+        notes.append(f"另有 {len(hidden)} 种单位的 {sum(len(r) for _, _, r in hidden)} 个数字未画出。")
+    return _finish(fig, "".join(notes) + source)
 
 
 def value_histograms(figures, title: str, source: str, *, directions=None, max_panels: int = 6):
@@ -173,7 +231,7 @@ def value_histograms(figures, title: str, source: str, *, directions=None, max_p
     with the most figures), on a log scale of values. For hundreds of documents, where one bar per
     figure would be unreadable."""
     if figures.empty:
-        return _empty(title, source, "无数字")
+        return None
     import numpy as np
 
     panels = [p for p in _unit_panels(figures, directions) if not p[0][0]][:max_panels]
@@ -200,36 +258,70 @@ def value_histograms(figures, title: str, source: str, *, directions=None, max_p
     return _finish(fig, source)
 
 
-def comparison_bars(table, title: str, source: str, per_capita: bool = True):
-    """Provinces side by side: raw values and, with ``per_capita``, per 10,000 residents.
+def _scale_units(group, column: int, unit: str) -> list[str]:
+    """The unit a bar's axis is shared by: its unit class (件 and 项 as 个), per resident with its suffix."""
+    if column == 0:
+        return list(group[unit])
+    return [f"{c}{u[len(o):]}" if u else "" for c, u, o in zip(group["unit_class"], group[unit], group["unit"])]
 
-    ``table`` is :func:`analysis.publish.views.comparison_table` output (value, value_text, per_10k, per_10k_text).
-    Raw and per-capita values sit on separate panels since their magnitudes differ.
+
+def comparison_chart(rows, keys, title: str, source: str, per_capita: bool = True, max_panels: int = MAX_PANELS):
+    """Provinces side by side, one row of panels per comparison key (one indicator, one stage, one
+    unit: :mod:`analysis.publish.compare`), the values as written on the left and, with
+    ``per_capita``, the values per resident (元/人, 个/万人) on the right.
+
+    Every bar is a province (with the figure's subject when a province has several); panels of one
+    unit share one value axis, so a bar's length compares across panels; a log axis is marked
+    对数刻度; a rate axis ends at 100 % unless the data goes above; the provinces that do not report
+    a key are named under its heading. ``None`` when no key is reported by two provinces.
     """
-    if table.empty:
-        return _empty(title, source, "所选省份没有这一指标")
-    panels = [("value", "value_text", "原始数值")]
-    if per_capita:
-        panels.append(("per_10k", "per_10k_text", "每万常住人口（2020年普查）"))
-    fig, axes = _subplots(1, len(panels), figsize=(4.2 * len(panels) + 1, 1.4 + 0.5 * len(table)), squeeze=False)
-    for ax, (column, text, heading) in zip(axes[0], panels):
-        values = table[column].astype(float)
-        positions = range(len(table))
-        ax.barh(positions, values.fillna(0), color="#3b6ea5")
-        names = list(table["province"])
-        if "indicator_label" in table and table["indicator_label"].nunique() > 1:  # stages of a family differ
-            names = [f"{p}\n{_short(i, 10)}" for p, i in zip(table["province"], table["indicator_label"])]
-        ax.set_yticks(list(positions), names)
-        ax.invert_yaxis()
-        log = _wide_range(values)
-        _number_axis(ax, log)
-        top = values.max() if values.notna().any() else 1
-        ax.set_xlim(right=top * (8 if log else 1.4))
-        for y, (value, label) in enumerate(zip(values, table[text])):
-            ax.annotate("无数据" if value != value else label, (0 if value != value else value, y),
-                        xytext=(3, 0), textcoords="offset points", va="center", fontsize=9)
-        ax.set_title(heading, fontsize=10)
-        ax.spines[["top", "right"]].set_visible(False)
+    keys = keys[keys["comparable"]].head(max_panels) if len(keys) else keys
+    if not len(keys):
+        return None
+    groups = [rows[rows["key"] == k] for k in keys["key"]]
+    with_per = per_capita and any(g["per_resident"].notna().any() for g in groups)
+    columns = [("value", "written", "unit_class")] + ([("per_resident", "per_resident_text", "per_resident_unit")]
+                                                       if with_per else [])
+    # One scale per unit across the panels: the same limits, and log for all if any needs it.
+    scales: dict[tuple[int, str], list] = {}
+    for g in groups:
+        for n, (value, _, unit) in enumerate(columns):
+            for u, v in zip(_scale_units(g, n, unit), g[value]):
+                scales.setdefault((n, u), []).append(v)
+    logs = {k: _wide_range(v) and k[1] not in PERCENT_UNITS for k, v in scales.items()}
+    limits = {k: _value_limits(v, k[1], logs[k]) for k, v in scales.items()}
+    colours = province_colours(p for g in groups for p in g["province"])
+    sizes = [len(g) for g in groups]
+    fig, axes = _subplots(len(groups), len(columns), figsize=(4.4 * len(columns) + 1.2, 1.2 + sum(0.42 * n + 0.95 for n in sizes)),
+                          squeeze=False, gridspec_kw={"height_ratios": [n + 1.6 for n in sizes]})
+    for row_axes, key, g in zip(axes, keys.itertuples(), groups):
+        g = g.reset_index(drop=True)
+        several = g["province"].duplicated(keep=False)
+        names = [f"{p}·{s}" if many and s else p for p, s, many in zip(g["province"], g["subject_label"], several)]
+        positions = list(range(len(g)))
+        for n, (ax, (value, text, unit)) in enumerate(zip(row_axes, columns)):
+            units = [u for u, v in zip(_scale_units(g, n, unit), g[value]) if u and v == v]
+            if not units:
+                ax.set_axis_off()
+                ax.text(0, 0.5, "不按人口折算（比率、时长、人均标准等）", transform=ax.transAxes, fontsize=9, color="0.4")
+                continue
+            k = (n, units[0])
+            values = g[value].astype(float)
+            ax.barh(positions, values.fillna(0), color=[colours[p] for p in g["province"]])
+            ax.set_yticks(positions, names)
+            ax.invert_yaxis()
+            _number_axis(ax, logs[k])
+            ax.set_xlim(*limits[k])
+            _bar_values(ax, positions, values, g[text], limits[k][1], g["unit_class"].iloc[0], logs[k])
+            ax.spines[["top", "right"]].set_visible(False)
+            if n == 0:
+                heading = f"{key.label}（{key.unit_class}）"
+                if key.missing:
+                    heading += f"\n未报告：{'、'.join(key.missing)}"
+                ax.set_title(heading, loc="left", fontsize=10)
+            else:
+                shown = "、".join(dict.fromkeys(u for u in g[unit] if u))
+                ax.set_title(f"人均（{shown}，2020年普查人口）", loc="left", fontsize=9, color="0.3")
     fig.suptitle(title, x=0.01, ha="left")
     return _finish(fig, source)
 
@@ -237,7 +329,7 @@ def comparison_bars(table, title: str, source: str, per_capita: bool = True):
 def coverage_heatmap(coverage, title: str, source: str):
     """Which province reports on which theme: a province × theme grid of figure counts."""
     if coverage.empty:
-        return _empty(title, source, "无数字")
+        return None
     rows, cols = coverage.shape
     fig, ax = _subplots(figsize=(1.6 + 0.75 * cols, 1.4 + 0.45 * rows))
     ax.imshow(coverage.to_numpy(), cmap="Blues", aspect="auto", vmin=0)
@@ -253,26 +345,45 @@ def coverage_heatmap(coverage, title: str, source: str):
 
 MAX_EVENT_LABELS = 24  # more events than this are drawn as counts per day, without labels
 MAX_TIMELINE_ROWS = 15  # provinces shown (those with the most events)
-MAX_TICKS = 5
+MAX_TICKS = 6
 
 
-def _date_ticks(ax, start, end) -> None:
-    """At most MAX_TICKS evenly spaced days from ``start`` to ``end``, written 11月25日 with the year
-    on the first tick and wherever it changes: ticks a third of the width apart never overlap."""
-    import pandas as pd
-    from matplotlib.dates import date2num
-    from matplotlib.ticker import FixedFormatter, FixedLocator
+@cache
+def _date_formatter_class():
+    """matplotlib's ConciseDateFormatter writing Chinese dates (2021年, 11月, 5日) without zero padding
+    (strftime's %-m is not portable, so the padding is taken off the formatted labels)."""
+    import re
 
-    first = start.normalize() + (pd.Timedelta(days=1) if start.normalize() < start else pd.Timedelta(0))
-    days = max((end - first).days, 1)
-    step = max(1, -(-days // (MAX_TICKS - 1)))
-    ticks = [t for t in pd.date_range(first, end, freq=f"{step}D") if start <= t <= end][:MAX_TICKS]
-    labels, year = [], None
-    for t in ticks:
-        labels.append(f"{t.year}年{t.month}月{t.day}日" if t.year != year else f"{t.month}月{t.day}日")
-        year = t.year
-    ax.xaxis.set_major_locator(FixedLocator([date2num(t) for t in ticks]))
-    ax.xaxis.set_major_formatter(FixedFormatter(labels))
+    from matplotlib.dates import ConciseDateFormatter
+
+    unpad = re.compile(r"(?<!\d)0(\d)")
+
+    class ChineseDateFormatter(ConciseDateFormatter):
+        def format_ticks(self, values):
+            return [unpad.sub(r"\1", label) for label in super().format_ticks(values)]
+
+        def get_offset(self):
+            return unpad.sub(r"\1", super().get_offset())
+
+    return ChineseDateFormatter
+
+
+def _date_axis(ax, axis: str = "x") -> None:
+    """A date axis by matplotlib's AutoDateLocator (at most MAX_TICKS ticks at round dates: month
+    starts, weeks, days) and a concise Chinese formatter: 11月 for months, 11月25日 for days, the
+    year once at the axis end (11月25日 … 12月1日, 2021年)."""
+    from matplotlib.dates import AutoDateLocator
+
+    locator = AutoDateLocator(minticks=3, maxticks=MAX_TICKS)
+    formatter = _date_formatter_class()(
+        locator,
+        formats=["%Y年", "%m月", "%m月%d日", "%H:%M", "%H:%M", "%S.%f"],
+        zero_formats=["", "%Y年", "%m月%d日", "%m月%d日", "%H:%M", "%H:%M"],
+        offset_formats=["", "%Y年", "%Y年", "%Y年%m月%d日", "%Y年%m月%d日", "%Y年%m月%d日 %H:%M"],
+    )
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_locator(locator)
+    target.set_major_formatter(formatter)
 
 
 def events_timeline(events, title: str, source: str, report_date=None):
@@ -285,13 +396,13 @@ def events_timeline(events, title: str, source: str, report_date=None):
     import pandas as pd
 
     if events.empty:
-        return _empty(title, source, "没有带日期的事件")
+        return None
     data = events.assign(when=pd.to_datetime(events["date_start"], errors="coerce")).dropna(subset=["when"])
     end = pd.Timestamp(report_date) if report_date is not None and str(report_date) not in ("", "NaT") else None
     if end is not None:
         data = data[data["when"] <= end]
     if data.empty:
-        return _empty(title, source, "没有可定位的日期")
+        return None
     ordered = data.sort_values(["doc_id", "span_start"]) if {"doc_id", "span_start"} <= set(data) else data
     counts = ordered["province"].fillna("").value_counts()
     provinces = [p for p in dict.fromkeys(ordered["province"].fillna("")) if p in set(counts.index[:MAX_TIMELINE_ROWS])]
@@ -318,7 +429,7 @@ def events_timeline(events, title: str, source: str, report_date=None):
     right = end if end is not None else last + pad
     left = min(first - pad, right - pd.Timedelta(days=7))
     ax.set_xlim(left, right)
-    _date_ticks(ax, left, right)
+    _date_axis(ax)
     ax.grid(axis="x", color="0.9")
     ax.spines[["top", "right", "left"]].set_visible(False)
     if end is not None:
@@ -335,19 +446,19 @@ def indicator_over_time(rows, title: str, source: str):
     import pandas as pd
 
     if rows.empty:
-        return _empty(title, source, "没有可比的时间点")
+        return None
     data = rows.assign(when=pd.to_datetime(rows["when"], errors="coerce")).dropna(subset=["when"]).sort_values("when")
     fig, ax = _subplots(figsize=(8, 3.2))
     for province, mine in data.groupby("province", sort=False):
         ax.plot(mine["when"], mine["value"], marker="o", label=province or NO_PROVINCE)
         for when, value, unit, q in zip(mine["when"], mine["value"], mine["unit"], mine["qualifier"]):
-            ax.annotate(format_value(value, unit, q, style="symbol"), (when, value), xytext=(0, 6),
+            ax.annotate(format_value(value, unit, q), (when, value), xytext=(0, 6),
                         textcoords="offset points", ha="center", fontsize=8)
     _number_axis(ax, _wide_range(data["value"]), axis="y")
     first, last = data["when"].min(), data["when"].max()
     pad = max((last - first) * 0.08, pd.Timedelta(days=3))
     ax.set_xlim(first - pad, last + pad)
-    _date_ticks(ax, first - pad, last + pad)
+    _date_axis(ax)
     ax.set_ylim(bottom=0, top=data["value"].max() * 1.25 or 1)
     ax.spines[["top", "right"]].set_visible(False)
     if data["province"].nunique() > 1:
@@ -469,14 +580,17 @@ def _renumber_ids(path: Path) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def render(fig, stem: str, reports_dir: str | Path = "", formats=("png", "svg")) -> Chart:
+def render(fig, stem: str, reports_dir: str | Path = "", formats=("png", "svg")) -> Chart | None:
     """Draw ``fig`` once as PNG; with a ``reports_dir``, also write ``figures/<stem>.png`` (those
     bytes) and ``.svg`` (from the same layout). End a notebook cell with the result to show it.
+    ``None`` (a chart with nothing to show) gives ``None``: nothing is drawn, shown or written.
 
     >>> charts.render(charts.coverage_heatmap(table, "覆盖", source), "overview_coverage", reports)  # doctest: +SKIP
     <Chart 600x400 with 1 Axes>
     """
     targets = _targets(stem, reports_dir, formats)  # refuses an unsafe stem before drawing
+    if fig is None:
+        return None
     png = _png_bytes(fig)
     return Chart(fig, png, _write(fig, png, stem, targets))
 

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 MANIFEST = "index.json"
 THUMBS = "figures/thumbs"
-THUMB_WIDTH = 320  # pixels
+THUMB_WIDTH = 720  # pixels: shown 360 wide, sharp on a high-density screen
 
 
 @dataclass
@@ -103,53 +103,65 @@ def _heading(entries: list[Entry]) -> str:
     return heads.pop() if len(heads) == 1 else entries[0].notebook
 
 
+FORMATS = {"png": "位图", "svg": "矢量图"}  # a chart's files, named for what they are rather than by extension
+
+
 def _card(e: Entry) -> str:
     title = html.escape(e.title or e.name)
     link = f'<a href="{_href(e.page)}">{title}</a>' if e.page else title
     thumb = (f'<a class="thumb" href="{_href(e.page)}"><img src="{_href(e.thumbnail)}" alt="{title}的第一张图" '
-             f'loading="lazy"></a>' if e.thumbnail and e.page else '<span class="thumb none">无图</span>')
-    status = "" if e.status == "ok" else f' <span class="failed">{"运行失败" if e.status == "failed" else html.escape(e.status)}</span>'
-    text = e.summary if e.status == "ok" else (e.error or e.status)
-    files = [f'<a href="{_href(e.notebook_file)}">ipynb</a>'] if e.notebook_file else []
+             f'loading="lazy"></a>' if e.thumbnail and e.page else "")
+    status = "" if e.status == "ok" else f' <span class="failed">{"运行失败" if e.status == "failed" else "已中断"}</span>'
+    text = e.summary if e.status == "ok" else (e.error or "")
+    files = [f'<a href="{_href(e.notebook_file)}">笔记本文件</a>'] if e.notebook_file else []
     stems = list(dict.fromkeys(str(Path(c).with_suffix("")) for c in e.charts))
-    files += [f'图 {n}：' + "、".join(f'<a href="{_href(c)}">{html.escape(Path(c).suffix[1:].upper())}</a>'
-                                    for c in e.charts if str(Path(c).with_suffix("")) == stem)
+    files += [f'图{n}：' + "、".join(f'<a href="{_href(c)}">{FORMATS.get(Path(c).suffix[1:], Path(c).suffix[1:])}</a>'
+                                   for c in e.charts if str(Path(c).with_suffix("")) == stem)
               for n, stem in enumerate(stems, 1)]
     when = f"生成于 {html.escape(e.finished[:16].replace('T', ' '))}" if e.finished else ""
-    return (f'<li class="card">{thumb}<div><h3>{link}{status}</h3><p>{html.escape(text)}</p>'
+    return (f'<li class="card">{thumb}<div class="about"><h3>{link}{status}</h3><p>{html.escape(text)}</p>'
             f'<p class="meta">{when}{" · " if when and files else ""}{" · ".join(files)}</p></div></li>')
 
 
 CSS = """
-ul.cards{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(26em,1fr));gap:1em}
-li.card{display:flex;gap:.8em;border:1px solid #e5e7eb;border-radius:6px;padding:.6em;background:#fff}
+ul.cards{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(24em,1fr));gap:1.2em}
+li.card{display:flex;flex-direction:column;gap:.5em;border:1px solid #e5e7eb;border-radius:6px;padding:.7em;background:#fff}
 li.card h3{font-size:1.05em;margin:.1em 0 .3em} li.card p{margin:.2em 0}
-a.thumb img{width:150px;height:110px;object-fit:cover;object-position:top left;border:1px solid #e5e7eb}
-span.thumb.none{display:inline-block;width:150px;height:110px;background:#f3f4f6;color:#6b7280;text-align:center;line-height:110px}
+a.thumb img{display:block;width:100%;max-width:360px;height:auto;border:1px solid #e5e7eb}
 .data a{margin-right:.8em}
 """
+DATA_FILES = (("figures.csv", "统计数字"), ("indicators.csv", "指标"), ("documents.csv", "报道"),
+              ("mentions.csv", "数字记号"))
 
 
 def render(entries: list[Entry], *, run_time: str, version: str, clean_dir: Path, reports_dir: Path,
-           source_line: str = "", sources: list[tuple[str, str]] = (), n_documents: int = 0) -> str:
-    """The index page's HTML (finished: font embedded, nothing remote)."""
+           source_line: str = "", sources: list[tuple[str, str]] = (), n_documents: int = 0,
+           data_folder: str = "") -> str:
+    """The index page's HTML (finished: font embedded, nothing remote). ``data_folder``: the folder
+    inside the reports where the run copied the clean tables (then every data link points there, and
+    the reports folder can be published on its own); else the links point at ``clean_dir``."""
     from analysis.publish.pages import page
 
     clean_dir, reports_dir = Path(clean_dir), Path(reports_dir)
     failed = sum(e.status != "ok" for e in entries)
     body = ["<h1>报告目录</h1>",
             f'<p class="meta">最近一次运行：{html.escape(run_time)} · 数据版本 <code>{html.escape(version)}</code>'
-            f"（clean 表格的校验和）· {len(entries)} 份报告" + (f"，{failed} 份运行失败" if failed else "") + "</p>"]
+            f"（数据表的校验和）· {len(entries)} 份报告" + (f"，{failed} 份运行失败" if failed else "") + "</p>"]
     if source_line:
         body.append(f'<p class="meta">{html.escape(source_line)}</p>')
     data_links = []
-    for name in ("figures", "indicators", "documents", "mentions"):
-        csv = clean_dir / f"{name}.csv"
-        target = csv if csv.is_file() else clean_dir / name
-        data_links.append((f"{name}.csv" if csv.is_file() else f"{name}/（Parquet）", _relative(target, reports_dir)))
-    for name, label in (("README.md", "数据字典 README.md"), ("datapackage.json", "datapackage.json")):
+    for name, label in DATA_FILES:
+        stem = name[:-4]
         if (clean_dir / name).is_file():
-            data_links.append((label, _relative(clean_dir / name, reports_dir)))
+            href = f"{data_folder}/{name}" if data_folder else _relative(clean_dir / name, reports_dir)
+            data_links.append((f"{label} {name}", href))
+        elif (clean_dir / stem).is_dir():
+            data_links.append((f"{label} {stem}/", _relative(clean_dir / stem, reports_dir)))
+    for name, label in (("README.md", "数据字典 README.md"), ("datapackage.json", "数据包 datapackage.json")):
+        if (clean_dir / name).is_file():
+            data_links.append((label, f"{data_folder}/{name}" if data_folder else _relative(clean_dir / name, reports_dir)))
+    if data_folder:
+        data_links.append(("全部数据表的工作簿 tables.xlsx", f"{data_folder}/tables.xlsx"))
     body.append('<p class="data">数据：' + "".join(f'<a href="{_href(h)}">{html.escape(t)}</a>' for t, h in data_links)
                 + "</p>")
     groups: dict[str, list[Entry]] = {}
@@ -160,7 +172,7 @@ def render(entries: list[Entry], *, run_time: str, version: str, clean_dir: Path
         body.append('<ul class="cards">' + "".join(_card(e) for e in members) + "</ul>")
     if n_documents:
         body.append("<h2>原文核对</h2>")
-        body.append(f'<p>每篇报道的全文，数字按判定类别标出，悬停或聚焦可看数值、单位、限定、时点和统计对象：'
+        body.append(f'<p>每篇报道的全文，数字按判定类别标出，把鼠标移到数字上或聚焦可看数值、单位、限定、时点和统计对象：'
                     f'<a href="source/index.html">全部 {n_documents} 篇</a></p>')
         shown = list(sources)[:10]
         body.append("<ul>" + "".join(f'<li><a href="{_href(h)}">{html.escape(t)}</a></li>' for t, h in shown) + "</ul>")

@@ -5,8 +5,11 @@ Two kinds of page, both finished by :func:`finish` (the font, :mod:`analysis.pub
 - :func:`notebook_page`: an executed notebook without its code, through nbconvert's JupyterLab
   template with its four remote scripts removed (``templates/report``) and the comments of its
   CSS stripped (they hold documentation URLs);
-- :func:`page`: our own pages (the index, the source views) on one small stylesheet. Source views
-  come by the hundred, so they share one font file beside them instead (``font_href``).
+- :func:`page`: our own pages (the index, the source views) on one small stylesheet.
+
+Every page carries its font inline: a font file beside the pages is refused by some servers
+(JupyterLab's file server answers a sandboxed page's font request with 403), and a page copied
+alone must still show its Chinese.
 
 :func:`problems` is what the tests check on every page written: no ``http://`` or ``https://``
 anywhere (scripts, styles, fonts, links, text), no ``<script>`` at all, and every character shown
@@ -24,15 +27,11 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 NETWORK = re.compile(r"https?://", re.I)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 
-# Added to the JupyterLab look of notebook pages: the navigation bar, readable tables and notes.
+# Added to the JupyterLab look of notebook pages: the navigation bar and images that fit. Tables carry
+# their own styles (analysis.publish.styling), so they look the same in JupyterLab.
 NOTEBOOK_CSS = """
 .report-nav{margin:12px 20px 0;font-size:14px}
 .report-nav a{margin-right:1.2em}
-.jp-RenderedHTMLCommon table caption{caption-side:top;text-align:left;font-weight:600;padding:.3em 0;color:#333}
-.jp-RenderedHTMLCommon table.report-table th,.jp-RenderedHTMLCommon table.report-table td{text-align:left;vertical-align:top}
-.jp-RenderedHTMLCommon table.report-table td.num,.jp-RenderedHTMLCommon table.report-table th.num{text-align:right;white-space:nowrap}
-.jp-RenderedHTMLCommon table.report-table th{white-space:nowrap}
-.jp-RenderedHTMLCommon p.table-note{color:#555;font-size:.9em}
 .jp-RenderedImage img{max-width:100%;height:auto}
 """
 
@@ -91,21 +90,15 @@ def notebook_page(nb, title: str, links: list[tuple[str, str]] = ()) -> str:
     return finish(body)
 
 
-def page(title: str, body: str, links: list[tuple[str, str]] = (), css: str = "", font_href: str = "") -> str:
-    """One of our own pages: ``body`` is HTML, ``title`` text. With ``font_href`` the page uses
-    that font file next to it (:func:`analysis.publish.webfont.linked_css`) instead of embedding one."""
+def page(title: str, body: str, links: list[tuple[str, str]] = (), css: str = "") -> str:
+    """One of our own pages: ``body`` is HTML, ``title`` text; its font embedded (:func:`finish`)."""
     head = [
         "<!doctype html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{html_lib.escape(title)}</title>", f"<style>{PAGE_CSS}{css}</style>", "</head><body>",
     ]
     bar = [f"<nav>{nav(list(links))}</nav>"] if links else []
-    text = "\n".join([*head, *bar, body, "</body></html>", ""])
-    if font_href:
-        from analysis.publish.webfont import linked_css
-
-        return text.replace("</head>", f'<style id="report-font">{linked_css(font_href)}</style></head>', 1)
-    return finish(text)
+    return finish("\n".join([*head, *bar, body, "</body></html>", ""]))
 
 
 def finish(html: str) -> str:
@@ -113,6 +106,29 @@ def finish(html: str) -> str:
     from analysis.publish.webfont import embed
 
     return embed(html)
+
+
+# A file name a page may show (figures.csv, tables.xlsx, 吉林.ipynb): the one place English may stand.
+_FILE_NAME = re.compile(r"[\w.+\-/]+\.(?:csv|json|md|html|ipynb|png|svg|xlsx|txt|yml|parquet)\b", re.I)
+_WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z][A-Za-z'\-]*[A-Za-z](?![A-Za-z0-9_])")
+
+
+def shown_text(html: str) -> str:
+    """The text a reader sees on a page: its text and the attributes a browser shows (title, alt...),
+    not its styles or scripts."""
+    from analysis.publish.webfont import shown_strings
+
+    return "\n".join(shown_strings(html))
+
+
+def english_words(html: str) -> list[str]:
+    """The English words a page shows, file names excepted (they are names, not words): each run
+    of two or more Latin letters standing alone. A Chinese page should show none.
+
+    >>> english_words("<p>数据：figures.csv · date or period</p><style>p{color:red}</style>")
+    ['date', 'or', 'period']
+    """
+    return _WORD.findall(_FILE_NAME.sub(" ", shown_text(html)))
 
 
 def problems(html: str, folder=None) -> list[str]:

@@ -24,57 +24,53 @@ def _listing(valid: Iterable[str]) -> str:
     return "、".join(valid)
 
 
-def check_province(province, valid: Iterable[str], name: str = "province", *, empty_means_first: bool = False) -> str:
-    """Return the short province name, or raise ``InputError`` listing the valid ones.
-
-    Accepts the full name (江西省) for a short one (江西). ``valid`` is the provinces found in the data;
-    with ``empty_means_first``, ``""`` picks the first of them.
+def check_province(province, valid: Iterable[str], name: str = "province") -> str:
+    """Return the short province name, or raise ``InputError`` listing the valid ones (in Chinese:
+    the notebooks show it as their one line). Accepts the full name (江西省) for a short one (江西).
+    There is no default: an empty value is a missing parameter, never "the first province".
 
     >>> check_province("江西省", ["吉林", "江西"])
     '江西'
     """
     valid = list(dict.fromkeys(v for v in valid if isinstance(v, str) and v))
     if not valid:
-        raise InputError(name, "the data has no figures assigned to a province, so there is none to choose")
-    if empty_means_first and province == "":
-        return valid[0]
+        raise InputError(name, "数据中没有归属省份的统计数字，无从选择省份")
     if not isinstance(province, str) or not province.strip():
-        raise InputError(name, f"give a province name, one of: {_listing(valid)}")
+        raise InputError(name, f"请给出一个省份，可选：{_listing(valid)}")
     text = unicodedata.normalize("NFKC", province).strip()
     if text in valid:
         return text
     short = _FULL_NAME_SUFFIX.sub("", text)
     if short in valid:
         return short
-    raise InputError(name, f"{province!r} is not a province found in the data; choose one of: {_listing(valid)}")
+    raise InputError(name, f"{province!r} 不是数据中的省份，可选：{_listing(valid)}")
 
 
-def check_provinces(provinces, valid: Iterable[str], name: str = "provinces") -> list[str]:
-    """A list of provinces (or ``"*"`` / empty for all of them), each checked; order kept, duplicates dropped."""
+def check_provinces(provinces, valid: Iterable[str], name: str = "provinces", *, at_least: int = 1) -> list[str]:
+    """A list of provinces (or ``"*"`` / empty for all of them), each checked; order kept, duplicates
+    dropped; fewer than ``at_least`` of them is an error naming the provinces there are."""
     valid = list(dict.fromkeys(v for v in valid if v))
     if provinces in ("*", None) or (isinstance(provinces, (list, tuple)) and not provinces):
-        return valid
-    if isinstance(provinces, str):
-        provinces = re.split(r"[,，、\s]+", provinces.strip())
-    if not isinstance(provinces, (list, tuple)):
-        raise InputError(name, f"give a list of provinces such as {list(valid[:2])!r}, not {provinces!r}")
-    checked = [check_province(p, valid, name) for p in provinces if str(p).strip()]
-    return list(dict.fromkeys(checked))
+        checked = valid
+    else:
+        if isinstance(provinces, str):
+            provinces = re.split(r"[,，、\s]+", provinces.strip())
+        if not isinstance(provinces, (list, tuple)):
+            raise InputError(name, f"请给出省份列表，例如 {list(valid[:2])!r}，而不是 {provinces!r}")
+        checked = list(dict.fromkeys(check_province(p, valid, name) for p in provinces if str(p).strip()))
+    if len(checked) < at_least:
+        there = f"数据中的省份：{_listing(valid)}" if valid else "数据中没有归属省份的统计数字"
+        raise InputError(name, f"至少要 {at_least} 个省份才能比较；{there}")
+    return checked
 
 
-def check_choice(value, choices: Iterable[str], name: str, *, empty_means_first: bool = False) -> str:
-    """``value`` if it is one of ``choices``; else one sentence listing them.
-
-    With ``empty_means_first``, ``""`` picks the first choice (the notebooks' "most relevant" default).
-    """
+def check_choice(value, choices: Iterable[str], name: str) -> str:
+    """``value`` if it is one of ``choices`` (``""`` counts when it is one); else one sentence listing them."""
     choices = list(dict.fromkeys(choices))
-    if empty_means_first and value == "":
-        if not choices:
-            raise InputError(name, "the data has none to choose from")
-        return choices[0]
     if value in choices:
         return value
-    raise InputError(name, f"{value!r} is not available; choose one of: {_listing(choices)}")
+    listed = _listing(c for c in choices if c) or "（无）"
+    raise InputError(name, f"{value!r} 不可用，可选：{listed}")
 
 
 def check_bool(value, name: str) -> bool:
@@ -83,7 +79,47 @@ def check_bool(value, name: str) -> bool:
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no", "1", "0"):
         return value.strip().lower() in ("true", "yes", "1")
-    raise InputError(name, f"expected true or false, not {value!r}")
+    raise InputError(name, f"应为 True 或 False，而不是 {value!r}")
+
+
+INJECTED_HEADER = "# Parameters"  # how papermill opens the cell it injects (translate_parameters)
+
+
+def _assigned(source: str) -> list[str]:
+    """The names a cell of literal assignments sets, in order ('' if it does not parse)."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    names = []
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        names += [t.id for t in targets if isinstance(t, ast.Name)]
+    return list(dict.fromkeys(names))
+
+
+def check_injected(history=None) -> None:
+    """Stop with one line if papermill injected a parameter the notebook does not declare.
+
+    papermill (``-p provnce 江西``) only warns about an unknown name and then sets it in a cell of
+    its own, so a typo would leave the real parameter at its default. Called first in the cell after
+    the parameters cell: if the cell run just before it is papermill's injected cell, each name it
+    sets must be one the parameters cell (run before that) sets. ``history``: the sources of the
+    cells run so far, this one last (IPython's ``In``; read from the running kernel by default).
+    """
+    if history is None:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        history = list(shell.user_ns.get("In", [])) if shell is not None else []
+    if len(history) < 3 or not history[-2].lstrip().startswith(INJECTED_HEADER):
+        return
+    declared = _assigned(history[-3])
+    unknown = [n for n in _assigned(history[-2]) if n not in declared]
+    if unknown:
+        raise InputError(unknown[0], f"这个笔记本没有这个参数，参数有：{_listing(declared)}")
 
 
 def check_name(value, name: str = "parameter") -> str:

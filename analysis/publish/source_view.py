@@ -20,8 +20,7 @@ from pathlib import Path
 from analysis.publish.formatting import format_value
 
 FOLDER = "source"
-FONT_FILE = "report-cjk.woff2"
-QUALIFIER_NAMES = {"exact": "精确", "approx": "约数", "lower_bound": "下限", "upper_bound": "上限", "range": "区间"}  # shared by every source view: one subset for the whole corpus
+QUALIFIER_NAMES = {"exact": "精确", "approx": "约数", "lower_bound": "下限", "upper_bound": "上限", "range": "区间"}
 # Background colour and an underline style per disposition: a second cue besides colour (WCAG 1.4.1).
 STYLES = {
     "figure": ("#fde68a", "solid 2px #b45309"),
@@ -82,11 +81,11 @@ def _note(rows: list[tuple[str, str]]) -> str:
     return "".join(f'<span class="k">{html.escape(k)}</span><span class="v">{html.escape(v)}</span>' for k, v in rows)
 
 
-def figure_value(row) -> str:
-    """A figure as a reader writes it (超1.8亿元), from one row of the figures table."""
-    high = getattr(row, "value_high", None)
-    return format_value(row.value, _text(row.unit), _text(row.qualifier) or "exact",
-                        value_high=None if _text(high) == "" else high)
+def figure_values(figures, sentences=None) -> dict[int, str]:
+    """``{figure: value as the report writes it}`` (超1.8亿元, 1200多户) for one document's figures."""
+    from analysis.publish.views import as_written
+
+    return dict(zip(figures["figure"].astype(int), as_written(figures, sentences))) if len(figures) else {}
 
 
 def document_body(doc, text: str, mentions, figures, dates, sentences, sections, labels: dict,
@@ -96,8 +95,11 @@ def document_body(doc, text: str, mentions, figures, dates, sentences, sections,
     Raises ValueError if a mention's span does not hold its surface in ``text`` (wrong text).
     """
     from analysis.publish.charts import unit_kind_labels
+    from analysis.publish.views import figure_number, mention_contexts, reason_label
 
     kinds = unit_kind_labels()
+    written = figure_values(figures, sentences)
+    contexts = dict(zip(mentions["mention"], mention_contexts(mentions, sentences)))
     figure_at = {(r.span_start, r.span_end): r for r in figures.itertuples()}
     date_at = {(r.span_start, r.span_end): r for r in dates.itertuples()}
     starts = sorted(set(sentences.groupby("paragraph")["span_start"].min().tolist()) - {0})
@@ -125,7 +127,7 @@ def document_body(doc, text: str, mentions, figures, dates, sentences, sections,
         f = figure_at.get((start, end))
         if f is not None:
             anchor = f"f-{f.figure}"
-            rows = [("统计数字", f"第 {f.figure} 个：{figure_value(f)}"),
+            rows = [("统计数字", f"{figure_number(f.figure)}：{written[int(f.figure)]}"),
                     ("数值", _number(f.value) + (f"–{_number(f.value_high)}" if _text(f.value_high) else "")),
                     ("单位", f"{_text(f.unit) or '—'}（{kinds.get(_text(f.unit_kind), _text(f.unit_kind))}）"),
                     ("限定", qualifier_words.get(_text(f.qualifier), _text(f.qualifier))),
@@ -133,7 +135,7 @@ def document_body(doc, text: str, mentions, figures, dates, sentences, sections,
                     ("统计对象", _text(f.subject) or "—"), ("省份", _text(f.province) or "—")]
         else:
             anchor = f"m-{m.mention}"
-            rows = [(label, m.surface), ("判定", _text(m.reason) or "—")]
+            rows = [(label, m.surface), ("判定", reason_label(m.disposition, m.reason, *contexts[m.mention]))]
             d = date_at.get((start, end))
             if d is not None:
                 rows.append(("日期", f"{_text(d.date) or '无法确定'}（{'时点' if d.role == 'as_of' else '事件'}）"))
@@ -146,8 +148,9 @@ def document_body(doc, text: str, mentions, figures, dates, sentences, sections,
     legend = "".join(f'<li><span class="m d-{html.escape(d)}">{html.escape(labels.get(d, d))}</span> {n}</li>'
                      for d, n in counts.items())
     figure_rows = "".join(
-        f'<tr><td class="num"><a href="#f-{r.figure}">{r.figure}</a></td><td>{html.escape(_text(r.province))}</td>'
-        f'<td>{html.escape(_text(r.subject))}</td><td class="num">{html.escape(figure_value(r))}</td>'
+        f'<tr><td class="num"><a href="#f-{r.figure}">{html.escape(figure_number(r.figure))}</a></td>'
+        f'<td>{html.escape(_text(r.province))}</td><td>{html.escape(_text(r.subject))}</td>'
+        f'<td class="num">{html.escape(written[int(r.figure)])}</td>'
         f"<td>{html.escape(_as_of(r.as_of))}</td></tr>" for r in figures.sort_values("figure").itertuples())
     published = _text(doc.published)
     meta = "，".join(p for p in (_text(doc.publisher), published + ("（推定）" if published and bool(doc.published_inferred) else "")) if p)
@@ -155,7 +158,7 @@ def document_body(doc, text: str, mentions, figures, dates, sentences, sections,
     return "\n".join([
         f"<h1>{html.escape(_text(doc.title) or doc.doc_id)}</h1>",
         f'<p class="meta">{html.escape(meta)}{"，原文 " + html.escape(url) if url else ""} · {len(text)} 字 · '
-        f"{len(mentions)} 处数字，其中统计数字 {len(figures)} 个。悬停、用 Tab 键聚焦或点击数字，可看详情。</p>",
+        f"{len(mentions)} 处数字，其中统计数字 {len(figures)} 个。把鼠标移到数字上、用键盘跳格键聚焦或点击数字，可看详情。</p>",
         f'<ul class="legend" aria-label="图例">{legend}</ul>',
         f'<p><a href="#figures">跳到统计数字一览</a></p>',
         f'<article class="text" lang="zh-CN">{"".join(parts)}</article>',
@@ -199,10 +202,11 @@ def _document_text(doc, raw_dir=None) -> str | None:
 
 
 def write_views(clean_dir, reports_dir, doc_ids: list[str], raw_dir=None) -> tuple[list[tuple[str, str]], set[str]]:
-    """Write ``<reports_dir>/source/<doc_id>.html`` for each document; returns ``(doc_id, problem)``
-    for those that could not be written (raw text missing or changed), and the characters the pages
-    show, for the font they share (:func:`write_font`). ``raw_dir``: where to look for reports whose
-    recorded path is only a file name."""
+    """Write ``<reports_dir>/source/<doc_id>.html`` for each document, each page with its own font
+    inline (a separate font file is refused by some servers, JupyterLab's among them); returns
+    ``(doc_id, problem)`` for those that could not be written (raw text missing or changed), and the
+    characters the pages show. ``raw_dir``: where to look for reports whose recorded path is only a
+    file name."""
     from analysis.publish.pages import page
     from analysis.publish.views import load
     from analysis.store.atomic import write_text_atomic
@@ -221,24 +225,16 @@ def write_views(clean_dir, reports_dir, doc_ids: list[str], raw_dir=None) -> tup
     for doc in tables["documents"].itertuples():
         text = _document_text(doc, raw_dir)
         if text is None:
-            skipped.append((doc.doc_id, "the raw file is missing, changed since clean, or too large for one page"))
+            skipped.append((doc.doc_id, "原始文件不在、清洗后被改动过，或太大无法成页"))
             continue
         of = {name: groups[name].get(doc.doc_id, empty[name]) for name in tables}
         body = document_body(doc, text, of["mentions"], of["figures"], of["dates"], of["sentences"], of["sections"],
                              labels, words)
         links = [("../index.html", "← 报告目录"), ("index.html", "原文目录")]
-        html_text = page(f"原文核对：{_text(doc.title) or doc.doc_id}", body, links, CSS, font_href=FONT_FILE)
+        html_text = page(f"原文核对：{_text(doc.title) or doc.doc_id}", body, links, CSS)
         chars |= page_characters(html_text)
         write_text_atomic(folder / page_name(doc.doc_id), html_text)
     return skipped, chars
-
-
-def write_font(reports_dir, chars) -> str:
-    """The font file the source views share, cut to ``chars`` (all their characters together);
-    returns the characters the font has no glyph for."""
-    from analysis.publish.webfont import write_font as write
-
-    return write(chars, Path(reports_dir) / FOLDER / FONT_FILE)
 
 
 def write_list(clean_dir, reports_dir, skipped: list[tuple[str, str]] = ()) -> Path:
@@ -260,4 +256,4 @@ def write_list(clean_dir, reports_dir, skipped: list[tuple[str, str]] = ()) -> P
             "<table><thead><tr><th>标题</th><th>发布者</th><th>日期</th><th class=\"num\">统计数字</th>"
             f"<th class=\"num\">数字记号</th><th></th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
     return write_text_atomic(Path(reports_dir) / FOLDER / "index.html",
-                             page("原文目录", body, [("../index.html", "← 报告目录")], font_href=FONT_FILE))
+                             page("原文目录", body, [("../index.html", "← 报告目录")]))

@@ -83,20 +83,27 @@ def label_themes(figures, themes=None):
     return figures.assign(theme_label=[labels.get(code, code) for code in codes])
 
 
-def indicator_label(indicator: str, definitions=None, themes=None) -> str:
-    """'已完成实事项目' for 'projects_completed' from the definitions table; for a family code, the
-    label of the family's theme (办实事项目); else the code itself."""
-    if definitions is None:
-        return indicator
-    match = definitions.loc[definitions["indicator"] == indicator, "label_zh"]
-    if len(match):
-        return str(match.iloc[0])
-    family = definitions[definitions["family"] == indicator] if "family" in definitions else definitions.iloc[0:0]
-    if len(family) and themes is not None:
-        theme = themes.loc[themes["theme"] == family["theme"].iloc[0], "label_zh"]
-        if len(theme):
-            return f"{theme.iloc[0]}（各阶段）"
-    return indicator
+def indicator_label(indicator: str, definitions=None) -> str:
+    """'已完成实事项目' for 'projects_completed' from the definitions table; the family's Chinese name
+    for a family code (办实事项目); else the code itself."""
+    from analysis.publish.compare import family_labels
+
+    if definitions is not None:
+        match = definitions.loc[definitions["indicator"] == indicator, "label_zh"]
+        if len(match):
+            return str(match.iloc[0])
+    return family_labels().get(indicator, indicator)
+
+
+def with_labels(figures, definitions=None, sentences=None):
+    """``figures`` with what charts show for each: ``bar_label``, the indicator's Chinese name when
+    the figure feeds one, else its clean subject (cut at a word boundary, brackets closed); and
+    ``written``, the value as the report writes it (:func:`as_written`)."""
+    labels = dict(zip(definitions["indicator"], definitions["label_zh"])) if definitions is not None else {}
+    codes = figures["indicator"] if "indicator" in figures else [None] * len(figures)
+    texts = figures["sentence_text"] if "sentence_text" in figures else [None] * len(figures)
+    bar = [labels.get(_text(c)) or label(s, t) for c, s, t in zip(codes, figures["subject"], texts)]
+    return figures.assign(bar_label=bar, written=as_written(figures, sentences))
 
 
 def coverage(figures):
@@ -129,12 +136,92 @@ def ledger_summary(mentions):
     return table[["disposition", "label", "mentions", "share"]]
 
 
-def ledger_reasons(mentions, top: int = 10):
-    """The most common reasons a numeric token was not kept as a figure."""
+REASONS_TSV = DISPOSITIONS_TSV.with_name("reasons.tsv")
+
+
+@cache
+def _reason_labels() -> dict[str, str]:
+    return {row["reason"]: row["label"] for row in _tsv(REASONS_TSV)}
+
+
+@cache
+def _numeral_word_notes() -> dict[str, tuple[str, ...]]:
+    """``{note: words}`` of the extractor's numeral words (百姓 -> 'common people'): a token set aside
+    for such a word is explained by the word itself, which is Chinese."""
+    from analysis.config import LEXICON_DIR
+    from analysis.tsv import read_tsv
+
+    notes: dict[str, list[str]] = {}
+    for row in read_tsv(LEXICON_DIR / "numeral_words.tsv"):
+        notes.setdefault(row["note"], []).append(row["word"])
+    return {note: tuple(words) for note, words in notes.items()}
+
+
+def _latin(text: str) -> bool:
+    return any("a" <= ch.lower() <= "z" for ch in text)
+
+
+def reason_label(disposition: str, reason, context: str = "", at: int | None = None) -> str:
+    """Why a numeric token was set aside, in Chinese: the label of ``display/reasons.tsv``; for a word
+    of the numeral-word vocabulary the word itself (习语“一梯一策”), the one in ``context`` around
+    ``at`` when given; the reason as is when it is Chinese (六中全会); else the disposition's label.
+    Never the extractor's English.
+
+    >>> reason_label("word", "common people", "为老百姓办实事", 3), reason_label("date", "date or period")
+    ('词语“老百姓”', '日期或时期')
+    """
+    reason = _text(reason)
+    if not reason:
+        return "—"
+    if reason in _reason_labels():
+        return _reason_labels()[reason]
+    kind = disposition_labels().get(disposition, "")
+    words = _numeral_word_notes().get(reason)
+    if words:
+        found = [w for w in words if any(
+            at is None or i <= at < i + len(w) for i in _occurrences(context, w))] if context else []
+        found = sorted(found, key=len, reverse=True)[:1]
+        shown = "、".join(found or words[:3]) + ("等" if not found and len(words) > 3 else "")
+        return f"{kind or '固定说法'}“{shown}”"
+    return kind or "其他" if _latin(reason) else reason
+
+
+def _occurrences(text: str, word: str):
+    start = text.find(word)
+    while start >= 0:
+        yield start
+        start = text.find(word, start + 1)
+
+
+def mention_contexts(mentions, sentences) -> list[tuple[str, int | None]]:
+    """Each mention's sentence text and its offset in it (for :func:`reason_label`)."""
+    if sentences is None or not len(sentences):
+        return [("", None)] * len(mentions)
+    import numpy as np
+
+    out = []
+    by_doc = {d: g.sort_values("span_start") for d, g in sentences.groupby("doc_id", sort=False)}
+    for doc_id, start in zip(mentions["doc_id"], mentions["span_start"]):
+        doc = by_doc.get(doc_id)
+        if doc is None:
+            out.append(("", None))
+            continue
+        i = int(np.searchsorted(doc["span_start"].to_numpy(), int(start), side="right")) - 1
+        if i < 0:
+            out.append(("", None))
+            continue
+        row = doc.iloc[i]
+        out.append((_text(row["text"]), int(start) - int(row["span_start"])))
+    return out
+
+
+def ledger_reasons(mentions, top: int = 10, sentences=None):
+    """The most common reasons a numeric token was not kept as a figure, in Chinese (``reason``)."""
     rest = mentions[mentions["disposition"] != "figure"]
-    reason = rest["reason"].fillna("").replace("", "(no reason given)")
+    contexts = mention_contexts(rest, sentences)
+    reason = [reason_label(d, r, text, at) for d, r, (text, at) in zip(rest["disposition"], rest["reason"], contexts)]
     return (rest.assign(reason=reason).groupby(["disposition", "reason"]).size()
-            .sort_values(ascending=False).head(top).rename("mentions").reset_index())
+            .sort_values(ascending=False, kind="stable").head(top).rename("mentions").reset_index())
 
 
 def display_values(figures, style: str = "word"):
@@ -145,8 +232,9 @@ def display_values(figures, style: str = "word"):
 
 
 def _as_of_label(as_of) -> str:
-    text = _text(as_of)
-    return f"截至{text}" if text else ""
+    from analysis.publish.compare import as_of_label
+
+    return as_of_label(as_of)
 
 
 def province_events(dates, province: str | None = None, sentences=None):
@@ -162,101 +250,28 @@ def province_events(dates, province: str | None = None, sentences=None):
     return mine.sort_values(["date_start", "span_start"])[columns].reset_index(drop=True)
 
 
-def indicator_choices(indicators) -> list[str]:
-    """Indicator and family codes, the most widely reported first; on a tie a family (all stages
-    of one thing, e.g. listed / implemented / completed projects) comes before an indicator."""
-    spread = {code: (-n, 1, code) for code, n in indicators.groupby("indicator")["province"].nunique().items()}
-    if "family" in indicators:
-        for code, n in indicators.groupby("family")["province"].nunique().items():
-            rows = indicators[indicators["family"] == code]
-            # A family of one is just its indicator; one mixing units (firms and yuan) is no comparison.
-            if set(rows["indicator"]) != {code} and rows["unit_kind"].nunique() == 1:
-                spread[code] = min(spread.get(code, (0, 9, code)), (-n, 0, code))
-    return [code for code, _ in sorted(spread.items(), key=lambda item: item[1])]
+def theme_view(figures, theme: str, provinces: list[str]):
+    """Every figure of one theme for the chosen provinces, side by side, for people: 省份, 统计对象,
+    数值 (as written), 截至, 原句. Empty for no theme (``""``)."""
+    import pandas as pd
 
-
-def _matching(indicators, code: str):
-    """Rows of an indicator, or of every indicator of a family."""
-    hit = indicators["indicator"] == code
-    if "family" in indicators:
-        hit |= indicators["family"] == code
-    return indicators[hit]
-
-
-def theme_table(figures, theme: str, provinces: list[str]):
-    """Every figure of one theme for the chosen provinces, side by side, with its value as written."""
-    rows = figures[(figures["theme"] == theme) & figures["province"].isin(provinces)].sort_values(["province", "figure"])
-    table = rows.assign(value_text=display_values(rows), as_of=[_as_of_label(a) for a in rows["as_of"]])
+    columns = ["省份", "统计对象", "数值", "截至", "原句"]
+    rows = figures[(figures["theme"] == theme) & figures["province"].isin(provinces)] if theme else figures.iloc[0:0]
     order = {p: i for i, p in enumerate(provinces)}
-    table = table.sort_values("province", key=lambda s: s.map(order), kind="stable")
-    return table[["province", "subject", "value_text", "as_of", "sentence_text"]].reset_index(drop=True)
+    rows = rows.sort_values(["doc_id", "figure"]).sort_values("province", key=lambda s: s.map(order), kind="stable")
+    return pd.DataFrame({
+        "省份": rows["province"].to_numpy(),
+        "统计对象": [label(s, t, limit=24) for s, t in zip(rows["subject"], rows["sentence_text"])],
+        "数值": as_written(rows),
+        "截至": [_as_of_label(a) for a in rows["as_of"]],
+        "原句": [_text(t) for t in rows["sentence_text"]],
+    }, columns=columns)
 
 
-def comparison_table(indicators, indicator: str, provinces: list[str], figures=None, definitions=None):
-    """Side by side: one row per province, raw value and per 10,000 residents, formatted and numeric.
-
-    With ``figures``, each value carries its figure's qualifier (超, 近) into the text columns.
-    """
-    rows = _matching(indicators, indicator)
-    rows = rows[rows["province"].isin(provinces)].sort_values(["province", "figure"]).drop_duplicates("province")
-    rows = rows.set_index("province").reindex([p for p in provinces if p in set(rows["province"])]).reset_index()
-    if figures is not None and "qualifier" not in rows:
-        rows = rows.merge(figures[["doc_id", "figure", "qualifier"]], on=["doc_id", "figure"], how="left")
-    qualifier = rows["qualifier"].fillna("exact") if "qualifier" in rows else ["exact"] * len(rows)
-    table = rows.assign(
-        value_text=[format_value(v, u, q) for v, u, q in zip(rows["value"], rows["unit"], qualifier)],
-        per_10k_text=[per_10k_text(v, u, q) for v, u, q in zip(rows["per_10k"], rows["unit"], qualifier)],
-    )
-    table = table.assign(indicator_label=[indicator_label(i, definitions) for i in table["indicator"]])
-    return table[["province", "indicator", "indicator_label", "value", "value_text", "per_10k", "per_10k_text",
-                  "unit", "comparability_note"]].reset_index(drop=True)
-
-
-def per_10k_text(value, unit, qualifier="exact") -> str:
-    """A value per 10,000 residents with its unit: 0.89个/万人 (— when there is none).
-
-    >>> per_10k_text(0.894, "个"), per_10k_text(float("nan"), "元")
-    ('0.894个/万人', '—')
-    """
-    text = format_value(value, unit, qualifier)
-    return text if text == "—" else f"{text}/万人"
-
-
-def caveats(indicators, indicator: str, provinces: list[str] | None = None, definitions=None) -> list[str]:
-    """What limits the comparison, one line each: the indicator's notes (once if shared), differing
-    reference dates, approximate values, and missing per-capita values."""
-    rows = _matching(indicators, indicator)
-    if provinces is not None:
-        rows = rows[rows["province"].isin(provinces)]
-    rows = rows.sort_values(["province", "figure"]).drop_duplicates("province")
-    if provinces is not None:  # in the order the reader asked for
-        rows = rows.set_index("province").reindex([p for p in provinces if p in set(rows["province"])]).reset_index()
-    lines = []
-    if rows["indicator"].nunique() > 1:
-        stages = "；".join(f"{p}：{indicator_label(i, definitions)}" for p, i in zip(rows["province"], rows["indicator"]))
-        lines.append("阶段或口径不同，只宜比较数量级：" + stages)
-    if "unit_kind" in rows and rows["unit_kind"].nunique() > 1:
-        lines.append("单位类型不同，数值不可直接比较：" + "、".join(sorted(set(rows["unit_kind"]))))
-    notes: dict[str, list[str]] = {}  # each note once, with the provinces it concerns
-    for p, n in zip(rows["province"], rows["comparability_note"]):
-        if _text(n):
-            notes.setdefault(_text(n), []).append(p)
-    if len(notes) == 1:
-        lines.append(next(iter(notes)))
-    else:
-        lines += [f"{'、'.join(ps)}：{n}" for n, ps in notes.items()]
-    if "as_of" in rows:
-        dates = {p: _as_of_label(a) or "未注明日期" for p, a in zip(rows["province"], rows["as_of"])}
-        if len(set(dates.values())) > 1:
-            lines.append("截至日期不同：" + "，".join(f"{p}{d}" for p, d in dates.items()))
-    if "qualifier" in rows:
-        loose = [p for p, q in zip(rows["province"], rows["qualifier"]) if _text(q) not in ("", "exact")]
-        if loose:
-            lines.append("非精确数（近、超、不到等）：" + "、".join(loose))
-    missing = [p for p, v in zip(rows["province"], rows["per_10k"]) if v != v or v is None]
-    if missing:
-        lines.append("无每万人数值（百分比、时长或人口未知）：" + "、".join(missing))
-    return lines
+def theme_title(theme: str, themes=None) -> str:
+    """主题：办实事项目 (the theme's Chinese label, else its code)."""
+    labels = dict(zip(themes["theme"], themes["label_zh"])) if themes is not None else {}
+    return f"主题：{labels.get(theme, theme)}"
 
 
 def show_summary(text: str) -> None:
@@ -264,24 +279,6 @@ def show_summary(text: str) -> None:
     from IPython.display import Markdown, display
 
     display(Markdown(f"**{text}**"), metadata={"analysis_summary": text})
-
-
-def family_table(indicators, indicator: str, provinces: list[str], definitions=None):
-    """Every indicator of ``indicator``'s family (listed / implemented / completed projects...) side
-    by side: one row per province, one column per indicator, values as written."""
-    if "family" not in indicators:
-        return indicators.iloc[0:0]
-    family = _matching(indicators, indicator)["family"]
-    if family.empty:
-        return indicators.iloc[0:0]
-    rows = indicators[(indicators["family"] == family.iloc[0]) & indicators["province"].isin(provinces)]
-    rows = rows.sort_values(["province", "figure"]).drop_duplicates(["province", "indicator"])
-    rows = rows.assign(text=[format_value(v, u, q) for v, u, q in zip(rows["value"], rows["unit"], rows["qualifier"])],
-                       label=[indicator_label(i, definitions) for i in rows["indicator"]])
-    table = rows.pivot(index="province", columns="label", values="text").fillna("")
-    table = table.reindex([p for p in provinces if p in table.index])
-    table.columns.name = None
-    return table
 
 
 # ----------------------------------------------------------------------------- labels, units, changes
@@ -331,18 +328,79 @@ def change_direction(prefix: str) -> str:
     return change_words()[match.group(1)] if match else ""
 
 
-def changes(figures, sentences=None):
-    """Each figure's change direction ('up', 'down', '' for a level), from the words before it."""
+def _offsets(figures, sentences=None) -> list[int | None]:
+    """Each figure's offset in its sentence text (from the sentences table, else by finding its
+    surface in the sentence); None when the surface is not there."""
+    if not {"doc_id", "sentence", "span_start", "surface", "sentence_text"} <= set(figures.columns):
+        return [None] * len(figures)
     starts = {}
     if sentences is not None and len(sentences):
         starts = dict(zip(zip(sentences["doc_id"], sentences["sentence"]), sentences["span_start"]))
     out = []
     for row in figures[["doc_id", "sentence", "span_start", "surface", "sentence_text"]].itertuples(index=False):
-        text = _text(row.sentence_text)
+        text, surface = _text(row.sentence_text), _text(row.surface)
         start = starts.get((row.doc_id, row.sentence))
-        cut = int(row.span_start) - int(start) if start is not None else text.find(str(row.surface))
-        out.append(change_direction(text[:max(cut, 0)]) if cut is not None else "")
+        cut = int(row.span_start) - int(start) if start is not None else text.find(surface)
+        out.append(cut if 0 <= cut and text[cut:cut + len(surface)] == surface else None)
     return out
+
+
+def changes(figures, sentences=None):
+    """Each figure's change direction ('up', 'down', '' for a level), from the words before it."""
+    texts = figures["sentence_text"] if "sentence_text" in figures else [""] * len(figures)
+    return [change_direction(_text(t)[:cut]) if cut is not None else ""
+            for t, cut in zip(texts, _offsets(figures, sentences))]
+
+
+@cache
+def _qualifier_words() -> dict[str, tuple[str, ...]]:
+    """The qualifier words written before and after a number (近, 超过 / 以上, 左右), longest first."""
+    from analysis.config import LEXICON_DIR
+    from analysis.tsv import read_tsv
+
+    words: dict[str, list[str]] = {"before": [], "after": []}
+    for row in read_tsv(LEXICON_DIR / "qualifiers.tsv"):
+        if row["position"] in words and row["qualifier"] != "none":
+            words[row["position"]].append(row["word"])
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in words.items()}
+
+
+def as_written(figures, sentences=None) -> list[str]:
+    """Each figure as the report writes it: its surface with the qualifier words around it (超1.8亿元,
+    近1000万亩, 1200多户, 100万元以上). A surface without its unit (a table cell under a 万元 header) is
+    written from value, unit and qualifier instead (近1000万亩 style)."""
+    words = _qualifier_words()
+    def column(name):
+        return figures[name] if name in figures else [None] * len(figures)
+
+    out = []
+    for v, s, u, q, h, text, cut in zip(figures["value"], column("surface"), figures["unit"], figures["qualifier"],
+                                        column("value_high"), column("sentence_text"), _offsets(figures, sentences)):
+        surface, unit, qualifier = _text(s), _text(u), _text(q) or "exact"
+        if not _writes_unit(surface, unit):
+            out.append(format_value(v, unit_as_written(surface, unit), qualifier, value_high=None if _text(h) == "" else h))
+            continue
+        if qualifier != "exact" and cut is not None:
+            text = _text(text)
+            before = next((w for w in words["before"] if text[:cut].endswith(w)), "")
+            after = next((w for w in words["after"] if text[cut + len(surface):].startswith(w)), "")
+            surface = before + surface + after
+        out.append(surface)
+    return out
+
+
+def _writes_unit(surface: str, unit: str) -> bool:
+    """True if ``surface`` carries its unit (4.25万个, 99.9%), not a bare table cell (123.4)."""
+    if not surface or not unit:
+        return False
+    last = max((i for i, ch in enumerate(surface) if ch in _NUMERAL and ch not in "%％"), default=-1)
+    return surface[last + 1:].lstrip(_MAGNITUDE_OR_QUALIFIER).startswith(unit)
+
+
+def figure_number(figure) -> str:
+    """How a figure is numbered wherever a reader sees it (profile, source view, workbook): the
+    figures table's own ``figure`` column, never a recount. ``figure_number(5) == '编号5'``."""
+    return f"编号{int(figure)}"
 
 
 def unit_as_written(surface, unit) -> str:
@@ -445,15 +503,16 @@ def documents_view(documents, links=None):
 
 
 def headline_view(figures, province: str, *, provinces=None, sentences=None, links=None):
-    """A province's figures for people: 主题, 统计对象, 数值 (超1.8亿元; changes signed), 每万人 (people
-    and money, 2020 census), 截至, and a link to the figure's place in the text."""
+    """A province's figures for people: 主题, 统计对象, 数值 as the report writes it (超1.8亿元, 1200多户;
+    changes signed), 人均 (people and money, 2020 census: 元/人, 人/万人), 截至, and a link to the
+    figure's place in the text, numbered as everywhere (:func:`figure_number`)."""
     import pandas as pd
+
+    from analysis.publish.compare import per_resident_text
 
     mine = figures[figures["province"] == province].sort_values(["doc_id", "figure"])
     directions = changes(mine, sentences)
-    values = [("+" if d == "up" else "−" if d == "down" else "") + format_value(v, unit_as_written(s, u), q, value_high=h)
-              for v, s, u, q, h, d in zip(mine["value"], mine["surface"], mine["unit"], mine["qualifier"],
-                                           mine["value_high"], directions)]
+    values = [("+" if d == "up" else "−" if d == "down" else "") + w for w, d in zip(as_written(mine, sentences), directions)]
     theme = "theme_label" if "theme_label" in mine else "theme"
     table = pd.DataFrame({
         "主题": [_text(t) for t in mine[theme]],
@@ -464,9 +523,11 @@ def headline_view(figures, province: str, *, provinces=None, sentences=None, lin
     })
     if provinces is not None:
         per = per_10k_people_money(mine, provinces, directions)
-        table.insert(3, "每万人", [per_10k_text(v, u) if v == v else "" for v, u in zip(per, mine["unit"])])
+        texts = [per_resident_text(v, k, u, q) for v, k, u, q in zip(per, mine["unit_kind"], mine["unit"], mine["qualifier"])]
+        if any(texts):
+            table.insert(3, "人均", texts)
     if links is not None:
-        table["原文"] = [_html_link(links.source(d, f), f"第{f + 1}个") for d, f in zip(mine["doc_id"], mine["figure"])]  # figure counts from 0
+        table["原文"] = [_html_link(links.source(d, f), figure_number(f)) for d, f in zip(mine["doc_id"], mine["figure"])]
     return table if any(directions) else table.drop(columns="变化")
 
 
@@ -477,43 +538,32 @@ def figure_sources_view(figures, province: str, links=None):
     mine = figures[figures["province"] == province].sort_values(["doc_id", "figure"])
     rows = []
     for (doc_id, sentence), group in mine.groupby(["doc_id", "sentence"], sort=False):
-        values = "；".join(format_value(v, unit_as_written(s, u), q) for v, s, u, q in
-                          zip(group["value"], group["surface"], group["unit"], group["qualifier"]))
+        values = "；".join(as_written(group))
         row = {"原句": _text(group["sentence_text"].iloc[0]), "读出的数字": values}
         if links is not None:
-            row["原文"] = _html_link(links.source(doc_id, int(group["figure"].iloc[0])), "在原文中")
+            first = int(group["figure"].iloc[0])
+            row["原文"] = _html_link(links.source(doc_id, first), figure_number(first))
         rows.append(row)
     return pd.DataFrame(rows, columns=["原句", "读出的数字", *(["原文"] if links is not None else [])])
 
 
 def ledger_view(mentions):
-    """The mentions ledger for people: 类别, 说明, 个数, 占比 (a fraction, shown as %)."""
+    """The mentions ledger for people: 类别, 个数, 占比 (a fraction, shown as %)."""
     import pandas as pd
 
     ledger = ledger_summary(mentions)
-    return pd.DataFrame({"类别": ledger["label"].to_numpy(), "代码": ledger["disposition"].to_numpy(),
-                         "个数": ledger["mentions"].to_numpy(), "占比": ledger["share"].to_numpy()})
+    return pd.DataFrame({"类别": ledger["label"].to_numpy(), "个数": ledger["mentions"].to_numpy(),
+                         "占比": ledger["share"].to_numpy()})
 
 
-def reasons_view(mentions, top: int = 10):
-    """The commonest reasons a numeric token was not kept, for people."""
+def reasons_view(mentions, top: int = 10, sentences=None):
+    """The commonest reasons a numeric token was not kept, for people (in Chinese)."""
     import pandas as pd
 
-    reasons = ledger_reasons(mentions, top)
+    reasons = ledger_reasons(mentions, top, sentences)
     labels = disposition_labels()
     return pd.DataFrame({"类别": [labels.get(d, d) for d in reasons["disposition"]],
                          "判定依据": reasons["reason"].to_numpy(), "个数": reasons["mentions"].to_numpy()})
-
-
-def comparison_view(table, per_capita: bool = True):
-    """:func:`comparison_table` for people: 省份, 指标, 数值, 每万人."""
-    import pandas as pd
-
-    out = pd.DataFrame({"省份": table["province"].to_numpy(), "指标": table["indicator_label"].to_numpy(),
-                        "数值": table["value_text"].to_numpy()})
-    if per_capita:
-        out["每万人"] = table["per_10k_text"].to_numpy()
-    return out
 
 
 def coverage_view(coverage):
@@ -537,3 +587,26 @@ def indicator_series(indicators, documents, province: str):
     series = mine.assign(when=pd.to_datetime(pd.Series(when, index=mine.index), errors="coerce")).dropna(subset=["when"])
     dates = series.groupby("indicator")["when"].nunique()
     return series[series["indicator"].isin(dates[dates >= 2].index)].sort_values(["indicator", "when"])
+
+
+def top_series(series):
+    """The rows of the indicator ``series`` (:func:`indicator_series`) has most points for; empty if none."""
+    if series.empty:
+        return series
+    top = series["indicator"].value_counts().index[0]
+    return series[series["indicator"] == top]
+
+
+def series_title(province: str, series, definitions=None) -> str:
+    """吉林：列出实事项目随时间的变化 ('' for no series)."""
+    if series.empty:
+        return ""
+    return f"{province}：{indicator_label(series['indicator'].iloc[0], definitions)}随时间的变化"
+
+
+def events_view(events):
+    """A province's dated events for people: 日期, 原文写法, 原句."""
+    import pandas as pd
+
+    return pd.DataFrame({"日期": [_text(d) for d in events["date"]], "原文写法": events["surface"].to_numpy(),
+                         "原句": [_text(t) for t in events["text"]]}, columns=["日期", "原文写法", "原句"])

@@ -42,16 +42,16 @@ MONO = f'"{FAMILY}", Menlo, Consolas, "DejaVu Sans Mono", "Noto Sans Mono CJK SC
 class _Shown(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.chars: set[str] = set()
+        self.strings: list[str] = []
         self._hidden = 0
 
     def handle_starttag(self, tag, attrs):
         if tag in _NOT_TEXT:
             self._hidden += 1
-        self.chars.update("".join(value or "" for name, value in attrs if name in _SHOWN_ATTRIBUTES))
+        self.strings.extend(value for name, value in attrs if name in _SHOWN_ATTRIBUTES and value)
 
     def handle_startendtag(self, tag, attrs):
-        self.chars.update("".join(value or "" for name, value in attrs if name in _SHOWN_ATTRIBUTES))
+        self.strings.extend(value for name, value in attrs if name in _SHOWN_ATTRIBUTES and value)
 
     def handle_endtag(self, tag):
         if tag in _NOT_TEXT and self._hidden:
@@ -59,7 +59,16 @@ class _Shown(HTMLParser):
 
     def handle_data(self, data):
         if not self._hidden:
-            self.chars.update(data)
+            self.strings.append(data)
+
+
+def shown_strings(html: str) -> list[str]:
+    """The pieces of text a page shows, in order: text outside styles and scripts, and the
+    attributes a browser shows (title, alt, aria-label...)."""
+    parser = _Shown()
+    parser.feed(html)
+    parser.close()
+    return parser.strings
 
 
 _CSS_CONTENT = re.compile(r"""content\s*:\s*(?:"([^"]*)"|'([^']*)')""")
@@ -72,11 +81,8 @@ def page_characters(html: str) -> set[str]:
     >>> sorted(page_characters('<p title="提示">吉林<script>不显示</script></p>'))
     ['吉', '提', '林', '示']
     """
-    parser = _Shown()
-    parser.feed(html)
-    parser.close()
     extra = "".join(a + b for a, b in _CSS_CONTENT.findall(html))
-    return parser.chars | set(extra)
+    return set("".join(shown_strings(html))) | set(extra)
 
 
 def wanted(chars) -> list[int]:
@@ -178,27 +184,6 @@ def font_css(chars) -> str:
         data = "data:font/woff2;base64," + base64.b64encode(woff2).decode("ascii")
         face = _FACE % (FAMILY, data, f";unicode-range:{unicode_range(covered)}")
     return face + STACKS
-
-
-def linked_css(href: str) -> str:
-    """The ``@font-face`` rule of a font file next to the page (see :func:`write_font`), plus the stacks.
-
-    For pages that come by the hundred (the source views of a corpus): one shared file instead of
-    a subset cut and embedded for each page. ``href`` is relative: nothing remote is referenced.
-    """
-    return _FACE % (FAMILY, href, "") + STACKS
-
-
-def write_font(chars, path) -> str:
-    """Write the subset for ``chars`` as a WOFF2 file at ``path`` (atomically); returns the
-    characters it has no glyph for."""
-    from analysis.store.atomic import write_bytes_atomic
-
-    codepoints = tuple(wanted(chars))
-    woff2, covered = subset(codepoints) if codepoints else (b"", ())
-    if woff2:
-        write_bytes_atomic(path, woff2)
-    return "".join(chr(cp) for cp in codepoints if cp not in set(covered))
 
 
 def embed(html: str) -> str:
