@@ -81,7 +81,7 @@ def test_caveats_are_short_chinese_sentences_each_once(compared):
     lines = compare.caveats(rows, keys[keys["comparable"]])
     assert lines == list(dict.fromkeys(lines))
     assert any(line.startswith("已完成实事项目：已完成项目") for line in lines), "the indicator's own note, in Chinese"
-    assert any("截至日期不同（湖南截至发稿，四川截至2022-02-28）" in line for line in lines)
+    assert any("截至日期不同（湖南截至2022-03-10，四川截至2022-02-28）" in line for line in lines)
     assert not any("a" <= c.lower() <= "z" for line in lines for c in line)
 
 
@@ -104,9 +104,9 @@ def test_one_indicator_or_family_can_be_asked_for(compared, tables):
 
 
 def test_the_comparison_key_takes_a_measure_column_when_the_data_has_one(tables):
-    figures = tables["figures"].assign(measure=["level"] * len(tables["figures"]))
-    figures.loc[figures["figure"] == 4, "measure"] = "target"
-    rows, keys = compare.compare(tables["indicators"], figures, PROVINCES, definitions=tables["indicator_definitions"])
+    indicators = tables["indicators"].assign(measure=["level"] * len(tables["indicators"]))
+    indicators.loc[indicators["figure"] == 4, "measure"] = "target"
+    rows, keys = compare.compare(indicators, tables["figures"], PROVINCES, definitions=tables["indicator_definitions"])
     assert "measure" in compare.key_columns(rows)
     assert not _key(keys, "projects_completed")["comparable"], "a target is not an achieved figure"
     assert set(keys.loc[keys["indicator"] == "projects_completed", "label"]) == {"已完成实事项目", "已完成实事项目·目标"}

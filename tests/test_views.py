@@ -200,9 +200,9 @@ def test_every_reason_the_extractor_gives_has_a_chinese_label():
     from analysis import config
     from analysis.tsv import read_tsv
 
-    source = (config.PACKAGE_DIR / "extract" / "figures.py").read_text(encoding="utf-8")
+    trees = [ast.parse(p.read_text(encoding="utf-8")) for p in sorted((config.PACKAGE_DIR / "extract").glob("*.py"))]
     reasons = set()
-    for node in ast.walk(ast.parse(source)):
+    for node in (node for tree in trees for node in ast.walk(tree)):
         if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Mention" and len(node.args) >= 5:
             if isinstance(node.args[4], ast.Constant) and node.args[4].value:
                 reasons.add(node.args[4].value)

@@ -92,7 +92,7 @@ def _place_first() -> frozenset[str]:
     return frozenset(name[0] for p in gazetteer() for name in (p.short, p.full))
 
 
-_BRACKETS = re.compile("[“”‘’（）()《》「」『』【】\[\]\"]")
+_BRACKETS = re.compile(r"[“”‘’（）()《》「」『』【】\[\]\"]")
 
 
 def balance(text: str) -> str:
