@@ -67,7 +67,7 @@ def make_tables(doc_id: str = "900_test") -> dict[str, pd.DataFrame]:
                     value, unit, unit_kind, qualifier, subject, as_of = spec
                     figures.append([doc_id, province, number, sentence, at, at + len(surface), surface,
                                     float(value), None, unit, unit_kind, qualifier, as_of,
-                                    "累计" in sentence_text, subject, sentence_text, None, "", "", None])
+                                    "累计" in sentence_text, subject, sentence_text, None, "", "", None, False])
                 else:
                     dates.append([doc_id, province, number, sentence, at, at + len(surface), surface, spec,
                                   spec, spec, "event"])
@@ -89,7 +89,7 @@ def make_tables(doc_id: str = "900_test") -> dict[str, pd.DataFrame]:
             [[row[0], n, *row[1:]] for n, row in enumerate(figures)],
             columns=["doc_id", "figure", "province", "section", "sentence", "span_start", "span_end", "surface",
                      "value", "value_high", "unit", "unit_kind", "qualifier", "as_of", "cumulative", "subject",
-                     "sentence_text", "table", "row_label", "column_header", "total_row"]
+                     "sentence_text", "table", "row_label", "column_header", "total_row", "corrected"]
         ).astype({"value_high": "float64", "table": "Int64", "total_row": "boolean"}),
         "dates": pd.DataFrame(dates, columns=["doc_id", "province", "section", "sentence", "span_start", "span_end",
                                               "surface", "date", "date_start", "date_end", "role"]),
@@ -120,7 +120,10 @@ def seed_tables() -> dict[str, pd.DataFrame]:
     from analysis.tables.build import build_tables
     from analysis.tables.enrich import enrich, validate
 
-    return validate(enrich(build_tables(load_source(SEED)), load_provinces()))
+    from analysis.tables.frames import frame
+
+    tables = enrich(build_tables(load_source(SEED)), load_provinces())
+    return validate({**tables, "corrections": frame("corrections", [])})  # clean records the corrections it applied
 
 
 def write_clean(tables: dict[str, pd.DataFrame], out) -> None:
