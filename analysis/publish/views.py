@@ -537,3 +537,15 @@ def indicator_series(indicators, documents, province: str):
     series = mine.assign(when=pd.to_datetime(pd.Series(when, index=mine.index), errors="coerce")).dropna(subset=["when"])
     dates = series.groupby("indicator")["when"].nunique()
     return series[series["indicator"].isin(dates[dates >= 2].index)].sort_values(["indicator", "when"])
+
+
+REVIEW_NUMBERS = ["统计数字", "经更正", "算术核对", "相符"]  # the numeric columns of review_view
+
+
+def review_view(documents, figures, clean_dir: str | Path = ""):
+    """Per report with figures in ``figures``: how many a correction set or added (data/corrections.csv)
+    and how many arithmetic checks of them hold (报道, 统计数字, 经更正, 算术核对, 相符); the checks
+    come from ``clean_dir`` when it has them (:func:`analysis.publish.review.review_view`)."""
+    from analysis.publish.review import review_view as view
+
+    return view(documents, figures, load_optional("checks", clean_dir))
