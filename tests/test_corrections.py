@@ -166,6 +166,20 @@ def test_a_span_and_an_occurrence_that_disagree_are_not_applied(tmp_path):
     assert outcomes["status"].item() == "not_found" and "is occurrence 1 now, not 2" in outcomes["problem"].item()
 
 
+def test_two_rows_that_reach_the_same_figure_by_different_ways_apply_once(tmp_path):
+    second = SAME_TWICE.rindex("3所")
+    figures, outcomes = corrected(tmp_path, SAME_TWICE, [row("3所", 2, value=4), row("3所", "", (second, second + 2),
+                                                                                      value=5)])
+    assert figures["value"].tolist() == [3, 4]
+    assert outcomes["status"].tolist() == ["applied", "not_found"]
+    assert outcomes["problem"].tolist()[1] == "row 2 corrects the same figure; keep one of the two rows"
+
+
+def test_a_unit_set_without_its_kind_takes_the_kind_the_lexicon_gives_it(tmp_path):
+    figures, _ = corrected(tmp_path, "全县投资2.5个亿。", [row("2.5个", 1, value=250000000, unit="元")])
+    assert figures[["value", "unit", "unit_kind"]].values.tolist() == [[250000000, "元", "money"]]
+
+
 def test_a_place_where_the_extractor_reads_two_figures_or_none_is_not_applied(tmp_path):
     text = "全县新建学校3所、医院2家。"
     figures, outcomes = corrected(tmp_path, text, [row("3所、医院2家", 1, value=5), row("新建", 1, unit="个")])
@@ -208,7 +222,8 @@ BAD = [
     ("doc_id,surface,occurrence,action,note,date\nx,3所,,drop,n,2022-01-01\n", "row 2: say which figure: give occurrence"),
     ("doc_id,surface,occurrence,action,note,date\nx,3所,0,drop,n,2022-01-01\n", "row 2: occurrence '0' is below 1"),
     ("doc_id,surface,occurrence,action,note,date\nx,3所,1,set,n,2022-01-01\n", "row 2: action set needs a value to set"),
-    ("doc_id,surface,occurrence,action,value,note,date\nx,3所,1,set,3万,n,2022-01-01\n", "row 2: value '3万' is not a number"),
+    ("doc_id,surface,occurrence,action,value,note,date\nx,3所,1,set,3万,n,2022-01-01\n",
+     "row 2: value '3万' is not a number (write it in full: 30000)"),
     ("doc_id,surface,occurrence,action,province,note,date\nx,3所,1,set,江西省,n,2022-01-01\n",
      "row 2: province '江西省' is not one of 北京, 天津"),
     ("doc_id,surface,occurrence,action,value,note,date\nx,3所,1,drop,3,n,2022-01-01\n", "row 2: action drop removes the figure"),

@@ -8,7 +8,8 @@ whether it is cumulative, what is counted and the province; for a date the resol
 the rest the disposition and the rule that decided it. No JavaScript.
 
 Review: a figure a correction set or added (``figures.corrected``) is marked 已更正 (a ※ after it,
-and its note says so), a token a correction dropped says it is no longer a figure, and a list of the
+and its note says so), a figure in a failed arithmetic check is outlined in red dashes, a token a
+correction dropped says it is no longer a figure, and a list of the
 figures most worth a look (:func:`analysis.publish.review.worth_a_look`: failed arithmetic checks
 first) follows the text, with the checks that fail.
 
@@ -53,6 +54,7 @@ a.m:hover,a.m:focus,a.m:target{outline:2px solid #111827;outline-offset:1px}
 .note .k{color:#d1d5db}
 a.m:target+.note{display:grid} a.m:hover+.note,a.m:focus+.note{display:grid;z-index:2}
 a.m.c::after{content:"※";font-size:.75em;vertical-align:super;margin-left:1px}
+a.m.k{outline:2px dashed #b91c1c;outline-offset:1px}
 a.m.x{text-decoration:line-through}
 """ + "".join(f".d-{d}{{background:{bg};border-bottom:{line}}}" for d, (bg, line) in STYLES.items())
 
@@ -120,9 +122,10 @@ def document_body(doc, text: str, mentions, figures, dates, sentences, sections,
     ValueError if a mention's span does not hold its surface in ``text`` (wrong text).
     """
     from analysis.publish.charts import unit_kind_labels
-    from analysis.publish.review import review_summary, summary_sentence
+    from analysis.publish.review import check_counts, review_summary, summary_sentence
 
     kinds = unit_kind_labels()
+    failed = check_counts(checks)[2]  # (doc_id, figure) -> the failed checks it is in
     figure_at = {(r.span_start, r.span_end): r for r in figures.itertuples()}
     date_at = {(r.span_start, r.span_end): r for r in dates.itertuples()}
     starts = sorted(set(sentences.groupby("paragraph")["span_start"].min().tolist()) - {0})
@@ -157,8 +160,11 @@ def document_body(doc, text: str, mentions, figures, dates, sentences, sections,
                     ("限定", qualifier_words.get(_text(f.qualifier), _text(f.qualifier))),
                     ("时点", _as_of(f.as_of)), ("累计", "是" if bool(f.cumulative) else "否"),
                     ("统计对象", _text(f.subject) or "—"), ("省份", _text(f.province) or "—")]
+            if (doc.doc_id, int(f.figure)) in failed:
+                extra += " k"
+                rows.append(("算术核对", "不符：核对 " + "、".join(str(n) for n in failed[(doc.doc_id, int(f.figure))])))
             if bool(getattr(f, "corrected", False)):
-                extra = " c"
+                extra += " c"
                 rows.append(("更正", "已按 data/corrections.csv 更正" if m is not None and m.disposition == "figure"
                              else "抽取时漏掉，按 data/corrections.csv 补上"))
         else:

@@ -108,7 +108,7 @@ def _cell(column: contract.Column, text: str, vocabulary: Sequence[str] | None):
         value: Any = int(text)
     elif column.type == contract.NUMBER:
         if not _NUMBER.fullmatch(text):
-            raise ValueError(f"{name} {text!r} is not a number (write it plain: 42500, -8.2, 1.5e9)")
+            raise ValueError(f"{name} {text!r} is not a number{_spelled_out(text)}")
         value = float(text)
     elif column.type == contract.BOOLEAN:
         if text.lower() not in _TRUE | _FALSE:
@@ -131,6 +131,17 @@ def _cell(column: contract.Column, text: str, vocabulary: Sequence[str] | None):
     if column.minimum is not None and value < column.minimum:
         raise ValueError(f"{name} {text!r} is below {column.minimum}")
     return value
+
+
+def _spelled_out(text: str) -> str:
+    """How to write ``text`` as a plain number, if it is one in Chinese (2.5亿 -> 250000000)."""
+    from analysis.extract.numerals import parse_number
+
+    try:
+        number = parse_number(text)
+    except (ValueError, ArithmeticError):
+        return " (write it plain: 42500, -8.2, 1.5e9)"
+    return f" (write it in full: {format(number.normalize(), 'f')})"
 
 
 def parse_corrections(header: Sequence[str], rows: Iterable[tuple[int, Sequence[str]]],
@@ -225,13 +236,13 @@ def _check_row(record: dict, settable_names: list[str]) -> None:
         if name in given:
             raise ValueError(f"{name} is both set and cleared")
     action = record["action"]
+    if record.get("unit") is not None and record.get("unit_kind") is None and action != "drop":
+        record["unit_kind"] = _unit_kind(record["unit"])  # what the lexicon says the unit measures, if it knows
     if action == "set" and not given and not cleared:
         raise ValueError("action set needs a value to set (value, unit, province ...) or a column to clear")
     if action == "drop" and (given or cleared):
         raise ValueError(f"action drop removes the figure; it sets nothing (remove {', '.join(given + cleared)})")
     if action == "add":
-        if record.get("unit_kind") is None and record.get("unit") is not None:
-            record["unit_kind"] = _unit_kind(record["unit"])
         for name in settable_names:
             column = figures.column(name)
             if column.required and record.get(name) is None and name not in ADD_DEFAULTS and not column.enriched:
@@ -372,6 +383,7 @@ class Corrector:
             self.pending.setdefault(correction.doc_id, []).append(correction)
             self.all.append(correction)
         self.changes: dict[str, int] = {}  # report -> figures added less figures dropped so far
+        self.claimed: dict[tuple[str, int], int] = {}  # (report, figure) -> the row that corrected it
         # (doc_id, sentence) of sentences written in an earlier batch that the last batch's added
         # figures point to (a very large report's): the batch's checks must know them
         self.borrowed: list[tuple[str, int]] = []
@@ -432,6 +444,7 @@ class Corrector:
             correction.status, correction.problem = "not_read", "the report could not be read; its previous rows were kept"
             correction.figure = None
         self.changes.pop(doc_id, None)
+        self.claimed = {key: row for key, row in self.claimed.items() if key[0] != doc_id}
 
     # -- finding the place ---------------------------------------------------------------------
     def _locate(self, corrections: list[_Correction], sentences) -> None:
@@ -491,7 +504,12 @@ class Corrector:
                 c.status, c.problem = "not_found", f"no figure there now: the extractor reads it as {reading}"
             return  # an add waits for its report's end, where it gets its number
         index = hits[0]
-        c.figure = int(figures.at[index, "figure"])
+        number = int(figures.at[index, "figure"])
+        other = self.claimed.setdefault((c.doc_id, number), c.row)
+        if other != c.row:
+            c.status, c.problem = "not_found", f"row {other} corrects the same figure; keep one of the two rows"
+            return
+        c.figure = number
         if c.action == "drop":
             drop.append(index)
             c.status = "applied"
