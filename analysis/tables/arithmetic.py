@@ -73,6 +73,7 @@ def check_words() -> CheckWords:
     return CheckWords({role: tuple(sorted(words, key=len, reverse=True)) for role, words in by_role.items()})
 
 
+@lru_cache(maxsize=4096)  # a report's tables repeat their headers row after row
 def column_role(header: str) -> str | None:
     """The part a table column plays in checks, from its header: rate, share, growth, target, done,
     current, previous, or None.
@@ -99,7 +100,7 @@ def half_unit(surface: str, value: float, counted: bool = False) -> float:
     """
     from analysis.extract.normalize import normalize
 
-    match = _NUMBER.search(normalize(surface))
+    match = _NUMBER.search(surface if surface.isascii() else normalize(surface))  # full-width digits
     if match is None:  # Chinese numerals (三千七百): exact to the unit
         return 0.0 if counted else 0.5
     decimals = len(match.group(1) or "")
@@ -144,9 +145,10 @@ class _Row:
 
 
 def _text(value) -> str:
-    import pandas as pd
-
-    return "" if value is None or pd.isna(value) else str(value)
+    """A cell as text: "" for None, NaN and pandas' NA."""
+    if value is None or isinstance(value, float) and value != value or type(value).__name__ == "NAType":
+        return ""
+    return str(value)
 
 
 def _marker(row_label: str, line: str) -> str:
