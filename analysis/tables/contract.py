@@ -233,7 +233,7 @@ _TABLES = (
         Column("role", STRING, "as_of if it scopes figures (截至...), event if it dates an event.", enum=DATE_ROLES),
     ), key=("doc_id", "span_start"),
         references=(DOC, _ref("doc_id section", "sections"), _ref("province", "provinces")), checks=(SPANS_ORDERED,)),
-    Table("mentions", EXTRACTED, "One row per numeric token in a report, with what it turned out to be.", (
+    Table("mentions", EXTRACTED, "One row per numeric token in a report, with what the extractor read it as (corrections leave it as read).", (
         _doc_id(),
         Column("mention", INTEGER, "Mention number within the report, in text order.", minimum=0),
         *_span("token"),
