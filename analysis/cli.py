@@ -61,14 +61,35 @@ def _clean_arguments(parser: argparse.ArgumentParser) -> None:
         "-o", "--output", dest="clean_dir", default=str(config.CLEAN_DIR), metavar="CLEAN_DIR",
         help="folder for the CSV tables (default: data/clean)",
     )
+    _corrections_arguments(parser)
+
+
+def _corrections_arguments(parser: argparse.ArgumentParser) -> None:
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--corrections", metavar="FILE", default="default",
+                       help="corrections to apply (default: data/corrections.csv, if there is one)")
+    which.add_argument("--no-corrections", dest="corrections", action="store_const", const=None,
+                       help="apply no corrections")
+
+
+def _print_corrections(path, outcomes) -> None:
+    """One line per correction not applied or no longer needed, then the counts (stderr)."""
+    from analysis.tables.corrections import outcome_lines, outcome_summary
+
+    if path is None or outcomes is None:
+        return
+    for line in outcome_lines(outcomes):
+        print(f"{shown(path)}: {line}", file=sys.stderr)
+    print(f"{shown(path)}: {outcome_summary(outcomes)}", file=sys.stderr)
 
 
 def _clean(args: argparse.Namespace) -> int:
     from analysis.store.clean import clean
 
-    report = clean(args.raw_dir, args.clean_dir)
+    report = clean(args.raw_dir, args.clean_dir, corrections=args.corrections)
     for name, n_rows in report.written.items():
         print(f"wrote {shown(Path(report.clean_dir) / name)} ({n_rows} rows)")
+    _print_corrections(report.corrections_file, report.corrections)
     for path, problem in report.failures:
         print(f"error: {shown(path)}: {problem}", file=sys.stderr)
     if report.kept:
@@ -144,6 +165,7 @@ def _corpus_arguments(parser: argparse.ArgumentParser) -> None:
     bar = parser.add_mutually_exclusive_group()
     bar.add_argument("--progress", dest="progress", action="store_true", default=None, help="always show progress")
     bar.add_argument("--no-progress", dest="progress", action="store_false", help="never show progress")
+    _corrections_arguments(parser)
 
 
 def _corpus(args: argparse.Namespace) -> int:
@@ -152,10 +174,11 @@ def _corpus(args: argparse.Namespace) -> int:
 
     report = clean_corpus(
         args.inputs, args.output, jobs=args.jobs, scheduler=args.scheduler, csv=args.csv,
-        partition_size=args.partition_size, progress=args.progress,
+        partition_size=args.partition_size, progress=args.progress, corrections=args.corrections,
     )
     for name in PER_DOCUMENT:
         print(f"{shown(report.output / name)}: {report.rows.get(name, 0)} rows")
+    _print_corrections(report.corrections_file, report.corrections)
     listed = report.failures[:20]
     for path, _doc_id, _error, problem in listed:
         print(f"error: {path}: {problem}", file=sys.stderr)
@@ -166,6 +189,96 @@ def _corpus(args: argparse.Namespace) -> int:
         print(f"{len(report.failures) - report.n_unreadable} of {report.n_files} files failed{folders}; "
               f"see {shown(report.output / FAILURES)}", file=sys.stderr)
     return 0 if report.ok else 1
+
+
+# --------------------------------------------------------------------------- review
+
+def _review_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("doc", metavar="DOC", help="the report's doc_id (its raw file's name without extension)")
+    parser.add_argument("--clean-dir", default=str(config.CLEAN_DIR), metavar="CLEAN_DIR",
+                        help="the clean tables (default: data/clean)")
+    parser.add_argument("--limit", type=int, default=20, metavar="N", help="list at most N figures (default 20)")
+    write = parser.add_argument_group("write a correction (appended to --corrections)")
+    which = write.add_mutually_exclusive_group()
+    which.add_argument("--figure", type=int, metavar="N", help="the figure to correct (its number in figures)")
+    which.add_argument("--add", metavar="SURFACE", help="a figure the extractor missed, as the report writes it")
+    write.add_argument("--occurrence", type=int, metavar="K", help="with --add: the K-th 「SURFACE」 of the text (default 1)")
+    write.add_argument("--set", dest="values", action="append", default=[], metavar="COLUMN=VALUE",
+                       help="a value to set (value=42500, unit=个, province=江西, ...); repeat for more")
+    write.add_argument("--clear", action="append", default=[], metavar="COLUMN", help="a column to empty (province ...)")
+    write.add_argument("--drop", action="store_true", help="the figure is not a statistic: remove it")
+    write.add_argument("--note", help="why (required with a correction)")
+    write.add_argument("--date", metavar="YYYY-MM-DD", help="when the correction was written (default today)")
+    write.add_argument("--corrections", default=str(config.CORRECTIONS), metavar="FILE",
+                       help="the corrections file (default: data/corrections.csv)")
+
+
+def _review(args: argparse.Namespace) -> int:
+    """List the figures of DOC most worth a look; with --figure or --add, write a correction row."""
+    from analysis.store.reader import read_table
+
+    clean_dir = Path(args.clean_dir)
+    documents = read_table(clean_dir, "documents")
+    if args.doc not in set(documents["doc_id"]):
+        choices = documents["doc_id"].tolist()
+        listed = ", ".join(choices[:20]) + (f" ... ({len(choices)} in all)" if len(choices) > 20 else "")
+        raise InputError(args.doc, f"no such report in {shown(clean_dir)}; choose one of {listed or '(none)'}")
+    if args.figure is not None or args.add is not None:
+        return _write_correction(args, clean_dir)
+    if args.values or args.clear or args.drop or args.note:
+        raise InputError("--set/--clear/--drop/--note", "say which figure to correct: --figure N or --add SURFACE")
+    if args.limit < 1:
+        raise InputError("--limit", f"must be at least 1, not {args.limit}")
+    from analysis.publish.review import review_lines
+
+    tables = {name: _mine(read_table(clean_dir, name), args.doc) for name in ("figures", "checks")}
+    indicators = read_table(clean_dir, "indicators")
+    for line in review_lines(documents[documents["doc_id"] == args.doc], tables["figures"], tables["checks"],
+                             indicators, args.limit):
+        print(line)
+    return 0
+
+
+def _mine(table, doc: str):
+    return table[table["doc_id"] == doc]
+
+
+def _write_correction(args: argparse.Namespace, clean_dir: Path) -> int:
+    from analysis.store.corrections_file import append_correction
+    from analysis.store.reader import read_table
+    from analysis.tables.corrections import new_correction
+
+    if not args.note or not args.note.strip():
+        raise InputError("--note", "say why the figure is wrong (what the report says, or where the right value is)")
+    if args.drop and (args.values or args.clear or args.add):
+        raise InputError("--drop", "removes the figure; it takes no --set, --clear or --add")
+    if not args.drop and not args.values and not args.clear and args.add is None:
+        raise InputError("--figure", "say what to change: --set COLUMN=VALUE, --clear COLUMN or --drop")
+    values = {}
+    for item in args.values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InputError("--set", f"{item!r} is not COLUMN=VALUE")
+        values[name.strip()] = value.strip()
+    figure = None
+    if args.figure is not None:
+        figures = _mine(read_table(clean_dir, "figures"), args.doc)
+        match = figures[figures["figure"] == args.figure]
+        if match.empty:
+            raise InputError("--figure", f"{args.doc} has no figure {args.figure}; its figures are "
+                                         f"{figures['figure'].min()} to {figures['figure'].max()}")
+        figure = match.iloc[0]
+    sentences = _mine(read_table(clean_dir, "sentences"), args.doc)
+    try:
+        record = new_correction(args.doc, sentences, figure=figure, add=args.add, occurrence=args.occurrence,
+                                action="drop" if args.drop else "set", values=values, clear=args.clear,
+                                note=args.note.strip(), date=args.date)
+    except ValueError as err:
+        raise InputError(args.doc, str(err)) from None
+    row = append_correction(args.corrections, record)
+    print(f"{shown(args.corrections)}: row {row}: {record['action']} {args.doc} 「{record['surface']}」 "
+          f"(occurrence {record['occurrence']}); run `python -m analysis clean` to apply it")
+    return 0
 
 
 # --------------------------------------------------------------------------- the table of commands
@@ -182,6 +295,8 @@ COMMANDS: dict[str, Command] = {
     "extract": Command("write the figures table of one report as CSV", _extract_arguments, _extract),
     "clean-corpus": Command("clean thousands of reports into partitioned Parquet, on all cores or a Dask cluster",
                             _corpus_arguments, _corpus),
+    "review": Command("list the figures of a report most worth a look; write a correction for one",
+                      _review_arguments, _review),
 }
 
 

@@ -10,6 +10,7 @@ DATA_DIR = ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
 REFERENCE_DIR = RAW_DIR / "reference"
 CLEAN_DIR = DATA_DIR / "clean"
+CORRECTIONS = DATA_DIR / "corrections.csv"  # the analysts' fixes, applied by clean and clean-corpus
 NOTEBOOKS_DIR = ROOT / "notebooks"
 REPORTS_DIR = ROOT / "reports"
 PLAN = NOTEBOOKS_DIR / "plan.yaml"  # the batch plan `run` executes

@@ -71,7 +71,7 @@ def make_tables(doc_id: str = "900_test") -> dict[str, pd.DataFrame]:
                                     float(value), None, unit, unit_kind, qualifier,
                                     "cumulative" if "累计" in sentence_text else "level", as_of,
                                     "report" if as_of else None, "累计" in sentence_text, subject, sentence_text,
-                                    None, "", "", None])
+                                    None, "", "", None, False])
                 else:
                     dates.append([doc_id, province, number, sentence, at, at + len(surface), surface, spec,
                                   spec, spec, "event"])
@@ -94,7 +94,7 @@ def make_tables(doc_id: str = "900_test") -> dict[str, pd.DataFrame]:
             columns=["doc_id", "figure", "province", "place", "place_code", "section", "sentence", "span_start",
                      "span_end", "surface", "value", "value_high", "unit", "unit_kind", "qualifier", "measure", "as_of",
                      "as_of_kind", "cumulative", "subject", "sentence_text", "table", "row_label", "column_header",
-                     "total_row"]
+                     "total_row", "corrected"]
         ).astype({"value_high": "float64", "table": "Int64", "total_row": "boolean"}),
         "dates": pd.DataFrame(dates, columns=["doc_id", "province", "section", "sentence", "span_start", "span_end",
                                               "surface", "date", "date_start", "date_end", "role"]),
@@ -125,7 +125,10 @@ def seed_tables() -> dict[str, pd.DataFrame]:
     from analysis.tables.build import build_tables
     from analysis.tables.enrich import enrich, validate
 
-    return validate(enrich(build_tables(load_source(SEED)), load_provinces()))
+    from analysis.tables.frames import frame
+
+    tables = enrich(build_tables(load_source(SEED)), load_provinces())
+    return validate({**tables, "corrections": frame("corrections", [])})  # clean records the corrections it applied
 
 
 def write_clean(tables: dict[str, pd.DataFrame], out) -> None:

@@ -44,9 +44,31 @@ def test_the_unit_kinds_are_the_lexicon_s():
 
 def test_the_kinds_of_table_follow_the_data_flow():
     assert contract.EXTRACTED_TABLES == ("documents", "sections", "sentences", "figures", "dates", "mentions")
-    assert contract.PER_DOCUMENT == (*contract.EXTRACTED_TABLES, "figure_themes", "indicators")
+    assert contract.PER_DOCUMENT == (*contract.EXTRACTED_TABLES, "figure_themes", "indicators", "checks")
     assert contract.VOCABULARIES == ("provinces", "themes", "indicator_definitions")
-    assert "failures" not in contract.CLEAN_TABLES
+    assert contract.REVIEW_TABLES == ("corrections",)
+    assert "failures" not in contract.CLEAN_TABLES and "corrections" in contract.CLEAN_TABLES
+
+
+def test_a_correction_can_set_every_figures_column_but_where_the_figure_is():
+    settable = [c.name for c in contract.settable_columns(TABLES["figures"])]
+    assert not set(settable) & set(contract.FIGURE_PLACE)
+    assert {"value", "unit", "qualifier", "province", "as_of", "subject", "indicator"} <= set(settable)
+    assert "theme" not in settable and "corrected" not in settable  # derived by clean
+    corrections = TABLES["corrections"].names
+    assert [c for c in corrections if c in settable] == settable
+    for name in settable:  # the figure column's type and rules, but never required
+        column, to_set = TABLES["figures"].column(name), TABLES["corrections"].column(name)
+        assert (to_set.type, to_set.allowed(), to_set.pattern) == (column.type, column.allowed(), column.pattern)
+        assert not to_set.required
+
+
+def test_a_column_added_to_figures_is_settable_by_a_correction(monkeypatch):
+    figures = TABLES["figures"]
+    place = Column("place", contract.STRING, "The city or county the figure belongs to.", required=False)
+    extended = dataclasses.replace(figures, columns=(*figures.columns, place))
+    assert "place" in [c.name for c in contract.settable_columns(extended)]
+    assert "place" in contract._corrections(extended).names
 
 
 def test_importing_the_contract_loads_nothing(monkeypatch):

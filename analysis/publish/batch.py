@@ -465,10 +465,15 @@ def summary_table(outcomes: list[Outcome]) -> str:
 def _clean_step(raw_dir: Path, clean_dir: Path, say) -> list:
     from analysis.store.clean import clean
 
-    failures = clean(raw_dir, clean_dir).failures
-    for path, problem in failures:
+    report = clean(raw_dir, clean_dir)
+    for path, problem in report.failures:
         say(f"error: {shown(path)}: {problem}")
-    return failures
+    if report.corrections is not None:  # corrections not applied or no longer needed, one line each
+        from analysis.tables.corrections import outcome_lines
+
+        for line in outcome_lines(report.corrections):
+            say(f"{shown(report.corrections_file)}: {line}")
+    return report.failures
 
 
 LEGACY_FONT = "source/report-cjk.woff2"  # the font file source views shared before each carried its own

@@ -7,6 +7,12 @@ window: for a figure its value as a reader writes it, the number, unit, qualifie
 whether it is cumulative, what is counted and the province; for a date the resolved date; for
 the rest the disposition and the rule that decided it. No JavaScript.
 
+Review: a figure a correction set or added (``figures.corrected``) is marked 已更正 (a ※ after it,
+and its note says so), a figure in a failed arithmetic check is outlined in red dashes, a token a
+correction dropped says it is no longer a figure, and a list of the
+figures most worth a look (:func:`analysis.publish.review.worth_a_look`: failed arithmetic checks
+first) follows the text, with the checks that fail.
+
 The text keeps every character in order (the offsets of every table point into it): tags are
 only put between mentions, paragraphs come from the ``sentences`` table. A report's figure is
 ``id="f-<figure>"``, any other mention ``id="m-<mention>"``.
@@ -20,6 +26,7 @@ from pathlib import Path
 from analysis.publish.formatting import format_value
 
 FOLDER = "source"
+REVIEW_ROWS = 30  # the figures worth a look a page lists (the review command lists any number)
 QUALIFIER_NAMES = {"exact": "精确", "approx": "约数", "lower_bound": "下限", "upper_bound": "上限", "range": "区间"}
 # Background colour and an underline style per disposition: a second cue besides colour (WCAG 1.4.1).
 STYLES = {
@@ -45,6 +52,9 @@ a.m:hover,a.m:focus,a.m:target{outline:2px solid #111827;outline-offset:1px}
       font-size:.92em;line-height:1.6;grid-template-columns:max-content 1fr;gap:0 1em;white-space:normal;z-index:1}
 .note .k{color:#d1d5db}
 a.m:target+.note{display:grid} a.m:hover+.note,a.m:focus+.note{display:grid;z-index:2}
+a.m.c::after{content:"※";font-size:.75em;vertical-align:super;margin-left:1px}
+a.m.k{outline:2px dashed #b91c1c;outline-offset:1px}
+a.m.x{text-decoration:line-through}
 """ + "".join(f".d-{d}{{background:{bg};border-bottom:{line}}}" for d, (bg, line) in STYLES.items())
 
 
@@ -88,18 +98,36 @@ def figure_values(figures, sentences=None) -> dict[int, str]:
     return dict(zip(figures["figure"].astype(int), as_written(figures, sentences))) if len(figures) else {}
 
 
+def _marks(mentions, figures) -> list[tuple[int, int, str, object]]:
+    """What the text marks, in order: every mention, except where a figure a correction added covers
+    it (then the figure): (start, end, surface, mention row or None)."""
+    spans = set(zip(mentions["span_start"].tolist(), mentions["span_end"].tolist()))
+    added = [(int(r.span_start), int(r.span_end), r.surface) for r in figures.itertuples()
+             if (r.span_start, r.span_end) not in spans]
+    marks = [(a, b, surface, None) for a, b, surface in added]
+    for m in mentions.itertuples():
+        start, end = int(m.span_start), int(m.span_end)
+        if not any(a < end and start < b for a, b, _ in added):
+            marks.append((start, end, m.surface, m))
+    return sorted(marks, key=lambda mark: mark[0])
+
+
 def document_body(doc, text: str, mentions, figures, dates, sentences, sections, labels: dict,
-                  qualifier_words: dict) -> str:
+                  qualifier_words: dict, review=None, checks=None) -> str:
     """The HTML body of one document's source view (pure: tables of this document in, text out).
 
-    Raises ValueError if a mention's span does not hold its surface in ``text`` (wrong text).
+    ``review``: the figures worth a look (:func:`analysis.publish.review.worth_a_look`) and
+    ``checks``: the document's arithmetic checks, listed after the text when given. Raises
+    ValueError if a mention's span does not hold its surface in ``text`` (wrong text).
     """
     from analysis.publish.charts import unit_kind_labels
+    from analysis.publish.review import check_counts, review_summary, summary_sentence
     from analysis.publish.views import figure_number, mention_contexts, reason_label
 
     kinds = unit_kind_labels()
     written = figure_values(figures, sentences)
     contexts = dict(zip(mentions["mention"], mention_contexts(mentions, sentences)))
+    failed = check_counts(checks)[2]  # (doc_id, figure) -> the failed checks it is in
     figure_at = {(r.span_start, r.span_end): r for r in figures.itertuples()}
     date_at = {(r.span_start, r.span_end): r for r in dates.itertuples()}
     starts = sorted(set(sentences.groupby("paragraph")["span_start"].min().tolist()) - {0})
@@ -118,13 +146,14 @@ def document_body(doc, text: str, mentions, figures, dates, sentences, sections,
         return "".join(out)
 
     parts, pos = [opening(0)], 0
-    for m in mentions.sort_values("span_start").itertuples():
-        start, end = int(m.span_start), int(m.span_end)
-        if start < pos or text[start:end] != m.surface:
-            raise ValueError(f"mention {m.mention} ({m.surface!r}) is not at [{start}, {end}) of the text")
+    for start, end, surface, m in _marks(mentions, figures):
+        if start < pos or text[start:end] != surface:
+            raise ValueError(f"mention {getattr(m, 'mention', '')} ({surface!r}) is not at [{start}, {end}) of the text")
         parts.append(plain(pos, start))
-        label = labels.get(m.disposition, m.disposition)
+        disposition = m.disposition if m is not None else "figure"
+        label = labels.get(disposition, disposition)
         f = figure_at.get((start, end))
+        extra = ""
         if f is not None:
             anchor = f"f-{f.figure}"
             rows = [("统计数字", f"{figure_number(f.figure)}：{written[int(f.figure)]}"),
@@ -133,14 +162,24 @@ def document_body(doc, text: str, mentions, figures, dates, sentences, sections,
                     ("限定", qualifier_words.get(_text(f.qualifier), _text(f.qualifier))),
                     ("时点", _as_of(f.as_of)), ("累计", "是" if bool(f.cumulative) else "否"),
                     ("统计对象", _text(f.subject) or "—"), ("省份", _text(f.province) or "—")]
+            if (doc.doc_id, int(f.figure)) in failed:
+                extra += " k"
+                rows.append(("算术核对", "不符：核对 " + "、".join(str(n) for n in failed[(doc.doc_id, int(f.figure))])))
+            if bool(getattr(f, "corrected", False)):
+                extra += " c"
+                rows.append(("更正", "已按 data/corrections.csv 更正" if m is not None and m.disposition == "figure"
+                             else "抽取时漏掉，按 data/corrections.csv 补上"))
         else:
             anchor = f"m-{m.mention}"
             rows = [(label, m.surface), ("判定", reason_label(m.disposition, m.reason, *contexts[m.mention]))]
             d = date_at.get((start, end))
             if d is not None:
                 rows.append(("日期", f"{_text(d.date) or '无法确定'}（{'时点' if d.role == 'as_of' else '事件'}）"))
-        parts.append(f'<a class="m d-{html.escape(m.disposition)}" id="{anchor}" href="#{anchor}" '
-                     f'aria-describedby="n-{anchor}">{html.escape(m.surface)}</a>'
+            if disposition == "figure":  # read as a figure, dropped by a correction
+                extra = " x"
+                rows.append(("更正", "不是统计数字：按 data/corrections.csv 删去"))
+        parts.append(f'<a class="m d-{html.escape(disposition)}{extra}" id="{anchor}" href="#{anchor}" '
+                     f'aria-describedby="n-{anchor}">{html.escape(surface)}</a>'
                      f'<span class="note" id="n-{anchor}" role="tooltip">{_note(rows)}</span>')
         pos = end
     parts.append(plain(pos, len(text)) + "</p>")
@@ -155,17 +194,48 @@ def document_body(doc, text: str, mentions, figures, dates, sentences, sections,
     published = _text(doc.published)
     meta = "，".join(p for p in (_text(doc.publisher), published + ("（推定）" if published and bool(doc.published_inferred) else "")) if p)
     url = _text(getattr(doc, "url", "")).split("://", 1)[-1]  # as text: pages reference nothing remote
+    summary = review_summary(_one(doc), figures.assign(doc_id=doc.doc_id), checks)
     return "\n".join([
         f"<h1>{html.escape(_text(doc.title) or doc.doc_id)}</h1>",
         f'<p class="meta">{html.escape(meta)}{"，原文 " + html.escape(url) if url else ""} · {len(text)} 字 · '
         f"{len(mentions)} 处数字，其中统计数字 {len(figures)} 个。把鼠标移到数字上、用键盘跳格键聚焦或点击数字，可看详情。</p>",
+        f'<p class="meta">{html.escape(summary_sentence(summary.iloc[0]))}（带 ※ 的是经人工更正的数字）。</p>',
         f'<ul class="legend" aria-label="图例">{legend}</ul>',
-        f'<p><a href="#figures">跳到统计数字一览</a></p>',
+        '<p><a href="#review">跳到值得核对的数字</a> · <a href="#figures">跳到统计数字一览</a></p>',
         f'<article class="text" lang="zh-CN">{"".join(parts)}</article>',
+        _review_section(review, checks, lambda r: written.get(int(r.figure), "")),
         '<h2 id="figures">统计数字一览</h2>',
         "<table><thead><tr><th class=\"num\">编号</th><th>省份</th><th>统计对象</th><th class=\"num\">数值</th>"
         f"<th>时点</th></tr></thead><tbody>{figure_rows}</tbody></table>",
     ])
+
+
+def _one(doc):
+    """One documents row (a named tuple) as a one-row frame."""
+    import pandas as pd
+
+    return pd.DataFrame([{"doc_id": doc.doc_id, "title": _text(doc.title)}])
+
+
+def _review_section(review, checks, value_of) -> str:
+    """值得核对的数字 (the review list, linked to the text) and the checks that fail."""
+    out = ['<h2 id="review">值得核对的数字</h2>']
+    if review is None or review.empty:
+        out.append("<p>没有：算术核对都相符，表格单元格的单位都写在表头，每个数字都有省份。</p>")
+    else:
+        rows = "".join(
+            f'<tr><td class="num">{rank}</td><td class="num"><a href="#f-{r.figure}">{r.figure}</a></td>'
+            f"<td>{html.escape(_text(r.subject))}</td><td class=\"num\">{html.escape(value_of(r))}</td>"
+            f"<td>{html.escape(_text(r.province) or '—')}</td><td>{html.escape(r.why)}</td></tr>"
+            for rank, r in enumerate(review.itertuples(index=False), start=1))
+        out.append("<table><thead><tr><th class=\"num\">顺序</th><th class=\"num\">编号</th><th>统计对象</th>"
+                   f"<th class=\"num\">数值</th><th>省份</th><th>原因</th></tr></thead><tbody>{rows}</tbody></table>")
+    failed = checks[~checks["holds"].astype(bool)] if checks is not None and len(checks) else None
+    if failed is not None and len(failed):
+        items = "".join(f"<li>核对 {r.check}：{html.escape(r.formula)}，相差 {html.escape(_number(r.difference))}"
+                        f"（按印出的位数最多可差 {html.escape(_number(r.tolerance))}）</li>" for r in failed.itertuples())
+        out.append(f"<h3>算术核对不符</h3><ul>{items}</ul>")
+    return "\n".join(out)
 
 
 def _labels() -> tuple[dict, dict]:
@@ -211,7 +281,15 @@ def write_views(clean_dir, reports_dir, doc_ids: list[str], raw_dir=None) -> tup
     from analysis.publish.views import load
     from analysis.store.atomic import write_text_atomic
 
+    from analysis.publish.review import worth_a_look
+    from analysis.publish.views import load_optional
+
     tables = {name: load(name, clean_dir) for name in ("documents", "mentions", "figures", "dates", "sentences", "sections")}
+    for name in ("checks", "indicators"):  # a folder cleaned before checks existed has none
+        table = load_optional(name, clean_dir)
+        if table is not None:
+            tables[name] = table
+    indicators = tables.pop("indicators", None)  # every report's: a figure is compared with other provinces'
     wanted = set(doc_ids)
     tables = {name: t[t["doc_id"].isin(wanted)] for name, t in tables.items()}
     groups = {name: dict(tuple(t.groupby("doc_id", sort=False))) for name, t in tables.items()}
@@ -228,8 +306,10 @@ def write_views(clean_dir, reports_dir, doc_ids: list[str], raw_dir=None) -> tup
             skipped.append((doc.doc_id, "原始文件不在、清洗后被改动过，或太大无法成页"))
             continue
         of = {name: groups[name].get(doc.doc_id, empty[name]) for name in tables}
+        checks = of.get("checks")
         body = document_body(doc, text, of["mentions"], of["figures"], of["dates"], of["sentences"], of["sections"],
-                             labels, words)
+                             labels, words, review=worth_a_look(of["figures"], checks, indicators, limit=REVIEW_ROWS),
+                             checks=checks)
         links = [("../index.html", "← 报告目录"), ("index.html", "原文目录")]
         html_text = page(f"原文核对：{_text(doc.title) or doc.doc_id}", body, links, CSS)
         chars |= page_characters(html_text)

@@ -610,3 +610,15 @@ def events_view(events):
 
     return pd.DataFrame({"日期": [_text(d) for d in events["date"]], "原文写法": events["surface"].to_numpy(),
                          "原句": [_text(t) for t in events["text"]]}, columns=["日期", "原文写法", "原句"])
+
+
+REVIEW_NUMBERS = ["统计数字", "经更正", "算术核对", "相符"]  # the numeric columns of review_view
+
+
+def review_view(documents, figures, clean_dir: str | Path = ""):
+    """Per report with figures in ``figures``: how many a correction set or added (data/corrections.csv)
+    and how many arithmetic checks of them hold (报道, 统计数字, 经更正, 算术核对, 相符); the checks
+    come from ``clean_dir`` when it has them (:func:`analysis.publish.review.review_view`)."""
+    from analysis.publish.review import review_view as view
+
+    return view(documents, figures, load_optional("checks", clean_dir))

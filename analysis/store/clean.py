@@ -14,6 +14,11 @@ Its rows from the previous run are kept as they were (copied from the existing C
 to one raw file never erases earlier clean output for it. If no report at all could be read,
 nothing is written.
 
+Corrections (``data/corrections.csv`` unless told otherwise) are read before anything is written
+(a malformed file stops the run in one line) and applied by the pipeline; ``corrections.csv`` in the
+clean folder records what was done with each, and :attr:`CleanReport.corrections` lists those not
+applied.
+
 Output is deterministic: documents in ``doc_id`` order, each document's rows in the order the
 table builder gives them (by ``span_start``), cells formatted by :mod:`analysis.store.cells`.
 """
@@ -38,18 +43,25 @@ class CleanReport:
     failures: list[tuple[Path, str]] = field(default_factory=list)  # (raw file, problem)
     kept: list[str] = field(default_factory=list)  # doc_ids whose previous rows were kept
     written: dict[str, int] = field(default_factory=dict)  # file name -> number of rows
+    corrections_file: Path | None = None  # the corrections applied, if any file was read
+    corrections: object = None  # the corrections table with each row's outcome (a DataFrame), or None
 
     @property
     def ok(self) -> bool:
         return not self.failures
 
 
-def clean(raw_dir: str | Path, clean_dir: str | Path, *, progress: bool | None = None) -> CleanReport:
+DEFAULT = "default"  # corrections=DEFAULT: data/corrections.csv if there is one
+
+
+def clean(raw_dir: str | Path, clean_dir: str | Path, *, progress: bool | None = None,
+          corrections: str | Path | None = DEFAULT) -> CleanReport:
     """Clean every report in ``raw_dir`` into ``clean_dir/<table>.csv``.
 
-    Raises InputError if ``raw_dir`` has no report files; per-report problems go to ``.failures``.
-    ``progress``: show a progress bar on stderr (default: when stderr is a terminal and there are
-    more than a handful of reports).
+    Raises InputError if ``raw_dir`` has no report files or the corrections file is malformed;
+    per-report problems go to ``.failures``. ``progress``: show a progress bar on stderr (default:
+    when stderr is a terminal and there are more than a handful of reports). ``corrections``: the
+    corrections file to apply (default data/corrections.csv if it exists; None applies none).
     """
     from analysis.raw.discover import doc_id, duplicates, raw_reports
     from analysis.store.pipeline import Pipeline, vocabularies
@@ -61,13 +73,14 @@ def clean(raw_dir: str | Path, clean_dir: str | Path, *, progress: bool | None =
     if not reports:
         raise InputError(raw_dir, "no report files in this folder")
     report = CleanReport(raw_dir=raw_dir, clean_dir=clean_dir)
+    report.corrections_file, fixes = read_fixes(corrections)
     # doc_id order is the order rows are written in; a second file with a taken doc_id fails
     ordered = sorted(reports, key=lambda path: (doc_id(path), os.fsencode(path.name)))
     refused = duplicates(ordered)
     try:
         with transaction(clean_dir, "the clean tables") as tx:
             sink = CsvFolder({name: tx.open(name) for name in csv_file_names()}, clean_dir, tx.write)
-            pipeline = Pipeline(sink)
+            pipeline = Pipeline(sink, corrections=fixes)
             for path in _progress(ordered, progress):
                 if path in refused:
                     report.failures.append((path, refused[path]))
@@ -85,12 +98,37 @@ def clean(raw_dir: str | Path, clean_dir: str | Path, *, progress: bool | None =
             if not report.documents:
                 raise _NothingWritten
             pipeline.flush()
-            report.written = sink.finish(vocabularies(pipeline.provinces))
+            report.corrections = pipeline.corrections()
+            report.written = sink.finish({**vocabularies(pipeline.provinces),
+                                          "corrections": corrections_record(report.corrections)})
             tx.commit()
     except _NothingWritten:
         report.kept.clear()
     report.kept.sort()
     return report
+
+
+def read_fixes(corrections: str | Path | None = DEFAULT):
+    """(the corrections file, its corrections) for ``corrections`` as :func:`clean` takes it; the file
+    is None when there is none to read. A malformed file is an InputError."""
+    from analysis import config
+    from analysis.store.corrections_file import read_corrections
+
+    if corrections is None:
+        return None, None
+    default = isinstance(corrections, str) and corrections == DEFAULT
+    path = config.CORRECTIONS if default else Path(corrections)
+    fixes = read_corrections(path, missing_ok=default)
+    return (path if fixes is not None else None), fixes
+
+
+def corrections_record(outcomes):
+    """The corrections table to write beside the clean tables (empty without corrections), checked."""
+    from analysis.tables.enrich import checked_fast
+    from analysis.tables.frames import frame
+
+    table = outcomes if outcomes is not None else frame("corrections", [])
+    return checked_fast({"corrections": table})["corrections"]
 
 
 class _NothingWritten(Exception):

@@ -15,6 +15,10 @@ depend only on the sorted file list, a local run and a Dask run write the same p
 A file that cannot be read or processed does not stop the run: it becomes a row of the ``failures``
 table (``path``, ``doc_id``, ``error``, ``problem``) and the exit status is 1.
 
+Corrections (data/corrections.csv unless told otherwise, :mod:`analysis.tables.corrections`) go to
+every partition, which applies those of its reports; the ``corrections`` table records what was
+done with each, as ``clean`` does.
+
 Output is replaced as a whole, through OUT's transaction (:mod:`analysis.store.transaction`): parts
 are written into its staging folder, and every table folder (with the ``--csv`` files) is swapped
 in at one commit once every partition has finished, so an interrupted, killed or failed run (a full
@@ -33,7 +37,7 @@ from pathlib import Path
 
 from analysis.errors import InputError, OutputError, shown
 from analysis.raw.discover import doc_id, duplicates, search
-from analysis.tables.contract import PER_DOCUMENT, TABLES, VOCABULARIES
+from analysis.tables.contract import PER_DOCUMENT, REVIEW_TABLES, TABLES, VOCABULARIES
 
 FAILURES = "failures"
 DEFAULT_PARTITION_SIZE = 64
@@ -50,6 +54,8 @@ class CorpusReport:
     n_unreadable: int = 0  # folders that could not be searched (each a failure row too)
     rows: dict[str, int] = field(default_factory=dict)  # table -> rows written
     failures: list[tuple[str, str, str, str]] = field(default_factory=list)  # the failures table's columns
+    corrections_file: Path | None = None  # the corrections applied, if any file was read
+    corrections: object = None  # the corrections table with each row's outcome (a DataFrame), or None
 
     @property
     def ok(self) -> bool:
@@ -70,10 +76,12 @@ def _one_line(err: BaseException) -> str:
 
 
 def process_partition(index: int, paths: list[str], staging: str, skip: dict[str, str],
-                      base: str | None = None) -> tuple[int, dict, list]:
+                      base: str | None = None, corrections=None) -> tuple[int, dict, list, list]:
     """Build the tables of ``paths`` and write them as ``staging/<table>/part-<index>-<k>.parquet``.
 
-    Returns ``(index, {table: rows}, failures)``. A file whose reading or processing raises becomes
+    Returns ``(index, {table: rows}, failures, outcomes)``: ``outcomes`` are ``(position, status,
+    figure, problem)`` of the ``corrections`` (a frame, see :mod:`analysis.tables.corrections`)
+    whose report is in this partition. A file whose reading or processing raises becomes
     a failure row; the others are written. Rows go through the batched write pipeline
     (:mod:`analysis.store.pipeline`), so a worker holds one batch, not one partition: a partition
     of small reports is one part, and a report too large for one batch gets parts of its own,
@@ -93,7 +101,7 @@ def process_partition(index: int, paths: list[str], staging: str, skip: dict[str
         failures.extend((path_of[d], d, type(err).__name__, _one_line(err)) for d in doc_ids)
 
     sink = ParquetParts(index, Path(staging))
-    pipeline = Pipeline(sink, on_invalid=invalid)
+    pipeline = Pipeline(sink, on_invalid=invalid, corrections=corrections)
     for path in paths:
         name = doc_id(Path(path))
         if path in skip:
@@ -109,7 +117,35 @@ def process_partition(index: int, paths: list[str], staging: str, skip: dict[str
         except Exception as err:  # noqa: BLE001 - a bug on one file must not lose the other thousands
             failures.append((shown(path), name, type(err).__name__, _one_line(err)))
     pipeline.flush()
-    return index, sink.rows, failures
+    return index, sink.rows, failures, _outcomes(pipeline, {doc_id(Path(p)) for p in paths})
+
+
+def _outcomes(pipeline, docs: set[str]) -> list[tuple]:
+    """(position, status, figure, problem) of the corrections of this partition's reports."""
+    table = pipeline.corrections(seen=docs)
+    if table is None:
+        return []
+    return [(i, status, None if figure is None or figure != figure else int(figure), problem)
+            for i, (doc, status, figure, problem) in enumerate(zip(
+                table["doc_id"].tolist(), table["status"].tolist(), table["figure"].astype("object").tolist(),
+                table["problem"].astype("object").tolist()))
+            if doc in docs]
+
+
+def merged_corrections(corrections, outcomes: list[tuple]):
+    """The corrections table with the outcomes the partitions found; ``no_report`` for the rest."""
+    import pandas as pd
+
+    out = corrections.reset_index(drop=True).copy()
+    status = ["no_report"] * len(out)
+    figure: list = [None] * len(out)
+    problem: list = ["no report with this doc_id was cleaned"] * len(out)
+    for i, found, number, why in outcomes:
+        status[i], figure[i], problem[i] = found or None, number, why if isinstance(why, str) and why else None
+    out["status"] = pd.array(status, dtype="string")
+    out["figure"] = pd.array(figure, dtype="Int64")
+    out["problem"] = pd.array(problem, dtype="string")
+    return out
 
 
 def write_vocabularies(staging: Path) -> None:
@@ -134,13 +170,16 @@ def clean_corpus(
     csv: bool = False,
     partition_size: int = DEFAULT_PARTITION_SIZE,
     progress: bool | None = None,
+    corrections: str | Path | None = "default",
 ) -> CorpusReport:
     """Clean every report named by ``spec`` into ``output/<table>/part-*.parquet`` (see module doc).
 
     ``jobs``: worker processes on this machine (default: every core available; 1 runs in this
     process). ``scheduler``: address of a Dask scheduler; the work runs there instead.
     ``csv``: also write ``output/<table>.csv``, concatenated from the parts in order.
+    ``corrections``: as :func:`analysis.store.clean.clean` takes it.
     """
+    from analysis.store.clean import corrections_record, read_fixes
     from analysis.store.transaction import transaction
 
     if partition_size < 1:
@@ -155,6 +194,7 @@ def clean_corpus(
     skip = {os.fsdecode(p): problem for p, problem in duplicates(paths).items()}
     chunks = [[os.fsdecode(p) for p in chunk] for chunk in partitions(paths, partition_size)]
     report = CorpusReport(output=output, n_files=len(paths), n_partitions=len(chunks))
+    report.corrections_file, fixes = read_fixes(corrections)  # a malformed file stops here, before any write
     report.failures += [(shown(folder), doc_id(folder), "PermissionError" if "permission" in problem else "OSError",
                          f"{problem}: the reports in this folder were not read") for folder, problem in found.unreadable]
     report.n_unreadable = len(found.unreadable)
@@ -163,20 +203,25 @@ def clean_corpus(
     # One run at a time per OUT: the lock is held from the start, so a crashed run's staging folder
     # found here is a leftover, and the transaction replaces every table folder at once.
     with transaction(output, "the corpus tables") as tx:
-        tables = (*PER_DOCUMENT, *VOCABULARIES, FAILURES)
+        tables = (*PER_DOCUMENT, *VOCABULARIES, *REVIEW_TABLES, FAILURES)
         for name in tables:
             tx.replace_folder(name)  # workers write parts into these; a table no file produced still replaces its old parts
         staging = str(tx.staging)
+        fixes = fixes if fixes is not None and len(fixes) else None
         if scheduler:
-            results = _run_dask(scheduler, chunks, staging, skip, progress, base)
+            results = _run_dask(scheduler, chunks, staging, skip, progress, base, fixes)
         else:
-            results = _run_local(jobs or _cores(), chunks, staging, skip, progress, base)
-        for _index, rows, failures in sorted(results, key=lambda r: r[0]):
+            results = _run_local(jobs or _cores(), chunks, staging, skip, progress, base, fixes)
+        outcomes = []
+        for _index, rows, failures, found in sorted(results, key=lambda r: r[0]):
             for name, n in rows.items():
                 report.rows[name] = report.rows.get(name, 0) + n
             report.failures.extend(failures)
+            outcomes += found
         _write_failures(report.failures, tx.staging / FAILURES / "part-00000.parquet")
         write_vocabularies(tx.staging)
+        report.corrections = merged_corrections(fixes, outcomes) if fixes is not None else None
+        write_parquet_table(corrections_record(report.corrections), tx.staging / "corrections" / "part-00000.parquet")
         for name in tables:
             if csv:
                 tx.write(f"{name}.csv", _csv_writer(tx.staging / name))
@@ -212,12 +257,13 @@ def _progress_bar(total: int, progress: bool | None):
     return tqdm(total=total, desc="clean-corpus", unit="file", file=sys.stderr, disable=not progress)
 
 
-def _run_local(jobs: int, chunks: list[list[str]], staging: str, skip: dict, progress, base: str) -> list:
+def _run_local(jobs: int, chunks: list[list[str]], staging: str, skip: dict, progress, base: str,
+               fixes=None) -> list:
     results = []
     with _progress_bar(sum(map(len, chunks)), progress) as bar:
         if jobs == 1:
             for index, chunk in enumerate(chunks):
-                results.append(process_partition(index, chunk, staging, skip, base))
+                results.append(process_partition(index, chunk, staging, skip, base, fixes))
                 bar.update(len(chunk))
             return results
         import multiprocessing
@@ -242,7 +288,7 @@ def _run_local(jobs: int, chunks: list[list[str]], staging: str, skip: dict, pro
                         if item is None:
                             break
                         index, chunk = item
-                        pending[pool.submit(process_partition, index, chunk, staging, skip, base)] = len(chunk)
+                        pending[pool.submit(process_partition, index, chunk, staging, skip, base, fixes)] = len(chunk)
                     if not pending:
                         break
                     done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -255,7 +301,8 @@ def _run_local(jobs: int, chunks: list[list[str]], staging: str, skip: dict, pro
     return results
 
 
-def _run_dask(address: str, chunks: list[list[str]], staging: str, skip: dict, progress, base: str) -> list:
+def _run_dask(address: str, chunks: list[list[str]], staging: str, skip: dict, progress, base: str,
+              fixes=None) -> list:
     from dask.distributed import Client, as_completed
 
     try:
@@ -267,7 +314,8 @@ def _run_dask(address: str, chunks: list[list[str]], staging: str, skip: dict, p
         run_id = Path(staging).name  # unique per run: keys never collide with an earlier run's tasks
         futures = [
             client.submit(
-                process_partition, index, chunk, staging, skip, base, key=f"clean-corpus{run_id}-{index}", pure=False
+                process_partition, index, chunk, staging, skip, base, fixes, key=f"clean-corpus{run_id}-{index}",
+                pure=False
             )
             for index, chunk in enumerate(chunks)
         ]
@@ -280,6 +328,12 @@ def _run_dask(address: str, chunks: list[list[str]], staging: str, skip: dict, p
             client.cancel(futures)
             raise
     return results
+
+
+def write_parquet_table(frame, path: Path) -> None:
+    from analysis.store.sinks import write_parquet
+
+    write_parquet(frame.reset_index(drop=True), path)
 
 
 def _write_failures(failures: list, path: Path) -> None:

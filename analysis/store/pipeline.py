@@ -9,6 +9,10 @@ themes and indicators are added, every table is validated, and the sink appends 
 A report too large for one batch (read in windows, see :func:`analysis.tables.build.iter_rows`)
 is written in batches of its own as it is read; if reading it fails part-way, the sink removes
 what it had written of it, so a report's rows are all there or none are.
+
+Corrections (data/corrections.csv, :mod:`analysis.tables.corrections`) are applied to each batch
+right after its frames are built, before enrichment and the arithmetic checks, so a corrected
+figure gets its theme, indicator and checks from its corrected values.
 """
 
 from __future__ import annotations
@@ -42,10 +46,13 @@ class Pipeline:
     """
 
     def __init__(self, sink: Sink, provinces=None,
-                 on_invalid: Callable[[list[str], Exception], None] | None = None):
+                 on_invalid: Callable[[list[str], Exception], None] | None = None, corrections=None):
         from analysis.raw.census import load_provinces
+        from analysis.tables.corrections import Corrector
         from analysis.tables.enrich import Batches
 
+        # corrections: the frame of analysis.tables.corrections.parse_corrections, or None
+        self.corrector = Corrector(corrections) if corrections is not None and len(corrections) else None
         self.sink = sink
         self.provinces = load_provinces() if provinces is None else provinces
         self.checker = Batches(self.provinces)
@@ -72,6 +79,8 @@ class Pipeline:
         except BaseException:
             if wrote:
                 self.sink.discard(doc_id)
+            if self.corrector is not None:
+                self.corrector.discard(doc_id)
             raise
         self.pending += own
         self.pending_docs.append(doc_id)
@@ -90,6 +99,8 @@ class Pipeline:
         except Exception as err:  # noqa: BLE001 - the caller decides what an invalid batch becomes
             if self.on_invalid is None:
                 raise
+            for doc in docs if self.corrector is not None else ():
+                self.corrector.discard(doc)
             self.on_invalid(docs, err)
             return
         self.sink.write(checked, None)  # a sink that cannot write (a full disk) stops the caller
@@ -101,8 +112,18 @@ class Pipeline:
         from analysis.tables.build import frames_of
         from analysis.tables.contract import PER_DOCUMENT
 
-        checked = self.checker.check(frames_of(pieces), open_doc)
+        frames = frames_of(pieces)
+        borrowed = None
+        if self.corrector is not None:
+            frames = self.corrector.apply(frames)
+            borrowed = self.corrector.borrowed
+        checked = self.checker.check(frames, open_doc, borrowed=borrowed)
         return {name: checked[name] for name in PER_DOCUMENT}
+
+    def corrections(self, seen=()):
+        """The corrections table with what was done with each (see
+        :meth:`analysis.tables.corrections.Corrector.outcomes`); None without corrections."""
+        return self.corrector.outcomes(seen) if self.corrector is not None else None
 
 
 def vocabularies(provinces=None) -> dict:

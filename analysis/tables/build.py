@@ -131,6 +131,7 @@ def iter_rows(source: Any, window_size: int | None = None,
                     "sentence_text": _context(text, sentence.start - base, sentence.end - base, m.start - base,
                                               m.end - base) if sentence else "",
                     "table": None, "row_label": "", "column_header": "", "total_row": None,
+                    "corrected": False,  # until a correction sets it (analysis.tables.corrections)
                 })
                 if table_cell:
                     figures[-1].update(table=m.table, row_label=m.row_label, column_header=m.column_header,

@@ -30,8 +30,9 @@ CSV_TRUE, CSV_FALSE = "TRUE", "FALSE"
 CSV_MISSING = ""
 
 # Kinds of table, in the order data flows: what the extractor reads off a report, what enrichment
-# derives from it, the shared vocabularies both refer to, and the run log of clean-corpus.
-EXTRACTED, DERIVED, VOCABULARY, RUN_LOG = "extracted", "derived", "vocabulary", "run log"
+# derives from it, the shared vocabularies both refer to, the run log of clean-corpus, and the
+# analysts' review (data/corrections.csv, recorded with what the run did with each row).
+EXTRACTED, DERIVED, VOCABULARY, RUN_LOG, REVIEW = "extracted", "derived", "vocabulary", "run log", "review"
 
 # Logical column types (Table Schema names). Dates are ISO text in memory and in files; readers
 # parse them into datetime64.
@@ -43,6 +44,12 @@ DISPOSITIONS = ("figure", "date", "code", "ordinal", "name", "idiom", "word", "l
 DATE_ROLES = ("as_of", "event")
 REGIONS = ("东部", "中部", "西部", "东北")
 MATCHED_ON = ("subject", "clause", "sentence", "indicator", "none")
+CHECK_KINDS = ("total", "completion_rate", "share", "growth")
+CORRECTION_ACTIONS = ("set", "drop", "add")
+CORRECTION_STATUSES = ("applied", "not_needed", "not_found", "no_report", "not_read")
+# Where a figure is in its report, which a correction finds it by and cannot move: every other
+# column of figures is settable by a row of data/corrections.csv (analysis.tables.corrections).
+FIGURE_PLACE = ("doc_id", "figure", "section", "sentence", "span_start", "span_end", "surface", "sentence_text")
 # ISO 8601 at the precision written; --MM and --MM-DD when the year is unknown (no publication date)
 _ISO = r"(\d{4}(-\d{2}(-\d{2})?)?|--\d{2}(-\d{2})?)"
 ISO_DATE_ANY = rf"^{_ISO}(/{_ISO})?$"  # a date at its precision, or an ISO interval for a period (前三季度)
@@ -211,7 +218,7 @@ _TABLES = (
     ), key=("doc_id", "sentence"), references=(DOC, _ref("doc_id section", "sections"), PROVINCES), checks=(SPANS_ORDERED,)),
     Table("figures", EXTRACTED, "One row per statistic: a number with its unit, qualifier, date scope, theme and indicator.", (
         _doc_id(),
-        Column("figure", INTEGER, "Figure number within the report, in text order.", minimum=0),
+        Column("figure", INTEGER, "Figure number within the report, in text order; a figure a correction added comes after the extractor's, and a dropped one leaves a gap.", minimum=0),
         Column("province", STRING, "Short name of the province the figure belongs to, | between several (广东|江苏|山东); empty for national or unassigned figures.", required=False),
         Column("place", STRING, "Official name of the finest division named for the figure: its county, city or province (江宁区, 宁波市, 西藏自治区); empty for national, unassigned or several provinces.", required=False),
         Column("place_code", STRING, "The 6-digit administrative-division code of place (320115); empty when place is.", required=False, pattern=DIVISION_CODE),
@@ -236,6 +243,7 @@ _TABLES = (
         Column("total_row", BOOLEAN, "True if the figure sits in a table's total row (合计, 全省).", required=False),
         Column("theme", STRING, "Primary theme code (see themes): the indicator's theme if the figure feeds one, else from keywords; 'other' if none match.", enriched=True),
         Column("indicator", STRING, "Indicator code the figure feeds (see indicator_definitions); empty if it feeds none.", required=False, enriched=True),
+        Column("corrected", BOOLEAN, "True if a row of data/corrections.csv set this figure's values or added it (see corrections); mentions keeps the extractor's reading."),
     ), key=("doc_id", "figure"),
         references=(DOC, _ref("doc_id section", "sections"), _ref("doc_id sentence", "sentences"),
                     PROVINCES, _ref("theme", "themes"), _ref("indicator", "indicator_definitions")),
@@ -253,7 +261,7 @@ _TABLES = (
         Column("role", STRING, "as_of if it scopes figures (截至...), event if it dates an event.", enum=DATE_ROLES),
     ), key=("doc_id", "span_start"),
         references=(DOC, _ref("doc_id section", "sections"), PROVINCES), checks=(SPANS_ORDERED,)),
-    Table("mentions", EXTRACTED, "One row per numeric token in a report, with what it turned out to be.", (
+    Table("mentions", EXTRACTED, "One row per numeric token in a report, with what the extractor read it as (corrections leave it as read).", (
         _doc_id(),
         Column("mention", INTEGER, "Mention number within the report, in text order.", minimum=0),
         *_span("token"),
@@ -313,6 +321,21 @@ _TABLES = (
         Column("comparability_note", STRING, "The indicator's comparability note, repeated for convenience.", required=False),
     ), key=("doc_id", "figure"),
         references=(_ref("doc_id figure", "figures"), _ref("indicator", "indicator_definitions"), PROVINCES)),
+    Table("checks", DERIVED, "One row per arithmetic check of a report's figures against each other: a table's total row against the sum of its rows, a completion rate against done / target, a share against part / whole, a growth against two levels.", (
+        _doc_id("report"),
+        Column("check", INTEGER, "Check number within the report, in the text order of the figure checked.", minimum=0),
+        Column("kind", STRING, "What is checked: total (a total row against the sum of the rows it sums), completion_rate (done / target x 100), share (part / whole x 100) or growth (two levels of the same quantity: later / earlier - 1 in percent, or later - earlier).", enum=CHECK_KINDS),
+        Column("figure", INTEGER, "The figure checked (see figures): the total, the rate, the share or the growth.", minimum=0),
+        Column("figures", STRING, "Every figure the check involves, by number, separated by spaces: the one checked first, then those it is computed from."),
+        Column("table", INTEGER, "The table of the report the figures are in (see figures.table); empty for figures in prose.", required=False, minimum=0),
+        Column("formula", STRING, "The check as the report prints it, e.g. 448 = 186 + 94 + 121 + 47 or 107.8% = 118.6 / 110."),
+        Column("unit", STRING, "Unit of reported, expected and difference.", required=False),
+        Column("reported", NUMBER, "The value of the figure checked, as in figures."),
+        Column("expected", NUMBER, "The value computed from the other figures."),
+        Column("difference", NUMBER, "reported - expected."),
+        Column("tolerance", NUMBER, "How far reported and expected may differ because of rounding: the half-units of the last digits the report prints, carried through the arithmetic.", minimum=0),
+        Column("holds", BOOLEAN, "True if the difference is within the tolerance; False points at a misread figure (or a slip in the report)."),
+    ), key=("doc_id", "check"), references=(DOC, _ref("doc_id figure", "figures"))),
     Table("failures", RUN_LOG, "One row per input file clean-corpus could not read or process, or folder it could not search.", (
         Column("path", STRING, "The input file (or folder) as it was named."),
         Column("doc_id", STRING, "The doc_id the file would have had."),
@@ -321,13 +344,59 @@ _TABLES = (
     ), key=("path",)),
 )  # fmt: skip
 
+# Columns of figures a correction cannot reach: where the figure is (FIGURE_PLACE), and what clean
+# derives. Of the enriched columns, only those enrichment takes from a correction are settable.
+SETTABLE_ENRICHED = ("indicator",)
+_NOT_SETTABLE = (*FIGURE_PLACE, "corrected")
+
+
+def settable_columns(figures: Table) -> tuple[Column, ...]:
+    """The columns of ``figures`` a row of data/corrections.csv may set: all but where a figure is and
+    what clean derives, so a column added to figures is settable with no other change."""
+    return tuple(c for c in figures.columns
+                 if c.name not in _NOT_SETTABLE and (not c.enriched or c.name in SETTABLE_ENRICHED))
+
+
+def _to_set(column: Column) -> Column:
+    """A figures column as a value a correction sets: optional, with the figure column's type and rules."""
+    meaning = column.description.rstrip(".")
+    return Column(column.name, column.type, f"The value to set figures.{column.name} to; empty leaves the "
+                  f"figure's as read ({meaning}).", required=False, enum=column.enum, pattern=column.pattern,
+                  minimum=column.minimum)
+
+
+# What clean records of each correction beside the analyst's columns (absent from data/corrections.csv).
+CORRECTION_OUTCOMES = ("row", "status", "figure", "problem")
+
+
+def _corrections(figures: Table) -> Table:
+    return Table("corrections", REVIEW, "One row per correction of data/corrections.csv (the analyst's fixes to what the extractor read), with what the last clean did with it.", (
+        Column("row", INTEGER, "Row of data/corrections.csv the correction is on (the header is row 1).", unique=True, minimum=2),
+        _doc_id("report the correction is for"),
+        Column("surface", STRING, "The figure as the report writes it, character for character (e.g. 4.25万个): what the correction looks for in the text."),
+        Column("occurrence", INTEGER, "Which occurrence of surface in the report's text, counting from 1 and every match (overlapping ones too); with span_start, both must agree.", required=False, minimum=1),
+        Column("span_start", INTEGER, "Offset of the figure's first character in the report's text, as in figures; the text there must read surface.", required=False, minimum=0),
+        Column("span_end", INTEGER, "Offset just after the figure's last character.", required=False, minimum=0),
+        Column("action", STRING, "set (change the figure's values), drop (not a statistic: remove it from figures) or add (a figure the extractor missed; value is required).", enum=CORRECTION_ACTIONS),
+        *(_to_set(c) for c in settable_columns(figures)),
+        Column("clear", STRING, "Optional figures columns to empty, separated by spaces (province for a national figure).", required=False),
+        Column("note", STRING, "Why: what the report says, or where the right value was found."),
+        Column("date", DATE, "When the correction was written (ISO)."),
+        Column("status", STRING, "What the last clean did: applied, not_needed (the extractor now reads it so by itself), not_found (the figure is no longer there: the report or the extractor changed), no_report (no report with this doc_id was cleaned) or not_read (the report could not be read).", enum=CORRECTION_STATUSES),
+        Column("figure", INTEGER, "The figure the correction set, added or dropped (its number in figures); empty if it found none.", required=False, minimum=0),
+        Column("problem", STRING, "Why the correction was not applied, or why it is no longer needed; empty when applied.", required=False),
+    ), key=("row",))
+
+
+_TABLES = (*_TABLES, _corrections(next(t for t in _TABLES if t.name == "figures")))
 TABLES: dict[str, Table] = {t.name: t for t in _TABLES}
 # The tables with rows of each report, in the order they are written; then the shared vocabularies.
 PER_DOCUMENT = tuple(name for name, t in TABLES.items() if t.per_document)
 VOCABULARIES = tuple(name for name, t in TABLES.items() if t.stage == VOCABULARY)
 EXTRACTED_TABLES = tuple(name for name, t in TABLES.items() if t.stage == EXTRACTED)
+REVIEW_TABLES = tuple(name for name, t in TABLES.items() if t.stage == REVIEW)
 # What `clean` writes into a folder of CSVs (and describes in its datapackage.json).
-CLEAN_TABLES = tuple(name for name in TABLES if name in PER_DOCUMENT or name in VOCABULARIES)
+CLEAN_TABLES = tuple(name for name in TABLES if name in PER_DOCUMENT or name in VOCABULARIES or name in REVIEW_TABLES)
 
 
 def columns(name: str, *, extracted_only: bool = False) -> list[str]:

@@ -15,16 +15,21 @@ from functools import cache
 import pandas as pd
 
 from analysis.tables import contract, indicators, themes
+from analysis.tables.arithmetic import arithmetic_checks
 from analysis.tables.context import texts_of
 from analysis.tables.percapita import per_10k
 
 
-def enrich(tables: dict[str, pd.DataFrame], provinces: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def enrich(tables: dict[str, pd.DataFrame], provinces: pd.DataFrame, *, arithmetic: bool = True
+           ) -> dict[str, pd.DataFrame]:
     """A new dict of tables: figures gain ``theme`` and ``indicator``; adds ``figure_themes``,
-    ``indicators``, ``indicator_definitions``, ``themes`` and ``provinces``. Inputs are not modified.
+    ``indicators``, ``checks`` (unless ``arithmetic`` is false), ``indicator_definitions``,
+    ``themes`` and ``provinces``. Inputs are not modified.
 
-    Call it once on the tables of all documents (not per document), so the vocabulary tables are
-    not repeated.
+    An enriched column the figures already carry (``contract.SETTABLE_ENRICHED``, put there by a
+    correction: :mod:`analysis.tables.corrections`) overrides what enrichment finds where it is not
+    missing; an empty string there empties it. Call it once on the tables of all documents (not per
+    document), so the vocabulary tables are not repeated.
     """
     from analysis.tables.checks import TableError
 
@@ -33,12 +38,13 @@ def enrich(tables: dict[str, pd.DataFrame], provinces: pd.DataFrame) -> dict[str
     missing = [c for c in contract.columns("figures", extracted_only=True) if c not in tables["figures"].columns]
     if missing:
         raise TableError([f"figures: missing column {', '.join(missing)} (see analysis/tables/contract.py)"])
+    corrected = {c: tables["figures"][c] for c in contract.SETTABLE_ENRICHED if c in tables["figures"].columns}
     out = {name: blanks_to_missing(df) for name, df in tables.items()}
-    figures = out["figures"]
+    figures = out["figures"].drop(columns=list(corrected))
     sentences = out.get("sentences")
     definitions, themes_vocabulary = (table.copy() for table in _vocabulary_tables())
     texts = texts_of(figures, sentences)  # once, for both
-    indicator = indicators.assign(figures, sentences, texts=texts)
+    indicator = overridden(indicators.assign(figures, sentences, texts=texts), corrected.get("indicator"))
     indicator_theme = indicator.map(definitions.set_index("indicator")["theme"])
     theme, figure_themes = themes.classify(figures, sentences, indicator_themes=indicator_theme, texts=texts)
     figures = figures.assign(theme=theme, indicator=indicator)
@@ -47,10 +53,27 @@ def enrich(tables: dict[str, pd.DataFrame], provinces: pd.DataFrame) -> dict[str
         figure_themes=figure_themes,
         indicators=indicator_rows(figures, definitions, provinces),
         indicator_definitions=definitions,
+        **({"checks": arithmetic_checks(figures, sentences)} if arithmetic else {}),
         themes=themes_vocabulary,
         provinces=provinces.copy(),
     )
     return out
+
+
+def found(figures: pd.DataFrame, sentences: pd.DataFrame | None = None) -> dict[str, pd.Series]:
+    """What enrichment finds for the enriched columns a correction may set (``contract.SETTABLE_ENRICHED``),
+    with no correction: so a correction that sets them can tell whether it is still needed."""
+    figures = blanks_to_missing(figures)
+    sentences = blanks_to_missing(sentences) if sentences is not None else None
+    return {"indicator": indicators.assign(figures, sentences)}
+
+
+def overridden(found: pd.Series, corrected: pd.Series | None) -> pd.Series:
+    """``found`` where ``corrected`` is missing, else ``corrected`` ("" makes it missing)."""
+    if corrected is None:
+        return found
+    values = corrected.astype("string")
+    return found.where(values.isna().to_numpy(), values.mask(values.eq("")).to_numpy()).astype(found.dtype)
 
 
 @cache
@@ -123,12 +146,23 @@ class Batches:
         self.known = Known()
         self.open_sections: dict[str, int] = {}  # open report -> sections of it written so far
         self.vocabularies: dict[str, pd.DataFrame] | None = None  # checked with the first batch
+        # An open report's figures of its last table so far, which may go on in the next batch: the
+        # table is checked whole there; and each report's checks numbered so far.
+        self.carried: dict[str, pd.DataFrame] = {}
+        self.numbered: dict[str, int] = {}
 
-    def check(self, tables: dict[str, pd.DataFrame], open_doc: str | None = None) -> dict[str, pd.DataFrame]:
+    def check(self, tables: dict[str, pd.DataFrame], open_doc: str | None = None,
+              borrowed: list[tuple[str, int]] | None = None) -> dict[str, pd.DataFrame]:
         """The batch enriched and validated (schemas.TableError if not); ``open_doc``: a report whose
-        rows go on in the next batch."""
-        enriched = enrich(tables, self.provinces)
+        rows go on in the next batch; ``borrowed``: (doc_id, sentence) of sentences written in an
+        earlier batch that figures a correction added point to."""
+        enriched = enrich(tables, self.provinces, arithmetic=False)
+        enriched["checks"], carried_keys = self._arithmetic(enriched, open_doc)
         known = self.known
+        if carried_keys:  # checks of a table begun in an earlier batch point to its figures written there
+            known = known.with_extra("figures", ("doc_id", "figure"), carried_keys)
+        if borrowed:
+            known = known.with_extra("sentences", ("doc_id", "sentence"), borrowed)
         if open_doc is not None:  # the report still being read, and the section it is in
             batch = tables.get("sections")
             written = self.open_sections.get(open_doc, 0)
@@ -150,3 +184,27 @@ class Batches:
             if open_doc is not None:
                 self.open_sections[open_doc] = written
         return checked
+
+    def _arithmetic(self, tables: dict[str, pd.DataFrame], open_doc: str | None) -> tuple[pd.DataFrame, list]:
+        """The batch's checks, with the tables an open report began in an earlier batch; the last
+        table of a report still open waits for the next batch. Returns the checks and the keys of
+        the figures of earlier batches they point to."""
+        figures = tables["figures"]
+        docs = set(figures["doc_id"].tolist()) | set(tables["documents"]["doc_id"].tolist() if "documents" in tables else ())
+        carried = [self.carried.pop(doc) for doc in list(self.carried) if doc in docs]
+        carried_keys = [key for part in carried for key in zip(part["doc_id"].tolist(), part["figure"].tolist())]
+        if carried:
+            figures = pd.concat([*carried, figures], ignore_index=True)
+        if open_doc is not None:
+            mine = figures["doc_id"].eq(open_doc) & figures["table"].notna()
+            if mine.any():
+                last = figures["table"][mine].max()
+                held = (mine & figures["table"].eq(last)).fillna(False).to_numpy(dtype=bool)
+                self.carried[open_doc] = figures[held]
+                figures = figures[~held]
+        checks = arithmetic_checks(figures, tables.get("sentences"), first=self.numbered)
+        for doc, n in checks.groupby("doc_id", sort=False).size().items():
+            self.numbered[doc] = self.numbered.get(doc, 0) + int(n)
+        for doc in docs - {open_doc}:  # reports that end in this batch: numbered for good
+            self.numbered.pop(doc, None)
+        return checks, carried_keys
