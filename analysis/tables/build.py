@@ -23,6 +23,7 @@ from analysis.extract.figures import TableFigure, WindowExtractor
 from analysis.extract.normalize import normalize
 from analysis.extract.provinces import find_provinces
 from analysis.extract.segment import Segmented, Segmenter
+from analysis.raw.pages import page_at
 from analysis.tables import contract
 from analysis.tables.frames import frame
 
@@ -42,6 +43,8 @@ class TextSource:
     published_inferred: bool = False
     encoding: str = "utf-8"
     sha256: str = ""
+    format: str = "text"
+    page_starts: tuple[int, ...] = ()  # where each page starts in text (analysis.raw.pages)
 
 
 def build_tables(source: Any) -> dict[str, Any]:
@@ -90,6 +93,7 @@ def iter_rows(source: Any, window_size: int | None = None,
     extractor = WindowExtractor(published)
     doc_id = source.doc_id
     title = source.title or None
+    page_starts = tuple(getattr(source, "page_starts", ()))
     n_chars = n_sentences = n_mentions = n_figures = 0
     for window in windows.windows(_chunks(source), window_size):
         text, base = window.text, window.start
@@ -123,6 +127,7 @@ def iter_rows(source: Any, window_size: int | None = None,
                     "sentence_text": _context(text, sentence.start - base, sentence.end - base, m.start - base,
                                               m.end - base) if sentence else "",
                     "table": None, "row_label": "", "column_header": "", "total_row": None,
+                    "page": page_at(page_starts, m.start),
                 })
                 if isinstance(m, TableFigure):  # a table cell: its row may name the province (大连 -> 辽宁)
                     figures[-1].update(table=m.table, row_label=m.row_label, column_header=m.column_header,
@@ -159,7 +164,8 @@ def iter_rows(source: Any, window_size: int | None = None,
         "doc_id": doc_id, "path": source.recorded_path or str(source.path), "title": title or "",
         "publisher": source.publisher or "", "url": getattr(source, "url", None) or "",
         "published": published.isoformat() if published else "",
-        "published_inferred": inferred and published is not None, "encoding": source.encoding,
+        "published_inferred": inferred and published is not None, "format": getattr(source, "format", "text"),
+        "encoding": source.encoding, "n_pages": len(page_starts) or None,
         "sha256": source.sha256, "n_chars": n_chars, "n_sections": last[-1].index + 1,
         "n_sentences": n_sentences, "n_mentions": n_mentions, "n_figures": n_figures,
     }
