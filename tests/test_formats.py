@@ -340,3 +340,59 @@ def test_extract_of_a_scan_is_one_line_and_leaves_the_output_as_it_was(tmp_path,
 
     pages_written = pd.read_csv(out, encoding="utf-8-sig")["page"]
     assert pages_written.notna().all() and set(pages_written) == {1, 2, 3}
+
+
+# -- the grid every table format hands over --------------------------------------------------------------
+GRIDS = [
+    # (rows, merged, lines)
+    ([["指标", "2023年"], ["粮食(万吨)", "1272.9"]], {}, ["| 指标 | 2023年 |", "| 粮食(万吨) | 1272.9 |"]),
+    # a title merged across, a two-row header, a note under the table
+    ([["主要指标", "", ""], ["地区", "2023年", ""], ["", "总量(亿元)", "增长(%)"], ["兰州", "3487.3", "5.1"],
+      ["注：初步核算数", "", ""]],
+     {(0, 1): (0, 0), (0, 2): (0, 0), (1, 2): (1, 1), (2, 0): (1, 0), (4, 1): (4, 0), (4, 2): (4, 0)},
+     ["主要指标", "| 地区 | 2023年 总量(亿元) | 2023年 增长(%) |", "| 兰州 | 3487.3 | 5.1 |", "注：初步核算数"]),
+    # in the body a label merged down fills its rows, a number merged down or across is written once
+    ([["地区", "项目", "个数"], ["兰州", "学校", "12"], ["", "医院", ""], ["天水", "合计", ""]],
+     {(2, 0): (1, 0), (2, 2): (1, 2), (3, 2): (3, 1)},
+     ["| 地区 | 项目 | 个数 |", "| 兰州 | 学校 | 12 |", "| 兰州 | 医院 |  |", "| 天水 | 合计 |  |"]),
+    # one column is a list of lines; a | inside a cell cannot split a row; a cell's lines are joined
+    ([["第一行"], ["第二行"]], {}, ["第一行", "第二行"]),
+    ([["指标|说明", "数值"], ["绝对数\n(亿元)", "5"]], {}, ["| 指标｜说明 | 数值 |", "| 绝对数(亿元) | 5 |"]),
+    # empty rows and columns go
+    ([["", "", ""], ["指标", "", "数值"], ["粮食", "", "9"]], {}, ["| 指标 | 数值 |", "| 粮食 | 9 |"]),
+]
+
+
+@pytest.mark.parametrize("rows, merged, lines", GRIDS)
+def test_a_grid_becomes_the_lines_the_table_reader_reads(rows, merged, lines):
+    from analysis.raw.grid import Grid, table_lines
+
+    assert table_lines(Grid(rows, merged)) == lines
+
+
+@pytest.mark.parametrize("value, number_format, shown", [
+    (0.061, "0.0%", "6.1%"), (0.5, "0%", "50%"), (1234.5, "#,##0.00", "1234.50"), (1200.0, "General", "1200"),
+    (11863.8, None, "11863.8"), (3, "0", "3"), (-8.2, "0.0;[Red]-0.0", "-8.2"), (1e-05, "General", "0.00001"),
+])
+def test_a_spreadsheet_number_reads_as_the_sheet_shows_it(value, number_format, shown):
+    from analysis.raw.spreadsheet import number_text
+
+    assert number_text(value, number_format) == shown
+
+
+@pytest.mark.parametrize("magic", [b"%PDF-1.4\n", b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"])
+def test_arbitrary_bytes_in_a_binary_format_are_an_input_error_or_read(tmp_path, magic):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.binary(max_size=2000))
+    def check(tail):
+        path = tmp_path / "r.bin"
+        path.write_bytes(magic + tail)
+        try:
+            load_source(path)
+        except InputError as err:
+            assert "\n" not in str(err) and "this is a bug" not in str(err)
+
+    check()

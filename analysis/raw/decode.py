@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.errors import InputError
+from analysis.errors import InputError, internal_error
 from analysis.raw.files import read_input
 from analysis.raw.html_text import looks_like_html
 
@@ -80,7 +80,10 @@ def read_text(path: str | Path) -> Decoded:
     if looks_like_html(text):
         from analysis.raw.web_page import read_web_page
 
-        page = read_web_page(text)
+        try:
+            page = read_web_page(text)
+        except Exception as err:  # noqa: BLE001 - one odd page must not stop a batch: one line naming it
+            raise internal_error(path, err) from err
         if not page.text.strip():
             raise InputError(path, "file is empty (no text in the HTML)")
         return Decoded(page.text, encoding, is_html=True, format="html", title=page.title, published=page.published)

@@ -18,7 +18,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from analysis.errors import InputError
+from analysis.errors import InputError, internal_error
 from analysis.raw.decode import Decoded
 from analysis.raw.files import open_input, problem, read_input
 
@@ -50,7 +50,9 @@ def kind_of(path: str | Path) -> str | None:
         except OSError as err:
             raise InputError(path, problem(err)) from None
     promised = EXTENSIONS.get(path.suffix.lower())
-    if b"%PDF-" in head:
+    # A PDF starts with %PDF-; readers also take one with bytes before it (a mail or HTTP header) when
+    # its name says PDF. A text that quotes "%PDF-" stays text.
+    if head.lstrip().startswith(b"%PDF-") or (promised == PDF and b"%PDF-" in head):
         found = PDF
     elif head.startswith(_ZIP):
         found = "zip"
@@ -90,6 +92,18 @@ def read_document(path: str | Path, kind: str) -> Decoded:
         kind = _zip_kind(path, data)
     elif kind == "ole2":
         kind = _ole2_kind(path, data)
+    try:
+        text, page_starts = _read(path, kind, data)
+    except InputError:
+        raise
+    except Exception as err:  # noqa: BLE001 - one odd file must not stop a batch: one line naming it
+        raise internal_error(path, err) from err
+    if not text.strip():
+        raise InputError(path, f"file is empty (no text in the {NAMES[kind]} file)")
+    return Decoded(text, "", format=kind, page_starts=page_starts)
+
+
+def _read(path: Path, kind: str, data: bytes) -> tuple[str, tuple[int, ...]]:
     page_starts: tuple[int, ...] = ()
     if kind == PDF:
         from analysis.raw.pdf_text import read_pdf
@@ -107,9 +121,7 @@ def read_document(path: str | Path, kind: str) -> Decoded:
         from analysis.raw.xls_text import read_xls
 
         text = read_xls(path, data)
-    if not text.strip():
-        raise InputError(path, f"file is empty (no text in the {NAMES[kind]} file)")
-    return Decoded(text, "", format=kind, page_starts=page_starts)
+    return text, page_starts
 
 
 def _zip_kind(path: Path, data: bytes) -> str:

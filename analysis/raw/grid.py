@@ -100,6 +100,10 @@ def table_rows(grid: Grid) -> list[tuple[str, int]]:
         head.append((lone(keep_rows[0]), keep_rows.pop(0)))
     while len(keep_rows) > 1 and lone(keep_rows[-1]) is not None and _fills_or_leads(full[keep_rows[-1]], keep_cols):
         tail.insert(0, (lone(keep_rows[-1]), keep_rows.pop()))
+    # a column only a caption reached (a title merged over a hidden or empty column) is no column
+    keep_cols = [c for c in keep_cols if any(full[r][c] for r in keep_rows)]
+    if len(keep_cols) <= 1:
+        return head + [(full[r][keep_cols[0]], r) for r in keep_rows if keep_cols] + tail
 
     header_rows = _header_rows(full, keep_rows, keep_cols, merged)
     lines = list(head)

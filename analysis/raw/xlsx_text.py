@@ -40,19 +40,28 @@ def read_xlsx(path: Path, data: bytes) -> str:
 
 def _sheet(ws) -> Sheet:
     hidden_rows = {r for r, d in ws.row_dimensions.items() if d.hidden}
-    hidden_cols = {c for c, d in ws.column_dimensions.items() if d.hidden}
+    hidden_cols = {c for d in ws.column_dimensions.values() if d.hidden and d.min
+                   for c in range(d.min, (d.max or d.min) + 1)}
     out = Sheet(ws.title)
-    for row in ws.iter_rows():
-        for cell in row:
-            value = cell.value
-            if value is None or cell.row in hidden_rows or cell.column_letter in hidden_cols:
-                continue
-            text = _text(value, cell.number_format)
-            if text:
-                out.cells[(cell.row - 1, cell.column - 1)] = text
+    # The cells the file holds, not the rectangle up to the last one: iter_rows() would make a cell
+    # object for every empty position, and one stray cell at XFD1048576 is 17 billion of them.
+    for cell in _stored_cells(ws):
+        value = cell.value
+        if value is None or cell.row in hidden_rows or cell.column in hidden_cols:
+            continue
+        text = _text(value, cell.number_format)
+        if text:
+            out.cells[(cell.row - 1, cell.column - 1)] = text
     for rng in ws.merged_cells.ranges:
         out.merges.append((rng.min_row - 1, rng.min_col - 1, rng.max_row - 1, rng.max_col - 1))
     return out
+
+
+def _stored_cells(ws):
+    stored = getattr(ws, "_cells", None)  # openpyxl's own store of the cells read, keyed (row, column)
+    if isinstance(stored, dict):
+        return list(stored.values())
+    return [cell for row in ws.iter_rows() for cell in row]
 
 
 def _text(value, number_format: str) -> str:
