@@ -355,3 +355,22 @@ WEB_PAGE = """<!DOCTYPE html>
 # The surfaces of the figures a reader of the page finds in its article: its text and its table
 WEB_PAGE_FIGURES = {"4.2万人", "93.3%", "5.5%", "11.6亿元", "1.3万人", "3.8万人", "600余场", "12万个", "4.5万人",
                     "4.2", "93.3", "1.1", "91.7", "0.46", "92.0"}
+
+
+def matplotlib_pdf(path: Path, lines: list[str], fonttype: int) -> Path:
+    """Lines of text drawn by matplotlib with the package's Noto CJK font, embedded as Type 3 or 42."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from analysis.publish.fonts import use_cjk_font
+
+    use_cjk_font()
+    with matplotlib.rc_context({"pdf.fonttype": fonttype}):
+        figure = plt.figure(figsize=(8.27, 11.7))
+        for i, line in enumerate(lines):
+            figure.text(0.1, 0.9 - i * 0.03, line, fontsize=11)
+        figure.savefig(path)
+        plt.close(figure)
+    return path

@@ -396,3 +396,12 @@ def test_arbitrary_bytes_in_a_binary_format_are_an_input_error_or_read(tmp_path,
             assert "\n" not in str(err) and "this is a bug" not in str(err)
 
     check()
+
+
+@pytest.mark.parametrize("fonttype", [3, 42])
+def test_a_pdf_drawn_by_matplotlib_with_the_packages_font_reads_line_by_line(tmp_path, fonttype):
+    # Type 3 puts Latin glyphs higher than Chinese ones, so pdfplumber first sees two lines
+    lines = ["青海省2023年统计公报", "全年地区生产总值3799.1亿元，比上年增长5.3%。", "年末常住人口594万人。"]
+    drawn = [lines[0]] + ["\u3000\u3000" + line for line in lines[1:]]  # indented paragraphs
+    path = documents.matplotlib_pdf(tmp_path / f"type{fonttype}.pdf", drawn, fonttype)
+    assert load_source(path).text.splitlines() == lines

@@ -39,6 +39,7 @@ _DIGITS = re.compile(r"\d+")
 _PAGE_NUMBER = re.compile(r"[-—–·\s]*(?:第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|[Pp]age\s*\d+(?:\s*of\s*\d+)?|\d+\s*(?:/\s*\d+)?)[-—–·\s]*")
 EDGE_LINES = 2  # lines looked at for headers and footers at the top and the foot of each page
 REPEATED_SHARE = 0.6  # a line at the same place on this share of the pages is a running header or footer
+MARGIN = 0.1  # a lone number in this share of the page's height at its top or foot is a page number
 GAP_COLUMNS = 1.5  # a gap wider than this many characters separates two cells of an unruled table
 
 
@@ -52,6 +53,7 @@ class _Line:
     bottom: float
     size: float
     gapped: bool  # holds a wide gap: a row of a table drawn without rules
+    margin: bool = False  # in the top or bottom tenth of the page, where page numbers are
 
 
 @dataclass
@@ -164,16 +166,15 @@ def _inside(obj, boxes) -> bool:
 
 
 def _merged_lines(lines: list[dict]) -> list[dict]:
-    """Lines pdfplumber split because two fonts on one line sit at slightly different heights
-    (Latin and Chinese glyphs in a Type 3 font) are joined again: they overlap vertically by more
-    than half and not horizontally."""
+    """Lines pdfplumber split because two fonts on one line sit at different heights (matplotlib's
+    Type 3 fonts put Latin glyphs some 0.6 em above the Chinese ones) are joined again: they overlap
+    vertically by more than a quarter and no glyph of one covers a glyph of the other."""
     out: list[dict] = []
     for line in sorted(lines, key=lambda l: l["top"]):
         for other in reversed(out[-3:]):
             overlap = min(line["bottom"], other["bottom"]) - max(line["top"], other["top"])
             height = min(line["bottom"] - line["top"], other["bottom"] - other["top"]) or 1
-            apart = line["x0"] >= other["x1"] or line["x1"] <= other["x0"]
-            if overlap > 0.5 * height and apart:
+            if overlap > 0.25 * height and _interleave(line["chars"], other["chars"]):
                 chars = sorted(other["chars"] + line["chars"], key=lambda c: c["x0"])
                 other.update(chars=chars, x0=min(other["x0"], line["x0"]), x1=max(other["x1"], line["x1"]),
                              top=min(other["top"], line["top"]), bottom=max(other["bottom"], line["bottom"]))
@@ -181,6 +182,14 @@ def _merged_lines(lines: list[dict]) -> list[dict]:
         else:
             out.append(dict(line))
     return out
+
+
+def _interleave(a: list[dict], b: list[dict]) -> bool:
+    """True if the glyphs of ``a`` and ``b`` take turns along the line (two parts of one line): no two
+    start within a fifth of a character of each other. Their right edges say nothing: pdfminer gives
+    a Type 3 Chinese glyph the font's full width, over the Latin glyphs that follow it."""
+    starts = sorted((c["x0"], c["size"]) for c in (*a, *b) if c["text"].strip())
+    return all(x - prev >= 0.2 * size for (prev, size), (x, _) in zip(starts, starts[1:]))
 
 
 def _line(raw: dict, number: int, textpage, height: float) -> _Line | None:
@@ -196,7 +205,8 @@ def _line(raw: dict, number: int, textpage, height: float) -> _Line | None:
         text, gapped = _chars_text(chars)
     if not text:
         return None
-    return _Line(number, text, x0, x1, raw["top"], raw["bottom"], size, gapped)
+    margin = raw["bottom"] < MARGIN * height or raw["top"] > (1 - MARGIN) * height
+    return _Line(number, text, x0, x1, raw["top"], raw["bottom"], size, gapped, margin)
 
 
 def _chars_text(chars: list[dict]) -> tuple[str, bool]:
@@ -309,7 +319,7 @@ def _drop_running_lines(elements: list, n_pages: int) -> list:
     dropped = set()
     for lines in edges.values():
         for line in lines:
-            if counts[_running_key(line)] >= needed or _PAGE_NUMBER.fullmatch(line.text):
+            if counts[_running_key(line)] >= needed or (_PAGE_NUMBER.fullmatch(line.text) and line.margin):
                 dropped.add(id(line))
     return [e for e in elements if id(e) not in dropped]
 
