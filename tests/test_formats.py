@@ -138,6 +138,7 @@ def test_a_pdf_table_with_a_two_row_merged_header_keeps_each_column_its_unit(tmp
         ["天水", 89560000000.0, "元", "甘肃"], ["天水", 6.3, "%", "甘肃"]]
 
 
+@pytest.mark.slow  # a second or two: `make test` only
 def test_pdf_text_pdfminer_cannot_map_is_read_through_pdfium(folder, tmp_path):
     from reportlab.lib.pdfencrypt import StandardEncryption
 
@@ -274,6 +275,7 @@ def test_broken_files_are_one_line_errors_naming_the_file_and_the_problem(tmp_pa
         assert "\n" not in message and message.startswith(str(path) + ": ") and problem in message, (name, message)
 
 
+@pytest.mark.slow  # a second or two: `make test` only
 def test_clean_goes_on_past_a_scan_and_a_broken_file(tmp_path, folder):
     from analysis.store.clean import clean
 
@@ -327,6 +329,7 @@ def test_the_source_view_marks_each_page_and_gives_each_figure_its_page(folder, 
     assert f"原文第 {last['page']} 页" in note
 
 
+@pytest.mark.slow  # a second or two: `make test` only
 def test_extract_of_a_scan_is_one_line_and_leaves_the_output_as_it_was(tmp_path, folder):
     from test_cli import assert_one_line_error, cli
 
@@ -398,6 +401,7 @@ def test_arbitrary_bytes_in_a_binary_format_are_an_input_error_or_read(tmp_path,
     check()
 
 
+@pytest.mark.slow  # matplotlib: `make test` only
 @pytest.mark.parametrize("fonttype", [3, 42])
 def test_a_pdf_drawn_by_matplotlib_with_the_packages_font_reads_line_by_line(tmp_path, fonttype):
     # Type 3 puts Latin glyphs higher than Chinese ones, so pdfplumber first sees two lines
