@@ -243,6 +243,7 @@ def _broken(tmp_path: Path, folder: Path) -> dict[str, tuple[Path, str]]:
     xlsx = (folder / "xlsx" / "bulletin.xlsx").read_bytes()
     cases = {
         "scan.pdf": (None, "scanned PDF"),
+        "blank.pdf": (None, "file is empty (no text in the PDF file)"),
         "locked.pdf": (None, "encrypted PDF that needs a password"),
         "half.pdf": (pdf[: len(pdf) // 2], "damaged or truncated"),
         "page.pdf": (b"<!DOCTYPE html><html><body><p>x</p></body></html>", "not a PDF file: it is a web page"),
@@ -259,6 +260,8 @@ def _broken(tmp_path: Path, folder: Path) -> dict[str, tuple[Path, str]]:
         path = tmp_path / name
         if name == "scan.pdf":
             documents.image_pdf(path)
+        elif name == "blank.pdf":
+            documents.pdf(path, (), header=None)
         elif name == "locked.pdf":
             documents.pdf(path, encrypt=StandardEncryption("secret", ownerPassword="owner"))
         else:

@@ -91,7 +91,7 @@ def read_pdf(path: Path, data: bytes) -> tuple[str, tuple[int, ...]]:
             reader.close()
     n_pages, n_chars = reader.n_pages, reader.n_chars
     if n_chars == 0:
-        raise InputError(path, NO_TEXT)
+        raise InputError(path, NO_TEXT if reader.n_images else "file is empty (no text in the PDF file)")
     text = PagedText()
     _write(text, _drop_running_lines(elements, n_pages))
     text.pad_pages(n_pages)
@@ -114,7 +114,7 @@ class _Pages:
 
     def __init__(self, path: Path, data: bytes):
         self.path, self.data = path, data
-        self.n_pages = self.n_chars = 0
+        self.n_pages = self.n_chars = self.n_images = 0
         self.pdfium = None
 
     def read(self, pdf) -> list:
@@ -124,6 +124,8 @@ class _Pages:
         for number, page in enumerate(pages, start=1):
             chars = page.chars
             self.n_chars += len(chars)
+            if not chars:
+                self.n_images += len(page.images)
             if chars:
                 cid = any(c["text"].startswith("(cid:") for c in chars)
                 textpage = self._pdfium()[number - 1].get_textpage() if cid else None
