@@ -2,6 +2,12 @@
 every format gives the same figures.
 
     python benchmarks/bench_formats.py [--copies 10] [--json OUT]
+    python benchmarks/bench_formats.py --genre    # also: the seed and the twelve genre reports converted
+
+``--genre`` converts the seed report and the twelve reports of ``benchmarks/genre/`` as a person would
+(``documents.blocks_of_text``: pipe and aligned-column tables become real tables) to PDF (a running
+header and page numbers on every page) and DOCX, and their tables to XLSX, and counts the figures
+(value, unit, qualifier, province, as-of) each format gains or loses against the text.
 
 The invented bulletin of tests/documents.py (prose, three tables, one over two pages) is written as
 text, PDF, DOCX and XLSX, and as a longer PDF holding ``--copies`` copies of it; each file is read
@@ -66,6 +72,45 @@ def run(copies: int) -> dict:
     return {"rows": rows}
 
 
+GENRE_KEY = ["value", "unit", "qualifier", "province", "as_of"]
+
+
+def genre() -> list[dict]:
+    """The seed and the genre reports as text, PDF, DOCX and (tables) XLSX: figures lost and gained."""
+    import datetime as dt
+
+    import documents
+
+    from analysis.raw.decode import read_text
+    from analysis.raw.report import load_source
+    from analysis.tables.build import TextSource, build_tables
+
+    def key(figures):
+        return collections.Counter(map(tuple, figures[GENRE_KEY].astype(str).values.tolist()))
+
+    texts = [ROOT / "data" / "raw" / "000_ef22c67862e0d2cc.txt", *sorted((ROOT / "benchmarks" / "genre").glob("*.txt"))]
+    published = dt.date(2022, 3, 1)  # one date for every format: dates are compared too
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-genre-") as tmp:
+        for path in texts:
+            text = read_text(path).text
+            blocks = documents.blocks_of_text(text)
+            base = build_tables(TextSource(path.stem, text, published))["figures"]
+            row = {"report": path.stem, "figures": len(base)}
+            for kind, write in (("pdf", documents.pdf), ("docx", documents.docx), ("xlsx", documents.xlsx)):
+                if kind == "xlsx" and not any(b.kind == "table" for b in blocks):
+                    row[kind] = None  # no tables: no workbook
+                    continue
+                out = Path(tmp, f"{path.stem}.{kind}")
+                write(out, blocks, **({"header": "示例报　第一版"} if kind != "xlsx" else {"title": blocks[0].text}))
+                found = build_tables(TextSource(path.stem, load_source(out).text, published))["figures"]
+                want = key(base if kind != "xlsx" else base[base["table"].notna()])
+                got = key(found)
+                row[kind] = (sum((want - got).values()), sum((got - want).values()), sum(want.values()))
+            rows.append(row)
+    return rows
+
+
 def report(results: dict) -> None:
     table = []
     for r in results["rows"]:
@@ -75,14 +120,25 @@ def report(results: dict) -> None:
                       r["same_figures_as_text"]])
     print_table(table, ["format", "bytes", "pages", "chars", "figures", "read (CPU)", "per page", "read + tables",
                         "same figures as text"])
+    if results.get("genre"):
+        print("\nthe seed and the genre reports converted: figures lost / gained against the text "
+              f"({', '.join(GENRE_KEY)}); XLSX against the text's table figures")
+        table = [[r["report"], str(r["figures"]),
+                  *(f"{r[k][0]} / {r[k][1]} of {r[k][2]}" if r[k] else "-" for k in ("pdf", "docx", "xlsx"))]
+                 for r in results["genre"]]
+        print_table(table, ["report", "figures", "PDF", "DOCX", "XLSX (tables)"])
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--copies", type=int, default=10, help="copies of the bulletin in the long PDF")
+    parser.add_argument("--genre", action="store_true", help="also convert the seed and the genre reports")
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     args = parser.parse_args(argv)
-    return finish(run(args.copies), report, args.json)
+    results = run(args.copies)
+    if args.genre:
+        results["genre"] = genre()
+    return finish(results, report, args.json)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ FULL = {
     "memory": ("memory", ["--sizes", "10MB,25MB,50MB,100MB", "--corpus"]),
     "import": ("import", []),
     "batch": ("batch", []),
-    "formats": ("formats", []),
+    "formats": ("formats", ["--genre"]),
 }
 QUICK = {
     "paths": ("paths", ["--quick"]),

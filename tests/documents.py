@@ -10,6 +10,7 @@ checked.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,6 +81,44 @@ BULLETIN = (
 )
 
 
+_CELL_GAP = re.compile(r"\t+|[ \u3000]{2,}")
+_PIPE_SEPARATOR = re.compile(r"\|?(\s*:?-{2,}:?\s*\|)+\s*")
+
+
+def blocks_of_text(text: str) -> list[Block]:
+    """A text report as blocks, as a person converting it to PDF or Word would lay it out: pipe rows
+    and runs of aligned-column lines become tables, paragraphs split at line breaks and at runs of
+    ideographic spaces, the first paragraph the title."""
+    lines = text.splitlines()
+
+    def cells(line: str) -> list[str] | None:
+        if line.strip().startswith("|") and line.count("|") >= 3:
+            return [c.strip() for c in line.strip().strip("|").split("|")]
+        parts = [c for c in _CELL_GAP.split(line.strip()) if c.strip()]
+        return parts if len(parts) >= 2 and all(len(c) <= 40 and "。" not in c for c in parts) else None
+
+    blocks: list[Block] = []
+    rows: list[list[str]] = []
+    for i, line in enumerate(lines):
+        row = cells(line)
+        piped = line.strip().startswith("|")
+        if row and (piped or any(cells(lines[j]) for j in (i - 1, i + 1) if 0 <= j < len(lines))):
+            if not _PIPE_SEPARATOR.fullmatch(line.strip()):
+                rows.append(row)
+            continue
+        if rows:
+            width = max(map(len, rows))
+            blocks.append(Block("table", rows=tuple(tuple(r + [""] * (width - len(r))) for r in rows)))
+            rows = []
+        for part in re.split(r"\u3000{2,}", line):
+            if part.strip():
+                blocks.append(Block("paragraph" if blocks else "title", part.strip()))
+    if rows:
+        width = max(map(len, rows))
+        blocks.append(Block("table", rows=tuple(tuple(r + [""] * (width - len(r))) for r in rows)))
+    return blocks
+
+
 def plain_text(blocks=BULLETIN) -> str:
     """The report as a bulletin prints it in text: paragraphs indented with 　　, tables as pipe rows."""
     lines = []
@@ -109,7 +148,13 @@ def pdf(path: Path, blocks=BULLETIN, *, header: str | None = HEADER, encrypt=Non
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph as Markup
+    from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
+
+    def Paragraph(text, style):  # noqa: N802 - reportlab reads its text as markup: & and < must be escaped
+        from xml.sax.saxutils import escape
+
+        return Markup(escape(text), style)
 
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     font = "STSong-Light"
@@ -200,12 +245,24 @@ def xlsx(path: Path, blocks=BULLETIN, *, title: str | None = HEADER) -> Path:
         workbook.properties.title = title
     caption = ""
     for b in blocks:
-        if b.kind == "caption":
-            caption = b.text
+        if b.kind in ("caption", "paragraph"):
+            caption = b.text if b.kind == "caption" or len(b.text) <= 80 and "。" not in b.text else ""
         elif b.kind == "table":
-            sheet = workbook.create_sheet(caption.replace("\u3000", " ")[:31])
+            # a caption that fits is the sheet's name (at most 31 characters); a longer one is a title
+            # row merged across the table, as attachments print it, under a sheet named 表N
+            name = re.sub(r"[\[\]:*?/\\]", " ", caption.replace("\u3000", " ")).strip()
+            title = ""
+            if len(name) > 31 or not name:
+                title, name = caption, f"表{len(workbook.sheetnames) + 1}"
+            while name in workbook.sheetnames:
+                name += "+"
+            sheet = workbook.create_sheet(name)
+            if title:
+                sheet.append([title])
+                sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(b.rows[0]))
             for row in b.rows:
                 sheet.append([_number(v) for v in row])
+            caption = ""
     workbook.save(str(path))
     return path
 

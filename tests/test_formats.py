@@ -412,3 +412,25 @@ def test_a_pdf_drawn_by_matplotlib_with_the_packages_font_reads_line_by_line(tmp
     drawn = [lines[0]] + ["\u3000\u3000" + line for line in lines[1:]]  # indented paragraphs
     path = documents.matplotlib_pdf(tmp_path / f"type{fonttype}.pdf", drawn, fonttype)
     assert load_source(path).text.splitlines() == lines
+
+
+@pytest.mark.slow  # a second and a half: `make test` only
+def test_the_seed_report_as_pdf_and_docx_gives_the_seed_figures(tmp_path):
+    """The seed as a person would convert it (paragraphs at its runs of ideographic spaces), with a
+    running header: the same figures, down to the as-of date and what is counted."""
+    import datetime as dt
+
+    from analysis.config import RAW_DIR
+    from analysis.tables.build import TextSource
+
+    seed = load_source(RAW_DIR / "000_ef22c67862e0d2cc.txt")
+    blocks = documents.blocks_of_text(seed.text)
+    columns = ["value", "unit", "qualifier", "province", "as_of", "subject"]
+
+    def figures(text):
+        rows = build_tables(TextSource("seed", text, dt.date(2021, 12, 1)))["figures"][columns]
+        return collections.Counter(map(tuple, rows.astype(str).values.tolist()))
+
+    want = figures(seed.text)
+    for make, name in ((documents.pdf, "seed.pdf"), (documents.docx, "seed.docx")):
+        assert figures(load_source(make(tmp_path / name, blocks, header="人民日报")).text) == want, name

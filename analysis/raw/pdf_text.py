@@ -39,7 +39,10 @@ _DIGITS = re.compile(r"\d+")
 _PAGE_NUMBER = re.compile(r"[-—–·\s]*(?:第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|[Pp]age\s*\d+(?:\s*of\s*\d+)?|\d+\s*(?:/\s*\d+)?)[-—–·\s]*")
 EDGE_LINES = 2  # lines looked at for headers and footers at the top and the foot of each page
 REPEATED_SHARE = 0.6  # a line at the same place on this share of the pages is a running header or footer
-MARGIN = 0.1  # a lone number in this share of the page's height at its top or foot is a page number
+# Running headers and footers sit in the top or bottom band of a page (BAND of its height); in the
+# narrower MARGIN a lone number is a page number, and a line set smaller than the body text a header.
+BAND = 0.15
+MARGIN = 0.1
 GAP_COLUMNS = 1.5  # a gap wider than this many characters separates two cells of an unruled table
 
 
@@ -53,7 +56,8 @@ class _Line:
     bottom: float
     size: float
     gapped: bool  # holds a wide gap: a row of a table drawn without rules
-    margin: bool = False  # in the top or bottom tenth of the page, where page numbers are
+    band: bool = False  # in the top or bottom BAND of the page, where running headers and footers are
+    margin: bool = False  # in the top or bottom MARGIN, where page numbers are
 
 
 @dataclass
@@ -207,8 +211,8 @@ def _line(raw: dict, number: int, textpage, height: float) -> _Line | None:
         text, gapped = _chars_text(chars)
     if not text:
         return None
-    margin = raw["bottom"] < MARGIN * height or raw["top"] > (1 - MARGIN) * height
-    return _Line(number, text, x0, x1, raw["top"], raw["bottom"], size, gapped, margin)
+    band, margin = (raw["bottom"] < share * height or raw["top"] > (1 - share) * height for share in (BAND, MARGIN))
+    return _Line(number, text, x0, x1, raw["top"], raw["bottom"], size, gapped, band, margin)
 
 
 def _chars_text(chars: list[dict]) -> tuple[str, bool]:
@@ -318,10 +322,16 @@ def _drop_running_lines(elements: list, n_pages: int) -> list:
         for key in {_running_key(line) for line in lines}:
             counts[key] = counts.get(key, 0) + 1
     needed = max(2, REPEATED_SHARE * n_pages)
+    body = [e.size for e in elements if isinstance(e, _Line) and not e.margin]
+    em = statistics.median(body) if body else 0.0
     dropped = set()
     for lines in edges.values():
         for line in lines:
-            if counts[_running_key(line)] >= needed or (_PAGE_NUMBER.fullmatch(line.text) and line.margin):
+            if not line.band:
+                continue  # a body line that happens to recur (a lone | or 3600 in a table) stays
+            key = _running_key(line)
+            if (counts[key] >= needed and len(key[0]) > 1  # not a lone | or digit of a table drawn as text
+                    or line.margin and (_PAGE_NUMBER.fullmatch(line.text) or line.size < 0.9 * em)):
                 dropped.add(id(line))
     return [e for e in elements if id(e) not in dropped]
 
@@ -357,7 +367,7 @@ def _write(out: PagedText, elements: list) -> None:
         else:
             goes_on = (open_line is not None and not e.gapped
                        and e.x0 <= left + 0.8 * em  # an indented line starts a paragraph
-                       and (e.page != open_line.page or e.top - open_line.bottom <= spacing + 0.8 * em))
+                       and (e.page != open_line.page or e.top - open_line.bottom <= spacing + 0.5 * em))
             if not goes_on:
                 out.end_line()
             elif _ASCII_WORD.match(open_line.text[-1]) and _ASCII_WORD.match(e.text[0]) and e.text[0].isalpha():
