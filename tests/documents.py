@@ -294,6 +294,25 @@ def merged_header_pdf(path: Path) -> Path:
     return path
 
 
+def merged_body_pdf(path: Path) -> Path:
+    """A ruled table whose body has a label merged down three rows and a total row merged across."""
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("c", fontName="STSong-Light", fontSize=9, leading=12, wordWrap="CJK")
+    rows = [["地区", "项目", "个数(个)", "投资(亿元)"], ["兰州", "学校", "12", "3.5"], ["", "医院", "4", "6.1"],
+            ["", "公园", "9", "1.2"], ["天水", "学校", "7", "2.0"], ["合计", "", "32", "12.8"]]
+    table = Table([[Paragraph(c, style) for c in r] for r in rows], colWidths=[60] * 4)
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("SPAN", (0, 1), (0, 3)),
+                               ("SPAN", (0, 5), (1, 5))]))
+    SimpleDocTemplate(str(path)).build([table])
+    return path
+
+
 def docx_kinds(path: Path) -> Path:
     """A Word file with a merged two-row header (across and down), and a table nested in a cell."""
     from docx import Document

@@ -138,6 +138,12 @@ def test_a_pdf_table_with_a_two_row_merged_header_keeps_each_column_its_unit(tmp
         ["天水", 89560000000.0, "元", "甘肃"], ["天水", 6.3, "%", "甘肃"]]
 
 
+def test_a_pdf_label_merged_down_the_rows_labels_each_row(tmp_path):
+    assert load_source(documents.merged_body_pdf(tmp_path / "body.pdf")).text.splitlines() == [
+        "| 地区 | 项目 | 个数(个) | 投资(亿元) |", "| 兰州 | 学校 | 12 | 3.5 |", "| 兰州 | 医院 | 4 | 6.1 |",
+        "| 兰州 | 公园 | 9 | 1.2 |", "| 天水 | 学校 | 7 | 2.0 |", "| 合计 |  | 32 | 12.8 |"]
+
+
 @pytest.mark.slow  # a second or two: `make test` only
 def test_pdf_text_pdfminer_cannot_map_is_read_through_pdfium(folder, tmp_path):
     from reportlab.lib.pdfencrypt import StandardEncryption

@@ -7,9 +7,10 @@ ruled tables (``page.find_tables()``) and what repeats at the top and foot of ev
 glyphs to characters and writes ``(cid:123)``: the geometry still comes from pdfplumber, the words
 of each line and cell from PDFium, over the same box.
 
-- Running headers, footers and page numbers are left out: a line among the first or last two of a
-  page that recurs at the same height on most pages (digits aside), or that is only a page number
-  (``— 3 —``, ``第3页``, ``3/12``) near the top or foot.
+- Running headers, footers and page numbers are left out. Only a line among the first or last two of
+  a page, in its top or bottom band, can be one: it recurs at the same height on most pages (digits
+  aside; never a lone character, which a table may repeat), or, in the margin, it is only a page
+  number (``— 3 —``, ``第3页``, ``3/12``) or set smaller than the body text (the header of a one-page file).
 - Each paragraph is one line; wrapped lines are joined with no space (Chinese has none). A line with
   wide gaps (a table drawn without rules) is kept as its own line with two spaces at each gap, the
   aligned-column form the table reader understands.
@@ -75,13 +76,10 @@ def read_pdf(path: Path, data: bytes) -> tuple[str, tuple[int, ...]]:
     Raises InputError (one line) for an encrypted, damaged, truncated or scanned PDF.
     """
     import pdfplumber
-    from pdfplumber.utils.exceptions import PdfminerException
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except PdfminerException as err:
-        raise InputError(path, _problem(err)) from None
-    except Exception as err:  # noqa: BLE001 - pdfminer raises many kinds on a damaged file
+    except Exception as err:  # noqa: BLE001 - PdfminerException, and others pdfminer lets through on damage
         raise InputError(path, _problem(err)) from None
     with pdf:
         reader = _Pages(path, data)
@@ -130,7 +128,7 @@ class _Pages:
             self.n_chars += len(chars)
             if not chars:
                 self.n_images += len(page.images)
-            if chars:
+            else:
                 cid = any(c["text"].startswith("(cid:") for c in chars)
                 textpage = self._pdfium()[number - 1].get_textpage() if cid else None
                 elements += _page_elements(page, number, textpage)
@@ -156,7 +154,7 @@ def _page_elements(page, number: int, textpage) -> list[_Line | _Table]:
     height = float(page.height)
     tables = page.find_tables()
     boxes = [t.bbox for t in tables]
-    out: list[_Line | _Table] = [_table(t, number, page, textpage, height) for t in tables]
+    out: list[_Line | _Table] = [_table(t, number, textpage, height) for t in tables]
     outside = page.filter(lambda o: o.get("object_type") != "char" or not _inside(o, boxes)) if boxes else page
     for raw in _merged_lines(outside.extract_text_lines(return_chars=True, strip=False)):
         line = _line(raw, number, textpage, height)
@@ -174,7 +172,7 @@ def _inside(obj, boxes) -> bool:
 def _merged_lines(lines: list[dict]) -> list[dict]:
     """Lines pdfplumber split because two fonts on one line sit at different heights (matplotlib's
     Type 3 fonts put Latin glyphs some 0.6 em above the Chinese ones) are joined again: they overlap
-    vertically by more than a quarter and no glyph of one covers a glyph of the other."""
+    vertically by more than a quarter and their glyphs take turns along the line."""
     out: list[dict] = []
     for line in sorted(lines, key=lambda l: l["top"]):
         for other in reversed(out[-3:]):
@@ -240,11 +238,10 @@ def _bounded(textpage, x0: float, top: float, x1: float, bottom: float, height: 
     return "".join(part for part in lines if part)
 
 
-def _table(table, number: int, page, textpage, height: float) -> _Table:
+def _table(table, number: int, textpage, height: float) -> _Table:
     """A ruled table as a Grid: cell texts, and the positions each merged cell covers (from the
     cells' boxes: pdfplumber leaves a covered position empty)."""
     rows = table.rows
-    xs = sorted({round(x, 1) for r in rows for c in r.cells if c for x in (c[0], c[2])})
     texts: list[list[str]] = []
     merged: dict[tuple[int, int], tuple[int, int]] = {}
     boxes: dict[tuple[int, int], tuple] = {}
@@ -265,41 +262,34 @@ def _table(table, number: int, page, textpage, height: float) -> _Table:
         for c, box in enumerate(row.cells):
             if box is not None:
                 continue
-            origin = _covering(boxes, r, c, rows, xs)
+            origin = _covering(boxes, r, c, rows)
             if origin is not None:
                 merged[(r, c)] = origin
     top, bottom = table.bbox[1], table.bbox[3]
     return _Table(number, top, bottom, Grid(texts, merged), [number] * len(texts))
 
 
-def _covering(boxes: dict, r: int, c: int, rows, xs) -> tuple[int, int] | None:
-    """The cell whose box covers the empty position (r, c): the nearest one to its left on the row or
-    above it in the column whose box reaches over it."""
-    for cc in range(c - 1, -1, -1):
-        box = boxes.get((r, cc))
-        if box is not None:
-            return (r, cc) if _reaches_right(box, r, c, rows) else _above(boxes, r, c)
-    return _above(boxes, r, c)
+def _covering(boxes: dict, r: int, c: int, rows) -> tuple[int, int] | None:
+    """The cell whose box covers the empty position (r, c) (pdfplumber leaves every position a merged
+    cell covers empty but its first): on the row or a row above, the nearest cell at or left of
+    column c whose box reaches over column c, going up until one does."""
+    for rr in range(r, -1, -1):
+        for cc in range(c if rr < r else c - 1, -1, -1):
+            box = boxes.get((rr, cc))
+            if box is None:
+                continue
+            if cc == c or _reaches_right(box, c, rows):
+                return (rr, cc)
+            break  # the nearest cell to the left stops short: look a row higher
+    return None
 
 
-def _reaches_right(box, r: int, c: int, rows) -> bool:
+def _reaches_right(box, c: int, rows) -> bool:
+    """Whether a cell's box reaches into column c (whose left edge another row's cell gives)."""
     for other in rows:
         if c < len(other.cells) and other.cells[c] is not None:
             return box[2] > other.cells[c][0] + 1
     return False
-
-
-def _above(boxes: dict, r: int, c: int) -> tuple[int, int] | None:
-    for rr in range(r - 1, -1, -1):
-        box = boxes.get((rr, c))
-        if box is not None:
-            return (rr, c)
-        # the position above is itself covered from its left: follow that cell
-        for cc in range(c - 1, -1, -1):
-            left = boxes.get((rr, cc))
-            if left is not None:
-                return (rr, cc)
-    return None
 
 
 # -- across pages --------------------------------------------------------------------------------------
