@@ -440,3 +440,17 @@ def test_the_seed_report_as_pdf_and_docx_gives_the_seed_figures(tmp_path):
     want = figures(seed.text)
     for make, name in ((documents.pdf, "seed.pdf"), (documents.docx, "seed.docx")):
         assert figures(load_source(make(tmp_path / name, blocks, header="人民日报")).text) == want, name
+
+
+@pytest.mark.parametrize("named_in", ["title", "banner only"])
+def test_a_site_named_after_a_province_lends_its_name_to_no_figure(tmp_path, named_in):
+    # 中国西藏网 carries an article about 青海: its name in a banner must not become the province
+    page = documents.WEB_PAGE.replace('<meta property="og:site_name" content="高原新闻网">', "")
+    page = page.replace("高原新闻网", "中国西藏网").replace('<div class="main">', '<div class="main"><div class="logo">中国西藏网</div>')
+    if named_in == "banner only":
+        page = page.replace("_要闻_中国西藏网", "")
+    path = tmp_path / "page.html"
+    path.write_text(page, encoding="utf-8")
+    source = load_source(path)
+    assert "西藏" not in source.text
+    assert set(build_tables(source)["figures"]["province"]) == {"青海"}

@@ -59,12 +59,12 @@ def read_web_page(html: str) -> WebPage:
     extracted = trafilatura.extract(_prepared(html), include_tables=True, include_comments=False, include_images=False,
                                     include_links=False, output_format="txt", deduplicate=False)
     title = (metadata.title or "").strip() or None if metadata is not None else None
-    site = (metadata.sitename or "").strip() if metadata is not None else ""
+    sites = site_names(html, (metadata.sitename or "") if metadata is not None else "", title)
     if not (extracted or "").strip():
         from analysis.raw.html_text import html_to_text
 
         extracted = html_to_text(html)
-    lines = _article_lines(extracted or "", site)
+    lines = _article_lines(extracted or "", sites)
     if title and not any(line.strip() == title for line in lines[:3]):
         lines.insert(0, title)  # the headline went to the metadata: it heads the article (and may name the province)
     return WebPage("\n".join(lines) + "\n" if lines else "", title, published_date(html))
@@ -137,8 +137,37 @@ def boilerplate() -> re.Pattern:
     return re.compile("|".join(f"(?:{row['pattern']})" for row in rows))
 
 
-def _article_lines(text: str, site: str) -> list[str]:
-    """The extracted text's lines without page furniture, its pipe tables laid out again."""
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_TITLE_PARTS = re.compile(r"\s*(?:[_|｜]|\s[-–—]\s|--)\s*")
+# A banner: a site's name alone on a line (中国西藏网, XX新闻网), at the head or foot of the text
+_BANNER = re.compile(r"[^\d\s，。,.:：、；;!！?？（）()]{2,15}(?:网|网站|门户|在线|频道)")
+BANNER_LINES = 3  # lines at each end of the extracted text where a banner may stand
+
+
+def site_names(html: str, sitename: str = "", title: str | None = None) -> set[str]:
+    """The names the site goes by: its ``og:site_name`` (as trafilatura reads it) and the last part of
+    the ``<title>`` after the headline (``…_要闻_中国西藏网``).
+
+    >>> sorted(site_names("<title>青海：就业稳定_要闻_中国西藏网</title>", "", "青海：就业稳定"))
+    ['中国西藏网']
+    """
+    names = {sitename.strip()} - {""}
+    found = _TITLE.search(html[:200_000])
+    if found:
+        import html as entities
+
+        parts = [p for p in _TITLE_PARTS.split(entities.unescape(found.group(1)).strip()) if p]
+        if len(parts) >= 2 and 2 <= len(parts[-1]) <= 20 and parts[-1] != title:
+            names.add(parts[-1])
+    return names
+
+
+def _article_lines(text: str, sites: set[str]) -> list[str]:
+    """The extracted text's lines without page furniture, its pipe tables laid out again.
+
+    A short line naming the site (``sites``), or a banner at either end of the text, is the site's: left
+    as it stood, a name such as 中国西藏网 would pose as the province of every figure.
+    """
     furniture = boilerplate()
     lines: list[str] = []
     table: list[list[str]] = []
@@ -160,8 +189,9 @@ def _article_lines(text: str, site: str) -> list[str]:
             continue
         if len(line) <= LINE_MAX and furniture.search(line):
             continue
-        if site and len(line) <= SITE_LINE_MAX and site in line and not _SENTENCE_END.search(line):
+        if len(line) <= SITE_LINE_MAX and not _SENTENCE_END.search(line) and any(site in line for site in sites):
             continue
         lines.append(line)
     end_table()
-    return lines
+    ends = set(range(min(BANNER_LINES, len(lines)))) | set(range(max(0, len(lines) - BANNER_LINES), len(lines)))
+    return [line for n, line in enumerate(lines) if not (n in ends and _BANNER.fullmatch(line))]
