@@ -104,7 +104,7 @@ def _clean(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- extract
 
 def _extract_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="a report: text (any common Chinese encoding) or HTML")
+    parser.add_argument("file", metavar="FILE", help="a report: text (any common Chinese encoding), a web page, PDF, Word (.docx) or Excel (.xlsx, .xls)")
     parser.add_argument(
         "--published", metavar="YYYY-MM-DD",
         help="publication date, used to resolve dates without a year (overrides the .source.yml sidecar)",

@@ -35,6 +35,7 @@ FULL = {
     "memory": ("memory", ["--sizes", "10MB,25MB,50MB,100MB", "--corpus"]),
     "import": ("import", []),
     "batch": ("batch", []),
+    "formats": ("formats", ["--genre"]),
 }
 QUICK = {
     "paths": ("paths", ["--quick"]),
@@ -45,6 +46,7 @@ QUICK = {
     "memory": ("memory", ["--sizes", "5MB,10MB"]),
     "import": ("import", ["--repeats", "3"]),
     "batch": ("batch", []),
+    "formats": ("formats", ["--copies", "3"]),
 }
 
 
@@ -158,6 +160,12 @@ def summary(found: dict[str, dict]) -> list[tuple[str, str]]:
         ):
             wall_s, cpu_s = r[key]
             rows.append((label, f"{wall_s * 1000:.0f} ms wall, {cpu_s * 1000:.0f} ms CPU"))
+    if "formats" in found:
+        for x in found["formats"]["rows"]:
+            pages = f", {x['read_seconds'] / x['pages'] * 1000:.0f} ms per page" if x["pages"] else ""
+            same = f"; same figures as the text: {x['same_figures_as_text']}" if x["same_figures_as_text"] != "-" else ""
+            rows.append((f"reading a {x['format']} report ({x['figures']} figures), one core",
+                         f"{x['read_seconds'] * 1000:.0f} ms CPU{pages}{same}"))
     if "batch" in found:
         for line in found["batch"]["lines"]:
             rows.append(("notebook batch (notebooks, wall s, s per notebook)", " ".join(line.split())))

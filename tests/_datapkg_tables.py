@@ -71,7 +71,7 @@ def make_tables(doc_id: str = "900_test") -> dict[str, pd.DataFrame]:
                                     float(value), None, unit, unit_kind, qualifier,
                                     "cumulative" if "累计" in sentence_text else "level", as_of,
                                     "report" if as_of else None, "累计" in sentence_text, subject, sentence_text,
-                                    None, "", "", None, False])
+                                    None, "", "", None, None, False])
                 else:
                     dates.append([doc_id, province, number, sentence, at, at + len(surface), surface, spec,
                                   spec, spec, "event"])
@@ -82,10 +82,11 @@ def make_tables(doc_id: str = "900_test") -> dict[str, pd.DataFrame]:
     tables = {
         "documents": pd.DataFrame([{
             "doc_id": doc_id, "path": f"data/raw/{doc_id}.txt", "title": TITLE, "publisher": "测试", "url": "",
-            "published": "2021-12-01", "published_inferred": False, "encoding": "utf-8",
+            "published": "2021-12-01", "published_inferred": False, "format": "text", "encoding": "utf-8",
+            "n_pages": pd.NA,
             "sha256": hashlib.sha256(text.encode()).hexdigest(), "n_chars": len(text),
             "n_sections": len(sections), "n_sentences": len(sentences), "n_mentions": len(mentions),
-            "n_figures": len(figures)}]),
+            "n_figures": len(figures)}]).astype({"n_pages": "Int64"}),
         "sections": pd.DataFrame(sections, columns=["doc_id", "section", "province", "heading", "span_start", "span_end"]),
         "sentences": pd.DataFrame(sentences, columns=["doc_id", "sentence", "section", "paragraph", "province",
                                                       "span_start", "span_end", "text"]),
@@ -94,8 +95,8 @@ def make_tables(doc_id: str = "900_test") -> dict[str, pd.DataFrame]:
             columns=["doc_id", "figure", "province", "place", "place_code", "section", "sentence", "span_start",
                      "span_end", "surface", "value", "value_high", "unit", "unit_kind", "qualifier", "measure", "as_of",
                      "as_of_kind", "cumulative", "subject", "sentence_text", "table", "row_label", "column_header",
-                     "total_row", "corrected"]
-        ).astype({"value_high": "float64", "table": "Int64", "total_row": "boolean"}),
+                     "total_row", "page", "corrected"]
+        ).astype({"value_high": "float64", "table": "Int64", "total_row": "boolean", "page": "Int64"}),
         "dates": pd.DataFrame(dates, columns=["doc_id", "province", "section", "sentence", "span_start", "span_end",
                                               "surface", "date", "date_start", "date_end", "role"]),
         "mentions": pd.DataFrame([[row[0], n, *row[1:]] for n, row in enumerate(mentions)],

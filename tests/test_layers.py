@@ -87,7 +87,8 @@ def test_importing_every_module_does_no_work():
         "         if m.name.split('.')[-1] not in ('schemas', 'percapita', 'themes', 'indicators', 'enrich',\n"
         "                                          'context', 'census')]\n"
         "for name in light: importlib.import_module(name)\n"
-        "heavy = sorted(m for m in ('pandas', 'pandera', 'matplotlib', 'papermill', 'dask', 'pyarrow') if m in sys.modules)\n"
+        "heavy = sorted(m for m in ('pandas', 'pandera', 'matplotlib', 'papermill', 'dask', 'pyarrow', 'pdfplumber',\n"
+        "                          'pypdfium2', 'docx', 'openpyxl', 'xlrd', 'trafilatura', 'lxml') if m in sys.modules)\n"
         "print(heavy, opened)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,

@@ -120,13 +120,15 @@ def test_html_is_reduced_to_article_text(tmp_path, charset):
     path = write(tmp_path, "page.html", HTML_PAGE.format(charset=charset).encode(charset))
     decoded = read_text(path)
     assert decoded.is_html
+    # trafilatura's text: a paragraph a line (its source line break a space), inline tags within the
+    # line, indents and the headline's ideographic space as plain spaces
     assert decoded.text.splitlines() == [
-        "西岭县：小事办实　实事办好",
-        "　　截至11月底，西岭县共解决群众“急难愁盼”问题1,280个，",
-        "投入资金2.6亿元 。",
+        "西岭县：小事办实 实事办好",
+        "截至11月底，西岭县共解决群众“急难愁盼”问题1,280个， 投入资金2.6亿元 。",
         "其中新改建村道86公里&桥梁4座。",
         "受益群众超过3万人。",
     ]
+    assert decoded.title == "西岭县：小事办实 实事办好" and decoded.format == "html"
     # Script, style, navigation, page title and footer are not article text.
     for dropped in ("12345", "color", "首页", "网站", "版权"):
         assert dropped not in decoded.text

@@ -23,7 +23,6 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from analysis.publish.formatting import format_value
 
 FOLDER = "source"
 REVIEW_ROWS = 30  # the figures worth a look a page lists (the review command lists any number)
@@ -55,6 +54,8 @@ a.m:target+.note{display:grid} a.m:hover+.note,a.m:focus+.note{display:grid;z-in
 a.m.c::after{content:"※";font-size:.75em;vertical-align:super;margin-left:1px}
 a.m.k{outline:2px dashed #b91c1c;outline-offset:1px}
 a.m.x{text-decoration:line-through}
+.pg{display:block;margin:.8em 0;border-top:1px dashed #9ca3af;color:#4b5563;font-size:.85em;text-align:center}
+.pg::before{content:attr(title)}
 """ + "".join(f".d-{d}{{background:{bg};border-bottom:{line}}}" for d, (bg, line) in STYLES.items())
 
 
@@ -113,12 +114,14 @@ def _marks(mentions, figures) -> list[tuple[int, int, str, object]]:
 
 
 def document_body(doc, text: str, mentions, figures, dates, sentences, sections, labels: dict,
-                  qualifier_words: dict, review=None, checks=None) -> str:
+                  qualifier_words: dict, review=None, checks=None, page_starts: tuple[int, ...] = ()) -> str:
     """The HTML body of one document's source view (pure: tables of this document in, text out).
 
     ``review``: the figures worth a look (:func:`analysis.publish.review.worth_a_look`) and
-    ``checks``: the document's arithmetic checks, listed after the text when given. Raises
-    ValueError if a mention's span does not hold its surface in ``text`` (wrong text).
+    ``checks``: the document's arithmetic checks, listed after the text when given.
+    ``page_starts``: where each page of a PDF starts in ``text``; each start gets a page marker
+    (drawn by CSS, so the text keeps exactly its characters), and each figure shows its page.
+    Raises ValueError if a mention's span does not hold its surface in ``text`` (wrong text).
     """
     from analysis.publish.charts import unit_kind_labels
     from analysis.publish.review import check_counts, review_summary, summary_sentence
@@ -137,10 +140,14 @@ def document_body(doc, text: str, mentions, figures, dates, sentences, sections,
     def opening(at: int) -> str:
         return '<p class="h">' if at in headings else "<p>"
 
+    page_at = {start: number for number, start in enumerate(page_starts, start=1) if number > 1}
+
     def plain(a: int, b: int) -> str:
         out = []
-        for cut in (c for c in starts if a < c <= b):
-            out.append(html.escape(text[a:cut]) + "</p>" + opening(cut))
+        for cut in sorted(c for c in {*starts, *page_at} if a < c <= b or c == a == 0 and c in page_at):
+            out.append(html.escape(text[a:cut]) + ("</p>" + opening(cut) if cut in starts else ""))
+            if cut in page_at:
+                out.append(f'<span class="pg" title="原文第 {page_at[cut]} 页" role="separator"></span>')
             a = cut
         out.append(html.escape(text[a:b]))
         return "".join(out)
@@ -169,6 +176,8 @@ def document_body(doc, text: str, mentions, figures, dates, sentences, sections,
                 extra += " c"
                 rows.append(("更正", "已按 data/corrections.csv 更正" if m is not None and m.disposition == "figure"
                              else "抽取时漏掉，按 data/corrections.csv 补上"))
+            if _text(getattr(f, "page", None)):
+                rows.append(("页码", f"原文第 {_text(f.page)} 页"))
         else:
             anchor = f"m-{m.mention}"
             rows = [(label, m.surface), ("判定", reason_label(m.disposition, m.reason, *contexts[m.mention]))]
@@ -186,18 +195,23 @@ def document_body(doc, text: str, mentions, figures, dates, sentences, sections,
     counts = mentions["disposition"].value_counts()
     legend = "".join(f'<li><span class="m d-{html.escape(d)}">{html.escape(labels.get(d, d))}</span> {n}</li>'
                      for d, n in counts.items())
+    paged = bool(page_starts)
+    page_header = '<th class="num">页码</th>' if paged else ""
     figure_rows = "".join(
         f'<tr><td class="num"><a href="#f-{r.figure}">{html.escape(figure_number(r.figure))}</a></td>'
         f'<td>{html.escape(_text(r.province))}</td><td>{html.escape(_text(r.subject))}</td>'
         f'<td class="num">{html.escape(written[int(r.figure)])}</td>'
-        f"<td>{html.escape(_as_of(r.as_of))}</td></tr>" for r in figures.sort_values("figure").itertuples())
+        f"<td>{html.escape(_as_of(r.as_of))}</td>"
+        + (f'<td class="num">{html.escape(_text(getattr(r, "page", None)))}</td>' if paged else "") + "</tr>"
+        for r in figures.sort_values("figure").itertuples())
     published = _text(doc.published)
     meta = "，".join(p for p in (_text(doc.publisher), published + ("（推定）" if published and bool(doc.published_inferred) else "")) if p)
     url = _text(getattr(doc, "url", "")).split("://", 1)[-1]  # as text: pages reference nothing remote
     summary = review_summary(_one(doc), figures.assign(doc_id=doc.doc_id), checks)
     return "\n".join([
         f"<h1>{html.escape(_text(doc.title) or doc.doc_id)}</h1>",
-        f'<p class="meta">{html.escape(meta)}{"，原文 " + html.escape(url) if url else ""} · {len(text)} 字 · '
+        f'<p class="meta">{html.escape(meta)}{"，原文 " + html.escape(url) if url else ""} · '
+        f'{f"PDF 共 {len(page_starts)} 页，按页标出 · " if paged else ""}{len(text)} 字 · '
         f"{len(mentions)} 处数字，其中统计数字 {len(figures)} 个。把鼠标移到数字上、用键盘跳格键聚焦或点击数字，可看详情。</p>",
         f'<p class="meta">{html.escape(summary_sentence(summary.iloc[0]))}（带 ※ 的是经人工更正的数字）。</p>',
         f'<ul class="legend" aria-label="图例">{legend}</ul>',
@@ -206,7 +220,7 @@ def document_body(doc, text: str, mentions, figures, dates, sentences, sections,
         _review_section(review, checks, lambda r: written.get(int(r.figure), "")),
         '<h2 id="figures">统计数字一览</h2>',
         "<table><thead><tr><th class=\"num\">编号</th><th>省份</th><th>统计对象</th><th class=\"num\">数值</th>"
-        f"<th>时点</th></tr></thead><tbody>{figure_rows}</tbody></table>",
+        f"<th>时点</th>{page_header}</tr></thead><tbody>{figure_rows}</tbody></table>",
     ])
 
 
@@ -247,8 +261,9 @@ def _labels() -> tuple[dict, dict]:
     return disposition_labels(), words
 
 
-def _document_text(doc, raw_dir=None) -> str | None:
-    """The decoded text the offsets point into, or None when the raw file is gone or changed.
+def _document_source(doc, raw_dir=None):
+    """The report read again (its decoded text, which the offsets point into, and its pages), or None
+    when the raw file is gone or changed.
 
     ``documents.path`` is relative to the project root, or only the file name for a report
     cleaned from outside the project: then it is looked for in ``raw_dir``.
@@ -268,7 +283,7 @@ def _document_text(doc, raw_dir=None) -> str | None:
         return None
     if source.sha256 != _text(doc.sha256) or source.chunks is not None:
         return None  # another file now, or too large for one page
-    return source.text
+    return source
 
 
 def write_views(clean_dir, reports_dir, doc_ids: list[str], raw_dir=None) -> tuple[list[tuple[str, str]], set[str]]:
@@ -301,15 +316,16 @@ def write_views(clean_dir, reports_dir, doc_ids: list[str], raw_dir=None) -> tup
     skipped, chars = [], set()
     empty = {name: t.iloc[0:0] for name, t in tables.items()}
     for doc in tables["documents"].itertuples():
-        text = _document_text(doc, raw_dir)
-        if text is None:
+        source = _document_source(doc, raw_dir)
+        if source is None:
             skipped.append((doc.doc_id, "原始文件不在、清洗后被改动过，或太大无法成页"))
             continue
         of = {name: groups[name].get(doc.doc_id, empty[name]) for name in tables}
         checks = of.get("checks")
-        body = document_body(doc, text, of["mentions"], of["figures"], of["dates"], of["sentences"], of["sections"],
-                             labels, words, review=worth_a_look(of["figures"], checks, indicators, limit=REVIEW_ROWS),
-                             checks=checks)
+        body = document_body(doc, source.text, of["mentions"], of["figures"], of["dates"], of["sentences"],
+                             of["sections"], labels, words,
+                             review=worth_a_look(of["figures"], checks, indicators, limit=REVIEW_ROWS),
+                             checks=checks, page_starts=source.page_starts)
         links = [("../index.html", "← 报告目录"), ("index.html", "原文目录")]
         html_text = page(f"原文核对：{_text(doc.title) or doc.doc_id}", body, links, CSS)
         chars |= page_characters(html_text)

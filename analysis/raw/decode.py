@@ -9,13 +9,14 @@ characters beyond that: normalisation for matching happens later and keeps lengt
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.errors import InputError
+from analysis.errors import InputError, internal_error
 from analysis.raw.files import read_input
-from analysis.raw.html_text import html_to_text, looks_like_html
+from analysis.raw.html_text import looks_like_html
 
 NOT_TEXT = "not a text file (could not detect a text encoding)"
 
@@ -38,11 +39,20 @@ _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9_
 
 @dataclass(frozen=True)
 class Decoded:
-    """A decoded report: the text every offset points into, and how it was decoded."""
+    """A decoded report: the text every offset points into, and how it was read.
+
+    ``format``: text, html, pdf, docx, xlsx or xls (:mod:`analysis.raw.formats`); ``encoding`` is
+    empty for the binary formats. ``page_starts``: where each page starts in ``text`` (PDF only, see
+    :mod:`analysis.raw.pages`). ``title`` and ``published``: what a web page's metadata says.
+    """
 
     text: str
     encoding: str
     is_html: bool = False
+    format: str = "text"
+    page_starts: tuple[int, ...] = ()
+    title: str | None = None
+    published: dt.date | None = None
 
 
 
@@ -53,13 +63,14 @@ def read_text(path: str | Path) -> Decoded:
     if there are NUL bytes, else the proposals of charset-normalizer and an HTML ``<meta charset>``,
     ranked by how much of each decoding reads as ordinary Chinese text (see ``_ranked``).
     A candidate is accepted only if it decodes strictly, re-encodes to the same bytes and is not
-    full of control characters. HTML is reduced to its article text.
+    full of control characters. A web page is reduced to its article text, with its title and date
+    (:mod:`analysis.raw.web_page`).
 
     >>> import tempfile, os
     >>> p = os.path.join(tempfile.mkdtemp(), "r.txt")
     >>> _ = open(p, "wb").write("全市新建公园12个".encode("gb18030"))
-    >>> read_text(p)
-    Decoded(text='全市新建公园12个', encoding='gb18030', is_html=False)
+    >>> read_text(p).text, read_text(p).encoding
+    ('全市新建公园12个', 'gb18030')
     """
     path = Path(path)
     data = _read_bytes(path)
@@ -67,10 +78,15 @@ def read_text(path: str | Path) -> Decoded:
         raise InputError(path, "file is empty")
     text, encoding = decode_bytes(path, data)
     if looks_like_html(text):
-        text = html_to_text(text)
-        if not text.strip():
+        from analysis.raw.web_page import read_web_page
+
+        try:
+            page = read_web_page(text)
+        except Exception as err:  # noqa: BLE001 - one odd page must not stop a batch: one line naming it
+            raise internal_error(path, err) from err
+        if not page.text.strip():
             raise InputError(path, "file is empty (no text in the HTML)")
-        return Decoded(text, encoding, is_html=True)
+        return Decoded(page.text, encoding, is_html=True, format="html", title=page.title, published=page.published)
     if not text.strip():
         raise InputError(path, "file is empty")
     return Decoded(text, encoding)

@@ -1,6 +1,8 @@
 """Which files are reports, and what each is called (``doc_id``): one rule for ``clean`` and ``clean-corpus``.
 
-A report is any file that is not a provenance sidecar, hidden, a README or a temporary file.
+A report is any file that is not a provenance sidecar, hidden, a README or a temporary file (Office's
+``~$`` lock files included), whatever its extension: text, web pages, PDF, Word and Excel files alike,
+which :mod:`analysis.raw.formats` tells apart by their bytes.
 ``clean`` reads the reports directly in one folder; ``clean-corpus`` searches a folder recursively
 or expands a glob. Either way the ``doc_id`` of a report is its file name without the extension,
 and two reports with the same ``doc_id`` are refused the same way.

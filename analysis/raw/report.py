@@ -11,6 +11,7 @@ from pathlib import Path
 from analysis.errors import InputError, shown
 from analysis.raw.decode import read_text
 from analysis.raw.discover import doc_id, recorded_path
+from analysis.raw.formats import kind_of, read_document
 from analysis.raw.sidecar import read_sidecar, sha256_of, sidecar_path
 from analysis.raw.stream import Streamed, read_stream
 
@@ -37,6 +38,14 @@ class Source:
     chunks: Callable[[], Iterator[str]] | None = field(default=None, repr=False, compare=False)
     n_chars: int = 0  # length of the decoded text (known before reading it again, for progress bars)
     recorded_path: str = ""  # documents.path: see analysis.raw.discover.recorded_path
+    format: str = "text"  # text, html, pdf, docx, xlsx or xls (analysis.raw.formats)
+    # where each page starts in ``text`` (PDF only); the page of an offset is analysis.raw.pages.page_at
+    page_starts: tuple[int, ...] = field(default=(), repr=False)
+
+    @property
+    def n_pages(self) -> int | None:
+        """Pages of a PDF; None for formats without pages."""
+        return len(self.page_starts) or None
 
 
 
@@ -44,13 +53,20 @@ def load_source(path: str | Path, base: str | Path | None = None) -> Source:
     """Read one report and its sidecar. ``base``: the folder the user named, for ``documents.path``
     (:func:`analysis.raw.discover.recorded_path`).
 
-    Without a sidecar the report is still usable: ``published`` is None and the title is the
-    first non-blank line of the text. A sidecar whose sha256 does not match the file's bytes is an
-    InputError naming the file (the raw file was edited or swapped).
+    PDF, Word and Excel files are read by their own readers (:mod:`analysis.raw.formats`), text
+    and web pages are decoded. Without a sidecar the report is still usable: the title and the
+    publication date are a web page's own (its metadata), else ``published`` is None and the title is
+    the first non-blank line of the text. The sidecar's fields win over the page's. A sidecar whose
+    sha256 does not match the file's bytes is an InputError naming the file (the raw file was edited
+    or swapped).
     """
     path = Path(path)
-    streamed = read_stream(path)
-    decoded = read_text(path) if streamed is None else streamed
+    kind = kind_of(path)
+    streamed = read_stream(path) if kind is None else None
+    if kind is not None:
+        decoded = read_document(path, kind)
+    else:
+        decoded = read_text(path) if streamed is None else streamed
     meta = read_sidecar(path)
     digest = sha256_of(path)
     recorded = meta.get("sha256")
@@ -58,7 +74,13 @@ def load_source(path: str | Path, base: str | Path | None = None) -> Source:
         raise InputError(
             path, f"sha256 {digest} does not match {recorded} recorded in {shown(sidecar_path(path).name)}",
         )
-    title = meta.get("title") or _first_line(decoded.text)
+    page_title = getattr(decoded, "title", None)
+    page_date = getattr(decoded, "published", None)
+    title = meta.get("title") or page_title or _first_line(decoded.text)
+    published = meta.get("date_published")
+    inferred = bool(meta.get("date_published_inferred", False))
+    if published is None and page_date is not None:
+        published, inferred = page_date, False  # stated by the page itself (a date <meta> or 发布时间)
     return Source(
         doc_id=doc_id(path),
         path=path,
@@ -66,8 +88,8 @@ def load_source(path: str | Path, base: str | Path | None = None) -> Source:
         encoding=decoded.encoding,
         title=str(title),
         publisher=meta.get("publisher"),
-        published=meta.get("date_published"),
-        published_inferred=bool(meta.get("date_published_inferred", False)),
+        published=published,
+        published_inferred=inferred,
         url=meta.get("url"),
         sha256=digest,
         published_note=meta.get("date_published_note"),
@@ -76,6 +98,8 @@ def load_source(path: str | Path, base: str | Path | None = None) -> Source:
         chunks=decoded.chunks if isinstance(decoded, Streamed) else None,
         n_chars=decoded.n_chars if isinstance(decoded, Streamed) else len(decoded.text),
         recorded_path=recorded_path(path, base),
+        format=getattr(decoded, "format", "text"),
+        page_starts=getattr(decoded, "page_starts", ()),
     )
 
 

@@ -22,6 +22,7 @@ from analysis.extract.attribution import HEAD, Attribution
 from analysis.extract.figures import TableFigure, WindowExtractor
 from analysis.extract.normalize import normalize
 from analysis.extract.segment import Segmenter
+from analysis.raw.pages import page_at
 from analysis.tables import contract
 from analysis.tables.frames import frame
 
@@ -41,6 +42,8 @@ class TextSource:
     published_inferred: bool = False
     encoding: str = "utf-8"
     sha256: str = ""
+    format: str = "text"
+    page_starts: tuple[int, ...] = ()  # where each page starts in text (analysis.raw.pages)
 
 
 def build_tables(source: Any) -> dict[str, Any]:
@@ -92,6 +95,7 @@ def iter_rows(source: Any, window_size: int | None = None,
         attribution.head(_head(source))  # else the one window is the whole text: it reads the report's place
     doc_id = source.doc_id
     title = source.title or None
+    page_starts = tuple(getattr(source, "page_starts", ()))
     n_chars = n_sentences = n_mentions = n_figures = 0
     for window in windows.windows(_chunks(source), window_size):
         text, base = window.text, window.start
@@ -132,6 +136,7 @@ def iter_rows(source: Any, window_size: int | None = None,
                                               m.end - base) if sentence else "",
                     "table": None, "row_label": "", "column_header": "", "total_row": None,
                     "corrected": False,  # until a correction sets it (analysis.tables.corrections)
+                    "page": page_at(page_starts, m.start),
                 })
                 if table_cell:
                     figures[-1].update(table=m.table, row_label=m.row_label, column_header=m.column_header,
@@ -167,7 +172,8 @@ def iter_rows(source: Any, window_size: int | None = None,
         "doc_id": doc_id, "path": source.recorded_path or str(source.path), "title": title or "",
         "publisher": source.publisher or "", "url": getattr(source, "url", None) or "",
         "published": published.isoformat() if published else "",
-        "published_inferred": inferred and published is not None, "encoding": source.encoding,
+        "published_inferred": inferred and published is not None, "format": getattr(source, "format", "text"),
+        "encoding": source.encoding, "n_pages": len(page_starts) or None,
         "sha256": source.sha256, "n_chars": n_chars, "n_sections": last[-1].index + 1,
         "n_sentences": n_sentences, "n_mentions": n_mentions, "n_figures": n_figures,
     }

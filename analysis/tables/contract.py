@@ -38,6 +38,7 @@ EXTRACTED, DERIVED, VOCABULARY, RUN_LOG, REVIEW = "extracted", "derived", "vocab
 # parse them into datetime64.
 STRING, INTEGER, NUMBER, BOOLEAN, DATE = "string", "integer", "number", "boolean", "date"
 
+FORMATS = ("text", "html", "pdf", "docx", "xlsx", "xls")  # what analysis.raw.formats reads
 QUALIFIERS = ("exact", "approx", "lower_bound", "upper_bound")
 DISPOSITIONS = ("figure", "date", "code", "ordinal", "name", "idiom", "word", "list_marker",
                 "timestamp", "bare", "truncated")
@@ -191,8 +192,10 @@ _TABLES = (
         Column("publisher", STRING, "Who published the report (from the provenance sidecar).", required=False),
         Column("url", STRING, "Where the report was published (from the provenance sidecar); empty if not recorded.", required=False),
         Column("published", DATE, "Publication date (ISO), used to resolve dates without a year.", required=False),
-        Column("published_inferred", BOOLEAN, "True if the publication date was inferred from the text rather than given in the sidecar."),
-        Column("encoding", STRING, "Character encoding the raw bytes were decoded with."),
+        Column("published_inferred", BOOLEAN, "True if the publication date was inferred from the text rather than given in the sidecar or by the web page's metadata."),
+        Column("format", STRING, "What the raw file is: text, html (a saved web page), pdf, docx (Word), xlsx or xls (Excel).", enum=FORMATS),
+        Column("encoding", STRING, "Character encoding the raw bytes were decoded with; empty for PDF, Word and Excel files, which their own readers read.", required=False),
+        Column("n_pages", INTEGER, "Number of pages (PDF); empty for formats without pages.", required=False, minimum=0),
         Column("sha256", STRING, "SHA-256 checksum of the raw file's bytes.", pattern=SHA256),
         Column("n_chars", INTEGER, "Length of the decoded text in characters.", minimum=0),
         Column("n_sections", INTEGER, "Number of sections (the lead plus one per province heading).", minimum=0),
@@ -241,6 +244,7 @@ _TABLES = (
         Column("row_label", STRING, "For a figure in a table: the label of its row as written, without markers such as 其中： or #.", required=False),
         Column("column_header", STRING, "For a figure in a table: the header of its column as written, unit included (绝对数(亿元)).", required=False),
         Column("total_row", BOOLEAN, "True if the figure sits in a table's total row (合计, 全省).", required=False),
+        Column("page", INTEGER, "Page of the figure in the raw file (PDF), counting from 1 as a PDF viewer does; empty for formats without pages.", required=False, minimum=1),
         Column("theme", STRING, "Primary theme code (see themes): the indicator's theme if the figure feeds one, else from keywords; 'other' if none match.", enriched=True),
         Column("indicator", STRING, "Indicator code the figure feeds (see indicator_definitions); empty if it feeds none.", required=False, enriched=True),
         Column("corrected", BOOLEAN, "True if a row of data/corrections.csv set this figure's values or added it (see corrections); mentions keeps the extractor's reading."),
