@@ -132,7 +132,8 @@ def one_run(n: int, base: Path, plan: Path, shim: Path | None = None) -> tuple[b
         problems.append(f"exit {process.returncode}")
     unexpected = [line for line in stderr.splitlines() if line.strip() and not line.startswith("interrupted")]
     if unexpected:
-        problems.append("stderr: " + " | ".join(unexpected[-4:]))
+        where = " (in the pool's exit handler, _python_exit)" if "_python_exit" in stderr else ""
+        problems.append(f"stderr{where}: " + " | ".join(unexpected[-2:]))
     if leftovers(reports):
         problems.append(f"left: {leftovers(reports)}")
     if reports.exists() and (list(reports.rglob("*.ipynb")) or (reports / "index.html").exists()):
