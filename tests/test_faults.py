@@ -1524,3 +1524,20 @@ def test_a_stopped_pool_leaves_no_manager_thread_for_the_exit_handler_to_race():
     assert not manager.is_alive(), "the manager thread outlived stop_pool: the exit handler may race it"
     wakeups = [w for t, w in pool_internals._threads_wakeups.items() if t is manager]
     assert all(w._closed for w in wakeups), "its wake-up pipe must be closed before the exit handler runs"
+
+
+def test_extract_o_a_writable_file_in_a_folder_it_may_not_write_writes_into_the_file(tmp_path):
+    """As the shell's `>` would: the folder refuses a temporary beside the file, the file takes the table."""
+    prefix = unprivileged()
+    out = tmp_path / "shared"
+    out.mkdir()
+    target = out / "figures.csv"
+    target.write_text("old")
+    target.chmod(0o666)
+    out.chmod(0o555)
+    try:
+        ran = cli("extract", SEED_RAW / SEED, "-o", target, prefix=prefix)
+    finally:
+        out.chmod(0o755)
+    assert ran.returncode == 0, str(ran)
+    assert target.read_bytes().startswith(b"\xef\xbb\xbfdoc_id,") and sorted(p.name for p in out.iterdir()) == ["figures.csv"]
