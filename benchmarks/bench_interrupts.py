@@ -4,7 +4,7 @@ Issue 22: a Ctrl-C during ``python -m analysis run`` sometimes ended in a traceb
 pool's exit handler (``concurrent/futures/process.py ... _python_exit ... send_bytes ... Bad file
 descriptor``), a race between that handler and the pool's manager thread closing its wake-up pipe.
 A race is not shown by one run: this script runs the scenario of
-``tests/test_batch.py::test_ctrl_c_stops_the_workers_and_leaves_no_partial_report`` many times, by
+``test_ctrl_c_stops_the_workers_and_leaves_no_partial_report`` (tests/test_batch.py) many times, by
 default with the machine's other cores kept busy (the load under which the race was seen), and
 counts the runs that ended cleanly: exit status 130, the ``interrupted`` lines and nothing else on
 stderr (no traceback), no temporary, staging or swap folder left, no report published.
