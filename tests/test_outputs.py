@@ -12,7 +12,6 @@ import os
 import socket
 import stat
 import threading
-from pathlib import Path
 
 import pytest
 
