@@ -7,8 +7,8 @@ the extractor) and prints. Library modules are imported only inside the chosen r
 
 Errors: a user mistake (``InputError``, also an output that cannot be written: ``OutputError``) prints
 one line ``error: <where>: <problem>`` on stderr and exits 1; so does a stdout that cannot be
-written (``> /dev/full``). Ctrl-C prints ``interrupted`` and exits 130, SIGTERM ``terminated`` and
-143 (SIGHUP 129); a closed stdout pipe (``| head``) ends quietly with 141.
+written whole (``> /dev/full``, a full disk, a quota, a pipe its reader closed: ``| head``).
+Ctrl-C prints ``interrupted`` and exits 130, SIGTERM ``terminated`` and 143 (SIGHUP 129).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import io
 import os
 import sys
 from collections.abc import Callable
@@ -115,34 +116,20 @@ def _extract_arguments(parser: argparse.ArgumentParser) -> None:
 def _extract(args: argparse.Namespace) -> int:
     """The figures table of one file, with exactly the columns of data/clean/figures.csv (enriched
     and checked by the pipeline ``clean`` uses): to stdout as plain UTF-8 (fit for pipes), or with
-    ``-o`` atomically to a CSV in the format of data/clean (UTF-8 with a BOM, for Excel)."""
+    ``-o`` to a CSV in the format of data/clean (UTF-8 with a BOM, for Excel). Either way the table
+    is made whole before anything is written, and ``-o`` writes into what it names
+    (:mod:`analysis.store.outputs`: a file is replaced atomically, a device, FIFO or socket written into)."""
     from analysis.raw.sidecar import parse_date
     from analysis.store.extract_csv import write_figures
+    from analysis.store.outputs import write_output, write_stdout
 
     published = parse_date(args.published, "--published") if args.published is not None else None
     if args.output:
-        from analysis.store.atomic import write_bytes_atomic
-
-        try:
-            write_bytes_atomic(args.output, lambda f: write_figures(args.file, f, published=published))
-        except OSError as err:
-            raise InputError(args.output, f"cannot write the output ({err.strerror or err})") from None
+        write_output(args.output, lambda f: write_figures(args.file, f, published=published), what="the table")
     else:
         if _STDOUT_CLOSED:
             raise InputError(STDOUT, "is closed; give -o OUT.csv to write the table to a file")
-        import io
-
-        out = io.BytesIO()  # all or nothing on stdout too: a report failing part-way prints no rows
-        write_figures(args.file, out, published=published, bom=False)
-        try:
-            sys.stdout.flush()
-            sys.stdout.buffer.write(out.getvalue())
-            sys.stdout.buffer.flush()
-        except BrokenPipeError:
-            raise
-        except OSError as err:
-            _quiet_stdout()
-            raise InputError(STDOUT, f"cannot write ({os_reason(err)})") from None
+        write_stdout(lambda f: write_figures(args.file, f, published=published, bom=False), what="the table")
     return 0
 
 
@@ -326,15 +313,22 @@ def _command_in(argv: list[str]) -> str | None:
     return None
 
 
-STDOUT = "<stdout>"
+STDOUT = "<stdout>"  # as analysis.store.outputs names it
 _STDOUT_CLOSED = False  # the command was started with its standard output closed (`>&-`)
+_UNBUFFERED_STDOUT = None
 
 
 def _standard_streams() -> None:
     """Put /dev/null on a standard descriptor the command was started without, so no file we open
     (a lock, an output) takes its number and receives what is printed, or a worker's output; and
-    let stdout and stderr write any character, escaped if their encoding (the locale's) lacks it."""
-    global _STDOUT_CLOSED
+    let stdout and stderr write any character, escaped if their encoding (the locale's) lacks it;
+    and give an unbuffered stdout (``python -u``, PYTHONUNBUFFERED) a buffer, which writes every byte
+    of a line or raises (a raw file takes a short write on a filling disk as done)."""
+    global _STDOUT_CLOSED, _UNBUFFERED_STDOUT
+    if sys.stdout is not None and isinstance(getattr(sys.stdout, "buffer", None), io.FileIO):
+        _UNBUFFERED_STDOUT = sys.stdout  # kept: closing it would close the file the new one writes to
+        sys.stdout = io.TextIOWrapper(io.BufferedWriter(sys.stdout.buffer), encoding=sys.stdout.encoding,
+                                      errors=sys.stdout.errors, line_buffering=True)
     for stream in (sys.stdout, sys.stderr):
         if stream is not None and hasattr(stream, "reconfigure") and (stream.encoding or "").lower() not in ("utf-8", "utf8"):
             with contextlib.suppress(ValueError, OSError):
@@ -378,10 +372,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as stop:
         print("interrupted" if exit_status(stop) == 130 else "terminated", file=sys.stderr)
         return exit_status(stop)
-    except BrokenPipeError:
-        # The reader went away (e.g. `| head`): exit like a process killed by SIGPIPE.
+    except BrokenPipeError as err:
+        # The reader went away before the end (e.g. `| head`): what was printed is not all there.
         _quiet_stdout()
-        return 141
+        print(f"error: {STDOUT}: cannot write: the reader closed the pipe before the end ({os_reason(err)})",
+              file=sys.stderr)
+        return 1
     except OSError as err:
         if not _is_stdout_error(err):
             raise

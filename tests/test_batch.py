@@ -68,8 +68,15 @@ def _run(project: Path, plan: Path, *extra: str) -> subprocess.CompletedProcess:
 
 
 def _leftovers(reports: Path) -> list[str]:
+    """Hidden leftovers in the reports folder, and swap folders beside it."""
     return sorted(str(p.relative_to(reports)) for p in reports.rglob(".*")
-                  if p.name not in (batch.KERNEL_LOG, batch.LOCK_NAME))
+                  if p.name not in (batch.KERNEL_LOG, batch.LOCK_NAME)) + sorted(
+        p.name for p in reports.parent.glob(f".{reports.name}.swap-*"))
+
+
+def _running(reports: Path, pattern: str) -> bool:
+    """A file matching ``pattern`` is being staged: in the swap folder beside the reports, or inside them."""
+    return bool(list(reports.parent.glob(f".{reports.name}.swap-*/{pattern}")) or list(reports.glob(f".staging-*/{pattern}")))
 
 
 def test_a_failing_notebook_does_not_stop_the_others(project):
@@ -146,7 +153,7 @@ def test_ctrl_c_stops_the_workers_and_leaves_no_partial_report(project):
                                stderr=subprocess.PIPE, text=True, env=_env(), cwd=project)
     try:
         deadline = time.monotonic() + 120
-        while not list(reports.glob(".staging-*/slow/.default.*.tmp.ipynb")):  # papermill is running it
+        while not _running(reports, "slow/.default.*.tmp.ipynb"):  # papermill is running it
             assert process.poll() is None, process.communicate()
             assert time.monotonic() < deadline, "the slow notebook never started"
             time.sleep(0.2)

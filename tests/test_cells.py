@@ -87,3 +87,23 @@ def test_streamed_csv_equals_in_memory_csv(tmp_path):
     assert (tmp_path / "big.csv").read_bytes() == csv_bytes(df)
     back = pd.read_csv(tmp_path / "big.csv")
     assert back["a"].iloc[-1] == 30000.25 and len(back) == 120_001
+
+
+def test_a_text_cell_is_cut_to_what_a_spreadsheet_cell_holds_by_every_writer():
+    from analysis.store.cells import csv_chunks, fit_cell
+    from analysis.tables.contract import CSV_CUT, CSV_MAX_CELL
+
+    def units(text):
+        return len(text.encode("utf-16-le")) // 2
+
+    long_bmp, long_astral = "长" * 40_000, "𠀀" * 20_000  # the second is 40,000 UTF-16 units
+    exact = "字" * CSV_MAX_CELL
+    for text in (long_bmp, long_astral):
+        cut = fit_cell(text)
+        assert units(cut) <= CSV_MAX_CELL and cut.endswith(CSV_CUT) and text.startswith(cut[: -len(CSV_CUT)])
+    assert fit_cell(exact) == exact and csv_cell(long_bmp) == fit_cell(long_bmp)
+    df = pd.DataFrame({"text": pd.array([long_bmp, "short", long_astral, exact, None], dtype="string"),
+                       "plain": [long_bmp, "a", "b", "c", "d"]})
+    bulk = b"".join(csv_chunks(df)).decode()
+    assert bulk == "".join(",".join(row) + "\n" for row in zip(csv_column(df["text"]), csv_column(df["plain"])))
+    assert max(units(cell) for row in bulk.splitlines() for cell in row.split(",")) <= CSV_MAX_CELL

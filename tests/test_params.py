@@ -139,3 +139,26 @@ def test_a_users_mistake_shows_in_ipython_as_one_line():
     err = InputError("province", "请给出一个省份，可选：湖南")
     lines = err._render_traceback_()
     assert len(lines) == 1 and "province: 请给出一个省份，可选：湖南" in lines[0] and "出错" in lines[0]
+
+
+# Issue 22: names from the data (doc_ids) are escaped into file names, never refused.
+
+ODD_NAMES = ["报告:2021?", 'a"b<c>d|e*f', "back\\slash", "two\nlines", "CON", "con.txt", "nul", ".hidden", "..",
+             "trail.", " lead", "a~b", "a~7Eb", "Report", "report", "REPORT", "café", "cafe\u0301", "", "长" * 150,
+             "x" * 300, "a/b", "%20", "#frag"]
+
+
+def test_file_names_from_the_data_are_safe_everywhere_and_never_shared():
+    names = {params.file_name(n, ".html") for n in ODD_NAMES}
+    assert len(names) == len(ODD_NAMES), "two names share a file"
+    folded = {n.casefold() for n in names}
+    assert len(folded) == len(names), "a case-insensitive file system would confuse two of them"
+    for name in names:
+        stem = name[: -len(".html")]
+        assert not set(stem) & set('/\\:*?"<>|') and all(ch.isprintable() for ch in stem), name
+        assert stem[:1] not in (".", " ", "") and stem[-1:] not in (".", " "), name
+        assert stem.split(".")[0].upper() not in ("CON", "NUL", "PRN", "AUX"), name
+        assert len(name.encode("utf-8")) <= params.NAME_BYTES, name
+    assert params.file_name("报告:2021?", ".html") == params.file_name("报告:2021?", ".html"), "the same every time"
+    assert params.file_name("000_ef22c67862e0d2cc", ".html") == "000_ef22c67862e0d2cc.html"
+    assert params.file_name("江西省报告", ".html") == "江西省报告.html", "Chinese stays as written"

@@ -94,3 +94,42 @@ def test_title_is_the_first_short_line_without_a_full_stop():
     assert seg.title is None
     seg = segment("幸福账本（记者手记）\n正文第一句。")
     assert seg.title is not None and seg.title.start == 0
+
+
+# Issue 22: a run of text without a full stop longer than a spreadsheet cell holds is several sentences.
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def test_a_sentence_never_exceeds_what_a_spreadsheet_cell_holds():
+    from analysis.extract.segment import SENTENCE_MAX
+    from analysis.tables.contract import CSV_MAX_CELL
+
+    assert SENTENCE_MAX == CSV_MAX_CELL
+    clause = "江西省累计建成充电桩1200个，"  # 15 characters
+    text = "开头一句。" + clause * 7_000 + "结尾。" + "𠀀" * 20_000 + "好" * 5 + "。"
+    seg = segment(text)
+    pieces = [text[s.start:s.end] for s in seg.sentences]
+    assert max(map(_units, pieces)) <= SENTENCE_MAX
+    assert pieces[0] == "开头一句。" and pieces[-1].endswith("好。")
+    long_run = [p for p in pieces if clause in p]
+    assert len(long_run) == 4 and all(p.endswith("，") for p in long_run[:-1]), "cut after a clause break"
+    assert "".join(long_run) == clause * 7_000 + "结尾。"
+    astral = [p for p in pieces if "𠀀" in p]  # characters beyond U+FFFF count twice, as Excel counts them
+    assert len(astral) == 2 and "".join(astral) == "𠀀" * 20_000 + "好" * 5 + "。"
+    assert [s.index for s in seg.sentences] == list(range(len(seg.sentences)))
+
+
+def test_a_cut_without_a_clause_break_never_splits_a_number():
+    from analysis.extract.segment import SENTENCE_MAX
+
+    text = "字" * (SENTENCE_MAX - 3) + "123456789" + "字" * 100
+    pieces = [text[s.start:s.end] for s in segment(text).sentences]
+    assert len(pieces) == 2 and pieces[1].startswith("123456789")
+
+
+def test_short_sentences_are_untouched_by_the_limit():
+    text = "全省新建公厕1200座。改造道路35公里！"
+    assert [text[s.start:s.end] for s in segment(text).sentences] == ["全省新建公厕1200座。", "改造道路35公里！"]

@@ -73,3 +73,34 @@ def test_a_document_whose_raw_file_is_gone_is_listed_without_a_view(tmp_path):
     assert [doc for doc, _ in skipped] == [SEED] and not (tmp_path / "reports" / "source" / f"{SEED}.html").exists()
     listing = source_view.write_list(clean, tmp_path / "reports", skipped).read_text(encoding="utf-8")
     assert "原始文件不在" in listing and f'href="{SEED}.html"' not in listing
+
+
+def test_a_name_the_file_system_still_refuses_skips_that_report_with_a_note(tmp_path, monkeypatch):
+    """Issue 22: the escaped name is refused anyway (a file system with a shorter name limit): that
+    report has no view and says why; the others are written."""
+    import errno
+    import shutil
+
+    from analysis.store import atomic
+    from analysis.store.clean import clean
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(config.RAW_DIR / f"{SEED}.txt", raw / f"{SEED}.txt")
+    shutil.copy(config.RAW_DIR / f"{SEED}.txt", raw / "报告:2021?.txt")
+    clean(raw, tmp_path / "clean")
+    refused = source_view.page_name("报告:2021?")
+    real = atomic.write_text_atomic
+
+    def picky(path, text, *args, **kwargs):
+        if path.name == refused:
+            raise OSError(errno.ENAMETOOLONG, "File name too long", str(path))
+        return real(path, text, *args, **kwargs)
+
+    monkeypatch.setattr(atomic, "write_text_atomic", picky)
+    reports = tmp_path / "reports"
+    skipped, _ = source_view.write_views(tmp_path / "clean", reports, [SEED, "报告:2021?"], raw)
+    assert [doc for doc, _ in skipped] == ["报告:2021?"] and "不接受" in skipped[0][1]
+    assert (reports / "source" / f"{SEED}.html").is_file() and not (reports / "source" / refused).exists()
+    listing = source_view.write_list(tmp_path / "clean", reports, skipped).read_text(encoding="utf-8")
+    assert "不接受它的页面文件名" in listing and f'href="{SEED}.html"' in listing

@@ -4,6 +4,7 @@ through the command line, with real kills, are in tests/test_faults.py."""
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -121,7 +122,7 @@ def test_a_crash_at_any_step_is_the_old_or_the_new_set_once_recovered(tmp_path, 
     # steps: 1 the record, 2-6 the entries (one folder, four files; the old folder goes into the
     # staging folder uncounted), 7 the stale file, 8 the record removed
     with pytest.raises(Crash):
-        with transaction(folder, "the tables") as tx:
+        with transaction(folder, "the tables", swap=False) as tx:
             _stage_new(tx)
             tx.commit()
     monkeypatch.undo()
@@ -137,7 +138,7 @@ def test_recovery_that_crashes_is_recovered_by_the_next_one(tmp_path, monkeypatc
     seen = _crash_at(monkeypatch, 3)
     seen["folder"] = str(folder)
     with pytest.raises(Crash):
-        with transaction(folder, "the tables") as tx:
+        with transaction(folder, "the tables", swap=False) as tx:
             _stage_new(tx)
             tx.commit()
     monkeypatch.undo()
@@ -206,3 +207,118 @@ def test_a_writer_removes_every_leftover_of_a_crashed_run_and_nothing_of_the_use
     recover(folder, writer=True)
     assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")) == [
         ".hidden-notes", "a.csv", "figures", "figures/chart.png"]
+
+
+# --------------------------------------------------------------------------- the directory swap
+# Where the file system exchanges folders (tmp_path's does, on Linux), the commit swaps the whole
+# folder: any reader sees the old set or the new one at every instant, with no recovery at all.
+
+needs_swap = pytest.mark.skipif(__import__("analysis.store.swap", fromlist=["x"])._renameat2() is None,
+                                reason="no renameat2 here: every update rolls forward")
+
+
+def _beside(folder) -> list[str]:
+    return sorted(p.name for p in folder.parent.iterdir() if p.name.startswith(f".{folder.name}."))
+
+
+@needs_swap
+def test_a_swap_publishes_the_new_set_and_keeps_every_entry_it_does_not_write(tmp_path):
+    folder = tmp_path / "out"
+    _old_set(folder)
+    (folder / "notes.txt").write_text("mine")  # a user's files, hidden or not, in and below the folder
+    (folder / ".gitignore").write_text("*.tmp\n")
+    (folder / "figures").mkdir()
+    (folder / "figures" / "old-chart.svg").write_text("<svg/>")
+    (folder / "figures").chmod(0o750)
+    folder.chmod(0o751)
+    notes = os.stat(folder / "notes.txt").st_ino
+    inode = os.stat(folder).st_ino
+    with transaction(folder, "the tables") as tx:
+        assert tx.swapping, tx.not_swapped
+        lock = os.stat(folder / ".lock").st_ino
+        _stage_new(tx)
+        tx.commit()
+    assert os.stat(folder).st_ino != inode, "the folder was swapped whole"
+    assert _files(folder) == {**NEW, "notes.txt": b"mine", ".gitignore": b"*.tmp\n",
+                              "figures/old-chart.svg": b"<svg/>"}
+    assert os.stat(folder / "notes.txt").st_ino == notes, "a file the command does not write is the same file"
+    assert os.stat(folder / ".lock").st_ino == lock, "the lock file is carried over: waiters wait on the same file"
+    assert oct(os.stat(folder).st_mode & 0o777) == oct(0o751) and oct(os.stat(folder / "figures").st_mode & 0o777) == oct(0o750)
+    assert _beside(folder) == [], "the old copy is removed"
+
+
+@needs_swap
+@pytest.mark.parametrize("where", ["linking", "exchange", "after-exchange"])
+def test_a_crash_around_the_swap_leaves_the_old_or_the_new_set_for_a_reader_that_recovers_nothing(
+        tmp_path, monkeypatch, where):
+    from analysis.store import swap
+
+    folder = tmp_path / "out"
+    old = _old_set(folder)
+
+    def crash(*args, **kwargs):
+        raise Crash(where)
+
+    with pytest.raises(Crash):
+        with transaction(folder, "the tables") as tx:
+            assert tx.swapping
+            _stage_new(tx)
+            if where == "linking":
+                monkeypatch.setattr(swap, "link_unchanged", crash)
+            elif where == "exchange":
+                monkeypatch.setattr(swap, "exchange", crash)
+            else:
+                monkeypatch.setattr(tr.shutil, "rmtree", crash)  # the old copy's removal, right after the swap
+            tx.commit()
+    monkeypatch.undo()
+    assert _files(folder) == (NEW if where == "after-exchange" else old), "read as it is on disk"
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".") and p.name != ".lock"] == []
+    # a crash after the swap leaves the old copy beside (what a SIGKILL before it leaves is in test_faults.py)
+    assert bool(_beside(folder)) == (where == "after-exchange")
+    with transaction(folder, "the tables") as tx:  # the next writer tidies up
+        pass
+    assert _beside(folder) == []
+
+
+@needs_swap
+def test_a_folder_that_is_a_link_is_swapped_behind_the_link(tmp_path):
+    real = tmp_path / "disk" / "clean"
+    _old_set(real)
+    link = tmp_path / "clean"
+    link.symlink_to(real)
+    with transaction(link, "the tables") as tx:
+        assert tx.swapping
+        _stage_new(tx)
+        tx.commit()
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert _files(real) == NEW and _beside(real) == [] and _beside(link) == []
+
+
+@needs_swap
+def test_when_the_exchange_fails_the_update_rolls_forward(tmp_path, monkeypatch):
+    from analysis.store import swap
+
+    folder = tmp_path / "out"
+    _old_set(folder)
+
+    def refuse(*args):
+        raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
+
+    with transaction(folder, "the tables") as tx:
+        _stage_new(tx)
+        monkeypatch.setattr(swap, "exchange", refuse)  # after the probe: a surprise at the commit
+        tx.commit()
+    assert not tx.swapping and "exchange failed" in tx.not_swapped
+    assert _files(folder) == NEW
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".") and p.name != ".lock"] == []
+    assert _beside(folder) == []
+
+
+def test_the_working_directory_and_a_mount_point_roll_forward(tmp_path, monkeypatch):
+    folder = tmp_path / "out"
+    _old_set(folder)
+    monkeypatch.chdir(folder)  # a swap would leave this process in the old copy
+    with transaction(folder, "the tables") as tx:
+        _stage_new(tx)
+        tx.commit()
+    assert not tx.swapping and _files(folder) == NEW

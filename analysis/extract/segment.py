@@ -21,6 +21,14 @@ _HEADING_LEAD = re.compile(r"[【\[■●◆▲★□◇·\s]*")  # decorations 
 _TABLE_ROW = re.compile(r"(?:\t|[ \u3000]{2,}|\u3000|\|)\s*[-+]?\d[\d.,]*%?(?=\s|\||$)")
 _TITLE_MAX = 120
 _HEADING_MAX = 50
+# The longest sentence, in UTF-16 code units: the most text a spreadsheet cell holds (Excel's 32,767
+# characters, which it counts in UTF-16). A longer run with no full stop (a one-line scraped page, a
+# table flattened into prose) is cut into sentences this long, at a clause break where there is one,
+# so sentences.text opens in Excel and each piece still is text[span_start:span_end].
+# tests/test_segment.py keeps it equal to analysis.tables.contract.CSV_MAX_CELL.
+SENTENCE_MAX = 32_767
+_CLAUSE_BREAK = re.compile(r"[，,；;、：:）)\s]")
+_DIGIT = re.compile(r"[0-9０-９.,．%％]")
 
 
 @dataclass(frozen=True)
@@ -122,7 +130,43 @@ def sentences_of(text: str, span: Span) -> list[Span]:
         start = end.end()
     if start < span.end:
         out.append(Span(start, span.end))
-    return [s for s in (_strip(text, s) for s in out) if s.end > s.start]
+    out = [s for s in (_strip(text, s) for s in out) if s.end > s.start]
+    if any(s.end - s.start > SENTENCE_MAX // 2 for s in out):  # only then can one exceed the limit
+        out = [piece for s in out for piece in _within_limit(text, s)]
+    return out
+
+
+def _units(text: str, start: int, end: int) -> int:
+    """Length of ``text[start:end]`` in UTF-16 code units (a character beyond U+FFFF counts two)."""
+    return len(text[start:end].encode("utf-16-le")) // 2
+
+
+def _within_limit(text: str, span: Span) -> list[Span]:
+    """``span`` cut into sentences of at most SENTENCE_MAX UTF-16 units: after the last clause break
+    in the second half of each piece, else not inside a number, else at the limit."""
+    out = []
+    start = span.start
+    while _units(text, start, span.end) > SENTENCE_MAX:
+        limit = min(start + SENTENCE_MAX, span.end)
+        while (excess := _units(text, start, limit) - SENTENCE_MAX) > 0:
+            limit -= max(1, excess // 2)
+        cut = limit
+        breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text, start + SENTENCE_MAX // 2, limit)]
+        if breaks:
+            cut = breaks[-1]
+        else:
+            while cut > limit - 64 and _DIGIT.match(text, cut - 1) and _DIGIT.match(text, cut):
+                cut -= 1
+            if cut == limit - 64:
+                cut = limit
+        piece = _strip(text, Span(start, cut))
+        if piece.end > piece.start:
+            out.append(piece)
+        start = cut
+    last = _strip(text, Span(start, span.end))
+    if last.end > last.start:
+        out.append(last)
+    return out
 
 
 def segment(text: str) -> Segmented:

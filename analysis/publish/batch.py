@@ -517,26 +517,22 @@ def _submit_source_views(executor, clean_dir: Path, staging: Path, workers: int,
 
 def _stop_workers(executor, stop_event) -> None:
     """Cancel queued jobs, ask running workers to stop (nbclient shuts their kernels down on
-    SIGTERM), and kill any that do not stop within STOP_GRACE seconds."""
+    SIGTERM), kill any that do not stop within STOP_GRACE seconds, and wait for the pool's manager
+    thread to end (:func:`analysis.store.processes.stop_pool`: so the interpreter's exit handler
+    never races it, and a Ctrl-C ends without a traceback)."""
     import signal
+
+    from analysis.store.processes import stop_pool
 
     # A second Ctrl-C (or SIGTERM) must not abandon half-stopped workers; the wait below is bounded anyway.
     stops = [s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
     previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in stops}
-    stop_event.set()
-    processes = list(getattr(executor, "_processes", {}).values())  # no public API before 3.14
-    executor.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            os.kill(process.pid, signal.SIGTERM)
-    deadline = time.monotonic() + STOP_GRACE
-    for process in processes:
-        process.join(max(0.0, deadline - time.monotonic()))
-        if process.is_alive():
-            process.kill()
-            process.join(1)
-    for signum, handler in previous.items():
-        signal.signal(signum, handler)
+    try:
+        stop_event.set()
+        stop_pool(executor, STOP_GRACE)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def run_batch(

@@ -1,7 +1,8 @@
 """Notebook parameters, checked before use: one clear sentence for a bad value, never a traceback.
 
-Everything that may end up in a file name goes through :func:`safe_slug`, so no parameter or
-report text can steer a write outside ``reports/`` (``../x``, ``/etc``, ``a/b`` are rejected).
+Everything that may end up in a file name goes through :func:`safe_slug` (a parameter the user
+gave: an unsafe value is refused) or :func:`file_name` (a name from the data, such as a ``doc_id``:
+escaped, never refused), so no parameter or report text can steer a write outside ``reports/``.
 """
 
 from __future__ import annotations
@@ -178,6 +179,58 @@ def safe_slug(*parts, parameters: dict | None = None) -> str:
     pieces += [_piece(k, v) for k, v in (parameters or {}).items()]
     slug = "_".join(p for p in pieces if p) or "default"
     return check_name(slug, "name")
+
+
+# What file_name escapes besides _UNSAFE_CHARS and control characters: its own escape character.
+_ESCAPE = "~"
+# Names Windows gives to devices, whatever the extension (CON.html is the console).
+_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))})
+NAME_BYTES = 200  # of a file name, suffix included: 255 is the usual limit, and temporaries add ~15
+
+
+def _escaped(ch: str) -> str:
+    return "".join(f"{_ESCAPE}{byte:02X}" for byte in ch.encode("utf-8", "surrogatepass"))
+
+
+def file_name(name: str, suffix: str = "") -> str:
+    r"""A name from the data (a ``doc_id``) as a file name that is safe on every common file system
+    (ext4, APFS, NTFS, FAT, SMB shares) and the same every time, so every link to it agrees.
+
+    Kept as written where possible (Chinese stays Chinese). Escaped as ``~XX`` (the UTF-8 bytes in
+    hex): path characters ``/ \ : * ? " < > |``, control characters, ``~`` itself, a leading dot or
+    space, a trailing dot or space (Windows drops them) and the first letter of a Windows device name
+    (``CON``, ``NUL``, ``COM1``...). A name that a case-insensitive or normalising file system
+    (macOS, Windows) could confuse with another, one with capitals or not in NFC form, gets ``~~``
+    and eight hex digits of its digest, and so does one cut to fit :data:`NAME_BYTES`; an escaped
+    name never holds ``~~``, so two names never share a file.
+
+    >>> file_name("报告:2021?", ".html")
+    '报告~3A2021~3F.html'
+    >>> file_name("000_ef22c67862e0d2cc", ".html"), file_name("..", ".html")
+    ('000_ef22c67862e0d2cc.html', '~2E~2E.html')
+    >>> file_name("Report", ".html")
+    'Report~~ee45c303.html'
+    """
+    import hashlib
+    import re
+
+    text = str(name)
+    stem = "".join(_escaped(ch) if ch in _UNSAFE_CHARS or ch == _ESCAPE or unicodedata.category(ch).startswith("C")
+                   else ch for ch in text)
+    if stem[:1] in (".", " "):
+        stem = _escaped(stem[0]) + stem[1:]
+    if stem[-1:] in (".", " "):
+        stem = stem[:-1] + _escaped(stem[-1])
+    if stem.split(".", 1)[0].upper() in _RESERVED:
+        stem = _escaped(stem[0]) + stem[1:]
+    digest = f"{_ESCAPE * 2}{hashlib.sha1(text.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
+    room = NAME_BYTES - len(suffix.encode("utf-8"))
+    if len(stem.encode("utf-8")) > room:
+        cut = stem.encode("utf-8")[:room - len(digest)].decode("utf-8", "ignore")
+        stem = re.sub(f"{_ESCAPE}[0-9A-F]?$", "", cut) + digest  # never half an escape
+    elif not stem or unicodedata.normalize("NFC", text.casefold()) != text:
+        stem += digest
+    return stem + suffix
 
 
 def inside(root: str | Path, *parts: str) -> Path:

@@ -20,8 +20,10 @@ only put between mentions, paragraphs come from the ``sentences`` table. A repor
 
 from __future__ import annotations
 
+import errno
 import html
 from pathlib import Path
+from urllib.parse import quote
 
 
 FOLDER = "source"
@@ -60,10 +62,16 @@ a.m.x{text-decoration:line-through}
 
 
 def page_name(doc_id: str) -> str:
-    """The file name of a document's source view (checked: it is a file name from report data)."""
-    from analysis.publish.params import check_name
+    """The file name of a document's source view: the ``doc_id`` made safe on every file system
+    (:func:`analysis.publish.params.file_name`); every link to the page uses it (URL-quoted)."""
+    from analysis.publish.params import file_name
 
-    return check_name(f"{doc_id}.html", "doc_id")
+    return file_name(doc_id, ".html")
+
+
+# A page whose name this file system still refuses (a shorter name limit, a character set it rejects):
+# that document gets no source view, with a note, and the others are written.
+_NAME_REFUSED = frozenset(getattr(errno, n) for n in ("ENAMETOOLONG", "EILSEQ", "EINVAL") if hasattr(errno, n))
 
 
 def _text(value) -> str:
@@ -268,11 +276,13 @@ def _document_source(doc, raw_dir=None):
     ``documents.path`` is relative to the project root, or only the file name for a report
     cleaned from outside the project: then it is looked for in ``raw_dir``.
     """
+    import os
+
     from analysis import config
-    from analysis.errors import InputError
+    from analysis.errors import InputError, unshown
     from analysis.raw.report import load_source
 
-    recorded = Path(_text(doc.path))
+    recorded = Path(os.fsdecode(unshown(_text(doc.path))))  # the file's own name, not its one-line form
     candidates = [recorded if recorded.is_absolute() else config.ROOT / recorded]
     if raw_dir is not None:
         candidates.append(Path(raw_dir) / recorded.name)
@@ -328,8 +338,14 @@ def write_views(clean_dir, reports_dir, doc_ids: list[str], raw_dir=None) -> tup
                              checks=checks, page_starts=source.page_starts)
         links = [("../index.html", "← 报告目录"), ("index.html", "原文目录")]
         html_text = page(f"原文核对：{_text(doc.title) or doc.doc_id}", body, links, CSS)
+        try:
+            write_text_atomic(folder / page_name(doc.doc_id), html_text)
+        except OSError as err:
+            if err.errno not in _NAME_REFUSED:
+                raise  # a full disk stops the run
+            skipped.append((doc.doc_id, "这个文件系统不接受它的页面文件名"))
+            continue
         chars |= page_characters(html_text)
-        write_text_atomic(folder / page_name(doc.doc_id), html_text)
     return skipped, chars
 
 
@@ -344,7 +360,7 @@ def write_list(clean_dir, reports_dir, skipped: list[tuple[str, str]] = ()) -> P
     rows = []
     for doc in documents.itertuples():
         title = html.escape(_text(doc.title) or doc.doc_id)
-        cell = title if doc.doc_id in missing else f'<a href="{html.escape(page_name(doc.doc_id))}">{title}</a>'
+        cell = title if doc.doc_id in missing else f'<a href="{html.escape(quote(page_name(doc.doc_id)))}">{title}</a>'
         note = html.escape(missing.get(doc.doc_id, ""))
         rows.append(f"<tr><td>{cell}</td><td>{html.escape(_text(doc.publisher))}</td><td>{html.escape(_text(doc.published))}</td>"
                     f'<td class="num">{doc.n_figures}</td><td class="num">{doc.n_mentions}</td><td>{note}</td></tr>')

@@ -87,8 +87,10 @@ class Links:
         return quote(Path(os.path.relpath(target, self._page_dir)).as_posix())
 
     def source(self, doc_id: str, figure: int | None = None) -> str:
+        from analysis.publish.source_view import page_name
+
         anchor = f"#f-{int(figure)}" if figure is not None else ""
-        return self._relative(self.reports / "source" / f"{doc_id}.html") + anchor
+        return self._relative(self.reports / "source" / page_name(doc_id)) + anchor
 
     def table(self, name: str) -> str:
         if self.data is not None:

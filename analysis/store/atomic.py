@@ -8,6 +8,11 @@ never a mix. A set of files that must change together goes through
 Files get the mode any file the user creates gets (``0o666`` less the umask), whatever
 temporary-file routine made them. Temporary names start with a dot and contain ``.tmp``
 (:func:`is_temporary`), so a command that finds one left by a crashed run removes it.
+
+Every write checks that all its bytes went out (:func:`write_all`, :class:`FullWrites`): an
+unbuffered file (``python -u``, ``PYTHONUNBUFFERED``) or a descriptor takes a short write as a
+success, so the rest is written again until it is all out or the system says why not (ENOSPC).
+These paths are the package's own; a path a *user* names goes through :mod:`analysis.store.outputs`.
 """
 
 from __future__ import annotations
@@ -19,6 +24,50 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Union
+
+
+def write_all(fd: int, data) -> None:
+    """Write every byte of ``data`` to descriptor ``fd``: a short write is continued, and a write
+    that makes no progress is ENOSPC (what a full file system means by it)."""
+    view = memoryview(data).cast("B")
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        view = view[written:]
+
+
+class FullWrites:
+    """A binary file whose ``write`` writes every byte or raises, whatever kind of file it wraps.
+
+    ``io.FileIO`` (an unbuffered file) returns a short count when the disk fills part-way and raises
+    only on the next call; a caller that ignores the count loses the rest silently. Everything else
+    (``tell``, ``seek``, ``flush``, ``fileno``...) is the wrapped file's.
+    """
+
+    def __init__(self, raw):
+        self._raw = raw
+
+    def write(self, data) -> int:
+        view = memoryview(data).cast("B")
+        total = len(view)
+        while view:
+            written = self._raw.write(view)
+            if written is None:  # a non-blocking file that would block: ours never are
+                raise BlockingIOError(errno.EAGAIN, os.strerror(errno.EAGAIN))
+            if written <= 0:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            view = view[written:]
+        return total
+
+    def __getattr__(self, name):
+        return getattr(self._raw, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._raw.close()
 
 
 def _temp_beside(path: Path) -> tuple[int, str]:
@@ -57,17 +106,17 @@ def fsync_dir(directory: str | Path) -> None:
 Content = Union[bytes, Callable[[BinaryIO], None]]
 
 
-def _write_temp(path: Path, content: Content) -> str:
+def _write_temp(path: Path, content: Content, mode: int | None = None) -> str:
     fd, tmp = _temp_beside(path)
     try:
-        with os.fdopen(fd, "wb") as f:
+        with FullWrites(os.fdopen(fd, "wb")) as f:
             if callable(content):
                 content(f)  # streams into the file: no full copy of a large output in memory
             else:
                 f.write(content)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~_umask() if mode is None else mode)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -81,14 +130,15 @@ def _umask() -> int:
     return mask
 
 
-def write_bytes_atomic(path: str | Path, data: Content) -> Path:
+def write_bytes_atomic(path: str | Path, data: Content, *, mode: int | None = None) -> Path:
     """Write ``data`` to ``path`` atomically (temp file in the same directory, fsync, rename).
 
-    ``data`` is bytes, or a function that writes to the binary file it is given.
+    ``data`` is bytes, or a function that writes to the binary file it is given. ``mode``: the
+    permission bits (default: those of any file the user creates).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _write_temp(path, data)
+    tmp = _write_temp(path, data, mode)
     try:
         os.replace(tmp, path)
     except BaseException:

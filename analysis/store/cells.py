@@ -1,7 +1,8 @@
 """The clean CSVs' cell format: how a value becomes text in a file, one definition for every writer.
 
 Whole numbers without ``.0``, other floats by ``repr`` (round-tripping), booleans as the contract's
-``TRUE``/``FALSE``, missing values as empty cells, dates ISO. Files are UTF-8 with a BOM (the
+``TRUE``/``FALSE``, missing values as empty cells, dates ISO, text within the contract's
+``CSV_MAX_CELL`` (what a spreadsheet cell holds; :func:`fit_cell`). Files are UTF-8 with a BOM (the
 contract's ``CSV_ENCODING``), ``\\n`` line ends, minimal quoting. ``clean``, ``clean-corpus --csv``
 and ``extract`` all write through here, so their files read alike.
 """
@@ -14,7 +15,34 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import BinaryIO
 
-from analysis.tables.contract import CSV_ENCODING, CSV_FALSE, CSV_TRUE
+from analysis.tables.contract import CSV_CUT, CSV_ENCODING, CSV_FALSE, CSV_MAX_CELL, CSV_TRUE
+
+_SURELY_FITS = CSV_MAX_CELL // 2  # characters: a text this long is within the limit, whatever its characters
+
+
+def fit_cell(text: str) -> str:
+    """``text`` as a CSV cell holds it: whole if within ``CSV_MAX_CELL`` UTF-16 code units (Excel's
+    limit per cell), else cut to fit, ending with ``CSV_CUT``. Sentences never need it (the segmenter
+    splits long ones); it keeps any other long text (a heading, a title) openable in a spreadsheet.
+
+    >>> fit_cell("4.25万个") == "4.25万个", len(fit_cell("长" * 40_000)), fit_cell("长" * 40_000)[-6:]
+    (True, 32767, '…[cut]')
+    """
+    if len(text) <= _SURELY_FITS or _units(text) <= CSV_MAX_CELL:
+        return text
+    room = CSV_MAX_CELL - _units(CSV_CUT)
+    cut = text[:room]
+    while (excess := _units(cut) - room) > 0:
+        cut = cut[: len(cut) - max(1, excess // 2)]
+    return cut + CSV_CUT
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _fit_all(cells: list[str]) -> list[str]:
+    return [fit_cell(c) if len(c) > _SURELY_FITS else c for c in cells]
 
 
 def csv_cell(value) -> str:
@@ -30,7 +58,7 @@ def csv_cell(value) -> str:
     if isinstance(value, (bool, np.bool_)):
         return CSV_TRUE if value else CSV_FALSE
     if isinstance(value, str):
-        return value
+        return fit_cell(value)
     if isinstance(value, Decimal):
         if value.is_nan():
             return ""
@@ -69,7 +97,7 @@ def csv_column(series) -> list[str]:
     if isinstance(dtype, np.dtype) and dtype.kind == "f":
         return [_float_cell(v) for v in series.tolist()]
     if isinstance(dtype, pd.StringDtype):
-        return series.astype(object).where(series.notna(), "").tolist()
+        return _fit_all(series.astype(object).where(series.notna(), "").tolist())
     return [csv_cell(None if _is_missing(v, pd) else v) for v in series.tolist()]
 
 
@@ -176,7 +204,10 @@ def _arrow_cells(series):
             cells = pa.array(texts, type=pa.large_string())
         return cells
     if isinstance(dtype, pd.StringDtype):
-        return pc.fill_null(pa.array(series.array, type=pa.large_string()), "")
+        cells = pc.fill_null(pa.array(series.array, type=pa.large_string()), "")
+        if len(cells) and pc.max(pc.utf8_length(cells)).as_py() > _SURELY_FITS:  # rare: fit those cells
+            cells = pa.array(_fit_all(cells.to_pylist()), type=pa.large_string())
+        return cells
     return pa.array(csv_column(series), type=pa.large_string())
 
 

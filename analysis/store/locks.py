@@ -35,12 +35,26 @@ def locked(directory: str | Path) -> Iterator[Path]:
     except ImportError:  # pragma: no cover - Windows
         yield lock_path
         return
-    with open(lock_path, "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield lock_path
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    while True:
+        with open(lock_path, "a+b") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            if not _still_at(handle, lock_path):
+                continue  # the folder was swapped while we waited: lock the lock file it has now
+            try:
+                yield lock_path
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            return
+
+
+def _still_at(handle, path: Path) -> bool:
+    """True if the open lock file is still the one at ``path``. A swap
+    (:mod:`analysis.store.transaction`) carries the lock file over as a hard link, so it is; this
+    makes sure of it whatever published the folder."""
+    try:
+        return os.path.samestat(os.fstat(handle.fileno()), os.stat(path))
+    except FileNotFoundError:
+        return False
 
 
 @contextlib.contextmanager

@@ -96,9 +96,18 @@ def _watch_parent(parent_pid: int) -> None:
 
 
 def stop_pool(pool, grace: float = 5.0) -> None:
-    """Stop a ProcessPoolExecutor now: queued work cancelled, running workers sent SIGTERM, then
-    SIGKILL after ``grace`` seconds. What they were writing was staged and is discarded."""
-    processes = list(getattr(pool, "_processes", {}).values())  # no public API before 3.14
+    """Stop a ProcessPoolExecutor now, and return only once it is wholly gone.
+
+    Queued work is cancelled, running workers are sent SIGTERM, then SIGKILL after ``grace``
+    seconds; what they were writing was staged and is discarded. Then the pool's manager thread is
+    joined: as it ends it closes its wake-up pipe, which the interpreter's exit handler for process
+    pools (``concurrent.futures.process._python_exit``) writes to without a lock. A command that
+    returned with the manager still running raced that handler, and a Ctrl-C sometimes ended in a
+    traceback (``send_bytes ... Bad file descriptor``); with the thread ended first, the handler
+    finds the pipe closed and leaves it alone. ``benchmarks/bench_interrupts.py`` repeats the race.
+    """
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown(wait=False) forgets it
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public API before 3.14
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         with contextlib.suppress(OSError, ValueError, AttributeError):
@@ -111,3 +120,6 @@ def stop_pool(pool, grace: float = 5.0) -> None:
             if process.is_alive():
                 process.kill()
                 process.join(1)
+    if manager is not None and manager is not threading.current_thread():
+        # the workers are gone, so it sees them go and ends within moments; bounded all the same
+        manager.join(max(grace, 5.0))

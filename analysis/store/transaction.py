@@ -2,7 +2,29 @@
 
 ``clean`` (the CSVs, the vocabularies, the data package), ``clean-corpus`` (whole table folders of
 Parquet parts, and the ``--csv`` files) and ``run`` (reports, charts, the index) each replace a set
-of files that are read together. Each writes through :func:`transaction`:
+of files that are read together. Each writes through :func:`transaction`, which publishes the new
+set in one of two ways.
+
+**By one directory swap** (:mod:`analysis.store.swap`), wherever the file system allows it (Linux,
+a file system with ``RENAME_EXCHANGE``, a parent folder we may write, the folder not a mount point
+and not the working directory):
+
+1. every new file is written into a swap folder beside the folder, ``<parent>/.<name>.swap-<id>/``,
+   laid out as the folder will be;
+2. at commit its hidden temporaries are removed, its files and folders fsynced, and every entry of
+   the folder it does not replace is hard-linked into it (a user's own files, the lock file, the
+   reports a ``--only`` run leaves alone); it gets the folder's mode;
+3. the two folders are exchanged in one ``renameat2(RENAME_EXCHANGE)``: **the commit point**; the
+   parent is fsynced;
+4. the swap folder, which now holds the old set, is removed.
+
+No reader, ours or not (R, DuckDB, Excel, ``pandas.read_csv``), can see a mix at any instant, even
+after a crash: before step 3 the folder is the old set, after it the new one; a crash leaves at
+most a hidden swap folder beside it, which the next command removes. If the folder is a symbolic
+link, the folder it points at is swapped and the link is kept.
+
+**By rolling forward** everywhere else (the folder is a mount point, its parent cannot be written,
+the file system cannot exchange, not Linux), and as the fallback should the exchange fail:
 
 1. every new file is written under ``<folder>/.staging-<id>/``, laid out as it will be in the folder
    (the same file system, so a rename is atomic); at commit the staged files and folders are fsynced;
@@ -14,22 +36,22 @@ of files that are read together. Each writes through :func:`transaction`:
 4. the record is removed, then the staging folder with the old table folders.
 
 After a crash at any instant (SIGKILL, power loss) the folder holds the complete old set (a crash
-before step 2) or, once recovered, the complete new set (from step 2 on), never a mix, and nothing
-is lost. :func:`recover` finishes a committed update: each rename of step 3 is done only if its
-staged entry is still there, so recovery can itself crash and run again. A writer also removes every
-leftover of a crashed run (staging folders, temporary files). Every writer recovers first, under
-the folder's writer lock; every reader recovers before it reads (:func:`before_reading`).
+before step 2) or, once recovered, the complete new set (from step 2 on), and nothing is lost.
+:func:`recover` finishes a committed update: each rename of step 3 is done only if its staged entry
+is still there, so recovery can itself crash and run again. Every writer recovers first, under the
+folder's writer lock; every reader recovers before it reads (:func:`before_reading`). While a commit
+renames (steps 2-4, milliseconds), its writer holds an exclusive ``flock`` on the record; a reader
+that finds a record waits for it, or rolls it forward itself if the writer died. Readers that are
+not ours take no lock: they can see a mix during step 3, or after a crash until the next command or
+``analysis.load`` recovers the folder.
 
-While a commit renames (steps 2-4, milliseconds), its writer holds an exclusive ``flock`` on the
-record. A reader that finds a record takes that lock: it waits if the writer is alive, and if the
-lock is free the writer died and the reader rolls the record forward itself. Readers that are not
-ours (Excel, R, pandas on the files) take no lock: they can see a mix during step 3, or after a crash
-until the next command or ``analysis.load`` recovers the folder.
+A writer also removes every leftover of a crashed run (staging and swap folders, temporary files).
 
 Test contract (``tests/test_faults.py`` kills a command just before each such step, with an audit
 hook and no code here): every step that changes what is visible in the folder is one
-``os.replace`` or ``os.remove`` in the committing process, and the record is a plain file directly
-in the folder, renamed into place from a temporary and removed with ``os.remove``.
+``os.replace`` or ``os.remove`` in the committing process, or the exchange (audit event
+``analysis.store.exchange``); the swap folder's removal is one ``shutil.rmtree``; the record is a
+plain file directly in the folder, renamed into place from a temporary and removed with ``os.remove``.
 """
 
 from __future__ import annotations
@@ -45,7 +67,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from analysis.errors import OutputError, os_reason, shown
-from analysis.store.atomic import Content, fsync_dir, is_temporary
+from analysis.store.atomic import Content, FullWrites, fsync_dir, is_temporary, write_all
 
 RECORD = ".commit"
 STAGING_PREFIX = ".staging-"
@@ -61,13 +83,31 @@ class Transaction:
     must not start with a dot: hidden names in the staging folder are temporaries, never published.
     """
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, *, swap: bool = True):
+        from analysis.store import swap as swapping
+
         self.folder = folder
-        self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
+        self.real = Path(os.path.realpath(folder))  # a link to a folder: the folder it points at is swapped
+        self.not_swapped = "" if swap else "not asked to"  # why this update rolls forward, if it does
+        self.staging: Path
+        if swap:
+            try:
+                self.staging = swapping.swap_supported(self.real) if _may_swap(self.real) else None
+            except swapping.CannotSwap as why:
+                self.not_swapped, self.staging = str(why), None
+            else:
+                self.not_swapped = "" if self.staging is not None else "the folder is the working directory or the root"
+        if not swap or self.staging is None:
+            self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
         self._folders: list[str] = []  # entries replaced whole
         self._removed: list[str] = []
         self._open: list[BinaryIO] = []
-        self.committed = False  # the record is in place: the update must be finished, never discarded
+        self.committed = False  # the record is in place (or the folders swapped): never discarded
+
+    @property
+    def swapping(self) -> bool:
+        """True if the commit will swap the folder whole (else it rolls forward)."""
+        return not self.not_swapped
 
     def path(self, name: str) -> Path:
         """Where the file ``name`` is staged (its folder created), for libraries that write files themselves."""
@@ -78,7 +118,7 @@ class Transaction:
     def write(self, name: str, content: Content) -> Path:
         """Stage ``name`` with ``content``: bytes, or a function writing to the binary file it is given."""
         target = self.path(name)
-        with open(target, "wb") as f:
+        with FullWrites(open(target, "wb")) as f:
             if callable(content):
                 content(f)  # streamed: no full copy of a large output in memory
             else:
@@ -87,7 +127,7 @@ class Transaction:
 
     def open(self, name: str) -> BinaryIO:
         """``name`` staged and open for writing (and seeking back), closed by :meth:`commit`."""
-        handle = open(self.path(name), "w+b")
+        handle = FullWrites(open(self.path(name), "w+b"))
         self._open.append(handle)
         return handle
 
@@ -106,11 +146,57 @@ class Transaction:
             self._removed.append(name)
 
     def commit(self) -> None:
-        """Publish every staged entry at once (steps 1-4 of the module doc)."""
+        """Publish every staged entry at once: by a swap, else by rolling forward (see the module doc)."""
+        from analysis.store import swap as swapping
+
         for handle in self._open:
             handle.close()
         self._open.clear()
         record = self._record()
+        if self.swapping:
+            try:
+                self._swap(json.loads(record))
+                return
+            except swapping.CannotSwap as why:
+                self.not_swapped = str(why)
+            except OSError as err:
+                if self.committed or err.errno not in swapping.UNSUPPORTED:
+                    raise
+                self.not_swapped = f"the exchange failed ({os_reason(err)})"
+            # roll forward from the same files: the swap folder becomes the staging folder
+            staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.folder))
+            os.replace(self.staging, staging)
+            self.staging = staging
+            record = _with_checksum({**json.loads(record), "staging": staging.name})
+        self._roll_forward(record)
+
+    def _swap(self, record: dict) -> None:
+        """Steps 2-4 of a swap: the swap folder completed with the folder's other entries, then exchanged."""
+        from analysis.store import swap as swapping
+
+        _remove_hidden(self.staging)
+        _sync_tree(self.staging)
+        replaced = (*record["folders"], *record["remove"])
+
+        def keep(name: str) -> bool:
+            top = name.split("/", 1)[0]
+            if "/" not in name and (top.startswith((STAGING_PREFIX, *_LEGACY, RECORD)) or is_temporary(top)):
+                return False  # a crashed run's leftovers are not carried over
+            if "/" in name and is_temporary(name.rsplit("/", 1)[1]):
+                return False
+            return not any(name == r or name.startswith(r + "/") for r in replaced)
+
+        swapping.link_unchanged(self.real, self.staging, keep)
+        for here, _dirs, _files in os.walk(self.staging):
+            fsync_dir(Path(here))
+        swapping.match_folder(self.real, self.staging)
+        swapping.exchange(self.staging, self.real)  # the commit point
+        self.committed = True
+        fsync_dir(self.real.parent)
+        shutil.rmtree(self.staging, ignore_errors=True)  # the old set
+
+    def _roll_forward(self, record: bytes) -> None:
+        """Steps 2-4 of rolling forward."""
         _sync_tree(self.staging)
         fsync_dir(self.folder)
         fd, temp = tempfile.mkstemp(prefix=f"{RECORD}.", suffix=".tmp", dir=self.folder)
@@ -118,9 +204,7 @@ class Transaction:
             with contextlib.suppress(OSError):
                 os.fchmod(fd, 0o644)
             _lock(fd, exclusive=True)
-            written = 0
-            while written < len(record):
-                written += os.write(fd, record[written:])
+            write_all(fd, record)
             os.fsync(fd)
             os.replace(temp, self.folder / RECORD)  # the commit point
             self.committed = True
@@ -159,8 +243,9 @@ class Transaction:
 
 
 @contextlib.contextmanager
-def transaction(folder: str | Path, what: str, *, lock=None) -> Iterator[Transaction]:
-    """Stage files for ``folder``; publish all of them or none, across crashes (see the module doc).
+def transaction(folder: str | Path, what: str, *, lock=None, swap: bool = True) -> Iterator[Transaction]:
+    """Stage files for ``folder``; publish all of them or none, across crashes (see the module doc):
+    by one directory swap where the file system allows it, else (or with ``swap=False``) by rolling forward.
 
     Takes the folder's writer lock (``lock``, a context manager, or :func:`analysis.store.locks.locked`,
     which waits), recovers an unfinished earlier update and removes leftovers, then yields a
@@ -170,19 +255,21 @@ def transaction(folder: str | Path, what: str, *, lock=None) -> Iterator[Transac
     :class:`~analysis.errors.OutputError`: ``<folder>: cannot write <what> (<reason>)``.
     """
     from analysis.store.locks import locked
+    from analysis.store.outputs import ensure_folder
 
-    folder = Path(folder)
+    folder = ensure_folder(folder, what)  # a file, a link to nothing or a loop: the real reason
+    staged: list[str] = []  # where this update's files were written (a swap folder is beside the folder)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         with lock if lock is not None else locked(folder):
             recover(folder, writer=True)
-            tx = Transaction(folder)
+            tx = Transaction(folder, swap=swap)
+            staged.append(shown(tx.staging) + os.sep)
             try:
                 yield tx
             finally:
                 tx.close()
     except OutputError as err:
-        if not err.where.startswith(shown(folder) + os.sep):
+        if not err.where.startswith((shown(folder) + os.sep, *staged)):
             raise  # this folder's own words, or another folder's (clean's, inside a run)
         # a file in the staging folder (a worker's part): the folder is what the user named
         raise OutputError(folder, f"cannot write {what} ({err.reason})", err.reason) from None
@@ -286,8 +373,36 @@ def _apply(folder: Path, record: dict) -> None:
         fsync_dir(directory)
 
 
+def _may_swap(real: Path) -> bool:
+    """Not the root, and not a folder this process works in (a swap would leave it in the old copy)."""
+    if real.parent == real:
+        return False
+    try:
+        here = Path(os.getcwd()).resolve()
+    except OSError:
+        return True
+    return not (here == real or here.is_relative_to(real))
+
+
+def _remove_hidden(folder: Path) -> None:
+    """Remove every hidden entry under ``folder`` (temporaries, private staging): a swap folder
+    publishes exactly what it shows."""
+    for here, dirs, files in os.walk(folder):
+        for name in [d for d in dirs if d.startswith(".")]:
+            shutil.rmtree(os.path.join(here, name), ignore_errors=True)
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if name.startswith("."):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(os.path.join(here, name))
+
+
 def _remove_leftovers(folder: Path) -> None:
-    """Staging folders, record temporaries and temporary files of crashed runs (under the writer lock)."""
+    """Staging and swap folders, record temporaries and temporary files of crashed runs (under the writer lock)."""
+    from analysis.store import swap
+
+    for left in swap.leftovers(Path(os.path.realpath(folder))):
+        shutil.rmtree(left, ignore_errors=True)
     for entry in _entries(folder):
         name = entry.name
         if name.startswith((STAGING_PREFIX, *_LEGACY)) and entry.is_dir(follow_symlinks=False):
@@ -309,8 +424,10 @@ def _remove_temporaries(folder: Path) -> None:
 
 
 def _has_leftovers(folder: Path) -> bool:
+    from analysis.store import swap
+
     return any(entry.name.startswith((STAGING_PREFIX, *_LEGACY, f"{RECORD}.")) or is_temporary(entry.name)
-               for entry in _entries(folder))
+               for entry in _entries(folder)) or bool(swap.leftovers(Path(os.path.realpath(folder))))
 
 
 def _entries(folder: Path) -> list[os.DirEntry]:

@@ -28,6 +28,11 @@ CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel read the file as UTF-8; pandas
 # exactly these as the Table Schema trueValues/falseValues, so a validator catches any other spelling.
 CSV_TRUE, CSV_FALSE = "TRUE", "FALSE"
 CSV_MISSING = ""
+# The most a CSV cell holds: Excel's limit per cell, 32,767 characters (counted in UTF-16 code units).
+# A longer sentence is split into several (analysis.extract.segment.SENTENCE_MAX); any other longer
+# text is cut to this length in the CSVs, ending with CSV_CUT (analysis.store.cells). Parquet keeps it whole.
+CSV_MAX_CELL = 32_767
+CSV_CUT = "…[cut]"
 
 # Kinds of table, in the order data flows: what the extractor reads off a report, what enrichment
 # derives from it, the shared vocabularies both refer to, the run log of clean-corpus, and the
@@ -217,7 +222,7 @@ _TABLES = (
         Column("paragraph", INTEGER, "Paragraph number within the report.", minimum=0),
         Column("province", STRING, "Short name of the province the sentence speaks for, | between several; empty if none.", required=False),
         *_span("sentence"),
-        Column("text", STRING, "The sentence as written."),
+        Column("text", STRING, "The sentence as written; a run of more than 32,767 characters without a full stop (the most a spreadsheet cell holds) is split into sentences of at most that length, at a clause break where there is one."),
     ), key=("doc_id", "sentence"), references=(DOC, _ref("doc_id section", "sections"), PROVINCES), checks=(SPANS_ORDERED,)),
     Table("figures", EXTRACTED, "One row per statistic: a number with its unit, qualifier, date scope, theme and indicator.", (
         _doc_id(),

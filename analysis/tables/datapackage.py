@@ -216,6 +216,8 @@ def dictionary(tables: Mapping | Iterable[str]) -> str:
         "Missing values are empty cells. Dates are ISO (`YYYY-MM-DD`). Numbers are plain (no thousands",
         "separators, no units: the unit is its own column). Booleans are `TRUE` / `FALSE`, which base R's",
         "`read.csv`, readr, data.table, DuckDB, pandas and Excel all read as logical values without arguments.",
+        f"A text cell holds at most {contract.CSV_MAX_CELL:,} characters, the most an Excel cell takes: a longer sentence",
+        f"is split into several sentences, and any other longer text is cut there and ends with `{contract.CSV_CUT}`.",
         "In R under a locale that is not UTF-8, read with",
         "`read.csv(path, fileEncoding = \"UTF-8-BOM\")` so the first column is not named `X...doc_id`.",
         "In Python, `analysis.load(\"figures\")` returns a typed DataFrame.",
