@@ -216,6 +216,7 @@ def document_body(doc, text: str, mentions, figures, dates, sentences, sections,
     meta = "，".join(p for p in (_text(doc.publisher), published + ("（推定）" if published and bool(doc.published_inferred) else "")) if p)
     url = _text(getattr(doc, "url", "")).split("://", 1)[-1]  # as text: pages reference nothing remote
     summary = review_summary(_one(doc), figures.assign(doc_id=doc.doc_id), checks)
+    to_review = _review_section(review, checks, lambda r: written.get(int(r.figure), ""))
     return "\n".join([
         f"<h1>{html.escape(_text(doc.title) or doc.doc_id)}</h1>",
         f'<p class="meta">{html.escape(meta)}{"，原文 " + html.escape(url) if url else ""} · '
@@ -223,9 +224,9 @@ def document_body(doc, text: str, mentions, figures, dates, sentences, sections,
         f"{len(mentions)} 处数字，其中统计数字 {len(figures)} 个。把鼠标移到数字上、用键盘跳格键聚焦或点击数字，可看详情。</p>",
         f'<p class="meta">{html.escape(summary_sentence(summary.iloc[0]))}（带 ※ 的是经人工更正的数字）。</p>',
         f'<ul class="legend" aria-label="图例">{legend}</ul>',
-        '<p><a href="#review">跳到值得核对的数字</a> · <a href="#figures">跳到统计数字一览</a></p>',
+        "<p>" + ('<a href="#review">跳到值得核对的数字</a> · ' if to_review else "") + '<a href="#figures">跳到统计数字一览</a></p>',
         f'<article class="text" lang="zh-CN">{"".join(parts)}</article>',
-        _review_section(review, checks, lambda r: written.get(int(r.figure), "")),
+        to_review,
         '<h2 id="figures">统计数字一览</h2>',
         "<table><thead><tr><th class=\"num\">编号</th><th>省份</th><th>统计对象</th><th class=\"num\">数值</th>"
         f"<th>时点</th>{page_header}</tr></thead><tbody>{figure_rows}</tbody></table>",
@@ -240,13 +241,14 @@ def _one(doc):
 
 
 def _review_section(review, checks, value_of) -> str:
-    """值得核对的数字 (the review list, linked to the text) and the checks that fail."""
-    out = ['<h2 id="review">值得核对的数字</h2>']
-    if review is None or review.empty:
-        out.append("<p>没有：算术核对都相符，表格单元格的单位都写在表头，每个数字都有省份。</p>")
-    else:
+    """值得核对的数字 (the review list, linked to the text) and the checks that fail; "" when there is
+    nothing to look at (a page shows no empty section)."""
+    from analysis.publish.views import figure_number
+
+    out = []
+    if review is not None and not review.empty:
         rows = "".join(
-            f'<tr><td class="num">{rank}</td><td class="num"><a href="#f-{r.figure}">{r.figure}</a></td>'
+            f'<tr><td class="num">{rank}</td><td class="num"><a href="#f-{r.figure}">{html.escape(figure_number(r.figure))}</a></td>'
             f"<td>{html.escape(_text(r.subject))}</td><td class=\"num\">{html.escape(value_of(r))}</td>"
             f"<td>{html.escape(_text(r.province) or '—')}</td><td>{html.escape(r.why)}</td></tr>"
             for rank, r in enumerate(review.itertuples(index=False), start=1))
@@ -257,7 +259,7 @@ def _review_section(review, checks, value_of) -> str:
         items = "".join(f"<li>核对 {r.check}：{html.escape(r.formula)}，相差 {html.escape(_number(r.difference))}"
                         f"（按印出的位数最多可差 {html.escape(_number(r.tolerance))}）</li>" for r in failed.itertuples())
         out.append(f"<h3>算术核对不符</h3><ul>{items}</ul>")
-    return "\n".join(out)
+    return "\n".join(['<h2 id="review">值得核对的数字</h2>', *out]) if out else ""
 
 
 def _labels() -> tuple[dict, dict]:
