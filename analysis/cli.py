@@ -93,6 +93,8 @@ def _clean(args: argparse.Namespace) -> int:
     _print_corrections(report.corrections_file, report.corrections)
     for path, problem in report.failures:
         print(f"error: {shown(path)}: {problem}", file=sys.stderr)
+    for path, first in report.same_bytes:
+        print(f"note: {shown(path)}: the same bytes as {shown(first)}; counted once", file=sys.stderr)
     if report.kept:
         print(f"kept the previous rows of: {', '.join(report.kept)}", file=sys.stderr)
     if report.failures:
@@ -136,6 +138,7 @@ def _extract(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- clean-corpus
 
 def _corpus_arguments(parser: argparse.ArgumentParser) -> None:
+    from analysis.store.cluster import WORKER_TIMEOUT
     from analysis.store.corpus import DEFAULT_PARTITION_SIZE
 
     parser.add_argument(
@@ -149,6 +152,10 @@ def _corpus_arguments(parser: argparse.ArgumentParser) -> None:
         "--partition-size", type=int, default=DEFAULT_PARTITION_SIZE, metavar="FILES",
         help=f"files per task and per Parquet part (default {DEFAULT_PARTITION_SIZE})",
     )
+    parser.add_argument(
+        "--worker-timeout", type=float, default=WORKER_TIMEOUT, metavar="SECONDS",
+        help=f"with --scheduler: how long to wait for a Dask worker before giving up (default {WORKER_TIMEOUT:g})",
+    )
     bar = parser.add_mutually_exclusive_group()
     bar.add_argument("--progress", dest="progress", action="store_true", default=None, help="always show progress")
     bar.add_argument("--no-progress", dest="progress", action="store_false", help="never show progress")
@@ -156,19 +163,26 @@ def _corpus_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _corpus(args: argparse.Namespace) -> int:
-    from analysis.store.corpus import FAILURES, clean_corpus
+    from analysis.store.corpus import DUPLICATES, FAILURES, clean_corpus
     from analysis.tables.contract import PER_DOCUMENT
 
     report = clean_corpus(
         args.inputs, args.output, jobs=args.jobs, scheduler=args.scheduler, csv=args.csv,
         partition_size=args.partition_size, progress=args.progress, corrections=args.corrections,
+        worker_timeout=args.worker_timeout,
     )
     for name in PER_DOCUMENT:
         print(f"{shown(report.output / name)}: {report.rows.get(name, 0)} rows")
+    print(f"{report.n_partitions} partition(s): {report.cleaned} cleaned ({report.files_cleaned} file(s)), "
+          f"{report.resumed} taken from an unfinished run, {report.kept} unchanged; "
+          f"{report.parts_written} part(s) written, {report.parts_removed} removed, {report.parts_total} in all")
     _print_corrections(report.corrections_file, report.corrections)
+    if report.duplicates:
+        print(f"note: {len(report.duplicates)} file(s) have the same bytes as another and were counted once; "
+              f"see {shown(report.output / DUPLICATES)}", file=sys.stderr)
     listed = report.failures[:20]
     for path, _doc_id, _error, problem in listed:
-        print(f"error: {path}: {problem}", file=sys.stderr)
+        print(f"error: {shown(Path(report.base) / path)}: {problem}", file=sys.stderr)
     if len(report.failures) > len(listed):
         print(f"error: ... and {len(report.failures) - len(listed)} more", file=sys.stderr)
     if report.failures:

@@ -1128,7 +1128,8 @@ def test_clean_corpus_through_directory_symlink_loops_reads_each_real_file_once(
     ran = cli("clean-corpus", what, "-o", out, "--jobs", "1", "--no-progress", memory=4 * GiB, timeout=90)
     assert not ran.timed_out, "hung"
     assert ran.returncode == 0, str(ran)
-    assert sorted(_documents_of(out)) == ["a_report_00000", "a_report_00001", "b_report_00000", "b_report_00001"]
+    assert sorted(_documents_of(out)) == ["2021/a/a_report_00000", "2021/a/a_report_00001", "2021/b/b_report_00000",
+                                          "2021/b/b_report_00001"]
 
 
 def _documents_of(out: Path) -> list[str]:
@@ -1169,7 +1170,7 @@ def test_clean_corpus_reports_an_unreadable_sub_folder(tmp_path):
     assert ran.returncode == 1, str(ran)
     errors = error_lines(ran)
     assert any(str(archive / "shut") in line and "permission denied" in line.lower() for line in errors), errors
-    assert sorted(_documents_of(tmp_path / "out")) == ["report_00000", "report_00001"]
+    assert sorted(_documents_of(tmp_path / "out")) == ["open/report_00000", "open/report_00001"]
 
 
 # =============================================================================================
