@@ -34,7 +34,9 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the batch plan (default: notebooks/plan.yaml)")
     parser.add_argument("--only", metavar="PATTERN", help="run only notebook/slug names matching this shell pattern")
     parser.add_argument("--no-clean", action="store_true", help="skip the clean step; use the tables already there")
-    parser.add_argument("--raw-dir", type=Path, default=config.RAW_DIR, help=argparse.SUPPRESS)
+    parser.add_argument("--raw-dir", type=Path, default=None,
+                        help="where the reports of --clean-dir are, for their source views (default: the archive a "
+                             "clean-corpus output records, else data/raw; data/raw is also what the clean step reads)")
     parser.add_argument("--clean-dir", type=Path, default=config.CLEAN_DIR, help="clean tables (default: data/clean)")
     parser.add_argument("--reports-dir", type=Path, default=config.REPORTS_DIR, help="output folder (default: reports)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -235,7 +237,7 @@ def _review(args: argparse.Namespace) -> int:
     tables = {name: _mine(read_table(clean_dir, name), args.doc) for name in ("figures", "checks")}
     indicators = read_table(clean_dir, "indicators")
     for line in review_lines(documents[documents["doc_id"] == args.doc], tables["figures"], tables["checks"],
-                             indicators, args.limit):
+                             indicators, args.limit, provinces=read_table(clean_dir, "provinces")):
         print(line)
     return 0
 

@@ -95,7 +95,7 @@ def write_archive(folder: Path, years: range = range(2019, 2025), *, cases: list
     published = _manifest()
     written: list[Path] = []
     cases = list(KINDS) if cases is None else cases
-    growth = {case: 1 + rng.uniform(0.03, 0.12) for case in [*cases, "seed"]}
+    growth = {case: 1 + rng.uniform(0.02, 0.08) for case in [*cases, "seed"]}
     for year in years:
         for case in cases:
             kind, name = KINDS[case]
