@@ -227,3 +227,24 @@ def test_a_value_ten_thousand_times_its_other_editions_is_worth_a_look():
     flagged = listed[listed["reasons"].str.contains("edition_outlier")]
     assert flagged["doc_id"].tolist() == ["r3"]
     assert "本省其他 3 篇报道中位数的 10,377 倍" in flagged["why"].iloc[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# What a run redoes
+
+
+def test_a_province_page_depends_only_on_the_reports_about_its_provinces():
+    from analysis.publish.freshness import DataVersion, scope
+
+    documents, figures = _archive_tables()
+    dates = pd.DataFrame({"doc_id": ["r2023"], "province": ["江西"]})  # 江西 named only by a date of r2023
+    data = DataVersion(documents, figures, dates, "base")
+    jilin, jiangxi, everything = data.of(["吉林"]), data.of(["江西"]), data.of(None)
+    changed = figures.assign(value=[1.0, 2.0, 3.0, 4.0, 5.0, 60.0, 7.0])  # 江西's bulletin read otherwise
+    again = DataVersion(documents, changed, dates, "base")
+    assert again.of(["吉林"]) == jilin and again.of(["江西"]) != jiangxi and again.of(None) != everything
+    assert again.of(["吉林", "江西"]) != data.of(["吉林", "江西"])
+    assert DataVersion(documents, changed, dates, "other").of(["吉林"]) != jilin, "another cleaner: every page"
+    assert DataVersion(documents, changed, dates, "v", scoped=False).of(["吉林"]) == "v"
+    assert (scope({"province": "吉林"}), scope({"provinces": ["吉林", "江西"]}), scope({"provinces": []}), scope({})) == \
+           (["吉林"], ["吉林", "江西"], None, None)

@@ -58,6 +58,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED_RAW = ROOT / "data" / "raw"
 SEED = "000_ef22c67862e0d2cc.txt"
 FIXTURE_CLEAN = ROOT / "tests" / "fixtures" / "clean_small"
+FIXTURE_RAW = ROOT / "tests" / "fixtures" / "raw_small"  # the text those tables were read from
 CORPUS_GEN = ROOT / "benchmarks" / "corpus_gen.py"
 NOTEBOOKS = ROOT / "notebooks"
 TAG = "ANALYSIS_FAULT_PROBE"  # in the environment of every process a probe starts (orphan search)
@@ -783,8 +784,8 @@ def test_killing_run_leaves_no_orphans_and_nothing_written_after(tmp_path, signu
     (reports / "index.html").write_text("previous index")
     before = snapshot(reports)
     tag = uuid.uuid4().hex
-    process = _start(["run", "--plan", plan, "--no-clean", "--clean-dir", clean, "--reports-dir", reports,
-                      "--jobs", "1", "--no-progress"], tag, tmp_path)
+    process = _start(["run", "--plan", plan, "--no-clean", "--clean-dir", clean, "--raw-dir", FIXTURE_RAW,
+                      "--reports-dir", reports, "--jobs", "1", "--no-progress"], tag, tmp_path)
     try:
         wait_until(started.exists, 240, "the notebook's kernel to start", process)
         children = [pid for pid in tagged(tag) if pid != process.pid]
@@ -932,7 +933,8 @@ def test_run_on_a_full_disk_is_one_line_and_keeps_the_previous_reports(tmp_path)
         (reports / "charts" / "default.html").write_text("previous report")
         before = snapshot(reports)
         fill(fs, 96 * 1024)
-        ran = cli("run", "--plan", plan, "--no-clean", "--clean-dir", clean, "--reports-dir", reports,
+        ran = cli("run", "--plan", plan, "--no-clean", "--clean-dir", clean, "--raw-dir", FIXTURE_RAW,
+                  "--reports-dir", reports,
                   "--jobs", "1", "--no-progress", timeout=600)
         after, left = snapshot(reports), leftovers(reports)
     assert_one_line_error(ran, "no space left on device")
@@ -995,8 +997,8 @@ def test_a_read_only_output_folder_is_one_line_and_untouched(tmp_path, command, 
     args = {
         "clean": ["clean", raw, "-o", out],
         "clean-corpus": ["clean-corpus", raw, "-o", out, "--jobs", "1", "--no-progress"],
-        "run": ["run", "--no-clean", "--clean-dir", clean, "--reports-dir", out, "--only", "overview", "--jobs", "1",
-                "--no-progress"],
+        "run": ["run", "--no-clean", "--clean-dir", clean, "--raw-dir", FIXTURE_RAW, "--reports-dir", out, "--only",
+                "overview", "--jobs", "1", "--no-progress"],
         "extract": ["extract", raw / SEED, "-o", out / "figures.csv"],
     }[command]
     before = snapshot(out)

@@ -538,16 +538,6 @@ def _stop_workers(executor, stop_event) -> None:
             signal.signal(signum, handler)
 
 
-def raw_folder(clean_dir: Path, raw_dir: Path | None) -> Path:
-    """Where the reports of ``clean_dir`` are (``documents.path`` starts there): ``raw_dir`` if given,
-    else the archive a clean-corpus output records, else data/raw."""
-    from analysis.store.manifest import archive_folder
-
-    if raw_dir is not None:
-        return Path(raw_dir)
-    return archive_folder(clean_dir) or config.RAW_DIR
-
-
 def _unchanged(entry, inputs: str, reports_dir: Path) -> bool:
     return (entry is not None and entry.status == "ok" and entry.inputs == inputs and bool(entry.page)
             and all((reports_dir / f).is_file() for f in entry.files()))
@@ -608,7 +598,7 @@ def run_batch(
 
     from tqdm import tqdm
 
-    from analysis.publish import freshness, index, views
+    from analysis.publish import freshness, index, source_view, views
     from analysis.store.locks import FolderLock
     from analysis.store.processes import exit_status
     from analysis.store.transaction import transaction
@@ -625,7 +615,7 @@ def run_batch(
     # The lock refuses a second run at once; the transaction publishes every file of this run together.
     with transaction(reports_dir, "the reports", lock=FolderLock(reports_dir / LOCK_NAME, BUSY)) as tx:
         failures = _clean_step(Path(raw_dir or config.RAW_DIR), clean_dir, say) if run_clean else []
-        raw_root = raw_folder(clean_dir, raw_dir)
+        raw_root = source_view.raw_folder(clean_dir, raw_dir)
         figures = views.load("figures", clean_dir)
         documents = views.load("documents", clean_dir)
         provinces = views.provinces_in(figures)
@@ -634,7 +624,7 @@ def run_batch(
             say(f"note: no province comparison: the data names {len(provinces)} province(s), a comparison needs two")
         if not todo:
             raise InputError(plan_path, f"no planned notebook matches {only!r}")
-        data = freshness.DataVersion(clean_dir, documents, figures, views.load("dates", clean_dir))
+        data = freshness.DataVersion.of_folder(clean_dir, documents, figures, views.load("dates", clean_dir))
         inputs = {job.name: freshness.job_fingerprint(notebooks_dir / f"{job.notebook}.ipynb", job.parameters, data)
                   for job in todo}
         earlier = index.load_manifest(reports_dir)
@@ -705,8 +695,6 @@ def run_batch(
             executor.shutdown(wait=False, cancel_futures=True)
         ordered = [outcomes[j.name] for j in todo]
         if source_views:
-            from analysis.publish import source_view
-
             lost = [(doc, why) for doc, why in skipped if why != source_view.NAME_REFUSED]
             if lost:  # a raw file changed or went while the run read it: a dead link is no report
                 raise InputError(raw_root, f"no source view for {len(lost)} report(s) (first: {lost[0][0]}: "

@@ -58,25 +58,32 @@ def _mentioned(frame, provinces: set[str]) -> set[str]:
 
 
 class DataVersion:
-    """Fingerprints of the data a page reads, by the provinces it is about (see the module doc)."""
+    """Fingerprints of the data a page reads, by the provinces it is about (see the module doc).
 
-    def __init__(self, clean_dir: Path, documents, figures, dates):
+    ``base``: what every page depends on; ``scoped``: False when only the whole folder can tell
+    (then every page has the fingerprint ``base``)."""
+
+    def __init__(self, documents, figures, dates, base: str, scoped: bool = True):
+        self.documents, self.figures, self.dates = documents, figures, dates
+        self.base, self.scoped = base, scoped
+
+    @classmethod
+    def of_folder(cls, clean_dir: Path, documents, figures, dates) -> DataVersion:
+        """For the clean tables in ``clean_dir``: scoped for a clean-corpus output (its manifest
+        names the cleaning code), the whole folder hashed otherwise."""
         from analysis.publish.index import data_version
+        from analysis.publish.views import load_optional
         from analysis.store import manifest
 
-        self.documents, self.figures, self.dates = documents, figures, dates
         recorded = manifest.read(clean_dir)
         if recorded is None:
-            self.base, self.scoped = data_version(clean_dir), False
-        else:
-            from analysis.publish.views import load_optional
-
-            digest = hashlib.sha256(recorded.cleaner.encode())
-            for name in VOCABULARIES:
-                table = load_optional(name, clean_dir)
-                if table is not None:
-                    digest.update(rows_digest(table))
-            self.base, self.scoped = digest.hexdigest(), True
+            return cls(documents, figures, dates, data_version(clean_dir), scoped=False)
+        digest = hashlib.sha256(recorded.cleaner.encode())
+        for name in VOCABULARIES:
+            table = load_optional(name, clean_dir)
+            if table is not None:
+                digest.update(rows_digest(table))
+        return cls(documents, figures, dates, digest.hexdigest())
 
     def of(self, provinces: list[str] | None) -> str:
         """The fingerprint of the reports about ``provinces`` (all reports for None)."""

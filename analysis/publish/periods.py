@@ -67,7 +67,7 @@ class Period:
         """One Chinese sentence saying which figures the period shows, for a page's captions."""
         if self.kind == LATEST:
             return ("时期：最新一期。每个省份的每项指标取日期最近的数字（截至日期，没有则用报道日期），"
-                    "不属于任何指标的数字取该省最近一篇报道。")
+                    "不属于任何指标的数字按统计对象取最近的。")
         if self.kind == ALL:
             return "时期：全部各期，每篇报道的每个数字都列出。"
         return f"时期：{self.label}，只列截至日期（没有则用报道日期）在这段时间内的数字。"

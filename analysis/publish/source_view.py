@@ -273,6 +273,17 @@ def _labels() -> tuple[dict, dict]:
     return disposition_labels(), words
 
 
+def raw_folder(clean_dir, raw_dir=None) -> Path:
+    """Where the reports of ``clean_dir`` are (``documents.path`` starts there): ``raw_dir`` if given,
+    else the archive a clean-corpus output records, else data/raw."""
+    from analysis import config
+    from analysis.store.manifest import archive_folder
+
+    if raw_dir is not None:
+        return Path(raw_dir)
+    return archive_folder(clean_dir) or config.RAW_DIR
+
+
 def raw_path(doc, raw_dir=None) -> Path:
     """Where a document's raw file is: ``documents.path`` inside ``raw_dir``, the folder it was cleaned
     from (``data/raw``, or the archive a clean-corpus output records); for tables cleaned by an older
@@ -337,12 +348,14 @@ def write_views(clean_dir, reports_dir, doc_ids: list[str], raw_dir=None) -> tup
     """Write ``<reports_dir>/source/<doc_id>.html`` for each document, each page with its own font
     inline (a separate font file is refused by some servers, JupyterLab's among them); returns
     ``(doc_id, problem)`` for those that could not be written (raw text missing or changed), and the
-    characters the pages show. ``raw_dir``: the folder the reports were cleaned from (:func:`raw_path`)."""
+    characters the pages show. ``raw_dir``: the folder the reports were cleaned from (default
+    :func:`raw_folder`; see :func:`raw_path`)."""
     from analysis.publish.pages import page
     from analysis.publish.review import worth_a_look
     from analysis.publish.webfont import page_characters
     from analysis.store.atomic import write_text_atomic
 
+    raw_dir = raw_folder(clean_dir, raw_dir)
     tables, indicators, provinces = view_tables(clean_dir, doc_ids)
     groups = {name: dict(tuple(t.groupby("doc_id", sort=False))) for name, t in tables.items()}
     labels, words = _labels()
