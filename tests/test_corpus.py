@@ -432,3 +432,15 @@ def test_a_lost_scheduler_is_one_line_and_leaves_no_staging(tmp_path):
     assert not (out / "documents").exists()
     assert [p.name for p in [*out.iterdir(), *tmp_path.iterdir()] if ".swap-" in p.name or p.name.startswith(".staging")] == []
     assert list(out.glob(".parts/*/result.json"))  # what finished is there for the next run
+
+
+def test_clean_reads_a_report_saved_twice_once_and_says_so(tmp_path, capsys):
+    raw = tmp_path / "raw"
+    write_files(raw, 2, file_chars=300, seed=8)
+    (raw / "report_00001_again.txt").write_bytes((raw / "report_00001.txt").read_bytes())
+    status = cli.main(["clean", str(raw), "-o", str(tmp_path / "clean")])
+    err = capsys.readouterr().err
+    assert status == 0
+    assert err.splitlines() == [f"note: {raw / 'report_00001_again.txt'}: the same bytes as {raw / 'report_00001.txt'}; "
+                                "counted once"]
+    assert read_table(tmp_path / "clean", "documents")["doc_id"].tolist() == ["report_00000", "report_00001"]

@@ -165,6 +165,10 @@ def edition_outliers(figures, indicators) -> dict:
     rows = indicators[indicators["province"].notna() & (indicators["value"] > 0)]
     keys = ["province", "indicator", "measure", "unit"] if "measure" in rows else ["province", "indicator", "unit"]
     wanted = set(zip(figures["doc_id"].tolist(), figures["figure"].astype(int).tolist()))
+    mine = rows[[key in wanted for key in zip(rows["doc_id"].tolist(), rows["figure"].astype(int).tolist())]]
+    if mine.empty:
+        return {}
+    rows = rows.merge(mine[keys].drop_duplicates(), on=keys)  # only the series of these figures
     out = {}
     for _key, group in rows.groupby(keys, sort=False):
         if group["doc_id"].nunique() <= MIN_OTHER_EDITIONS:

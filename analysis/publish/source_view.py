@@ -350,9 +350,9 @@ def write_views(clean_dir, reports_dir, doc_ids: list[str], raw_dir=None) -> tup
     ``(doc_id, problem)`` for those that could not be written (raw text missing or changed), and the
     characters the pages show. ``raw_dir``: the folder the reports were cleaned from (default
     :func:`raw_folder`; see :func:`raw_path`)."""
-    from analysis.publish.pages import page
+    from analysis.publish.pages import finish, page_html
     from analysis.publish.review import worth_a_look
-    from analysis.publish.webfont import page_characters
+    from analysis.publish.webfont import page_characters, shared_cut
     from analysis.store.atomic import write_text_atomic
 
     raw_dir = raw_folder(clean_dir, raw_dir)
@@ -364,6 +364,7 @@ def write_views(clean_dir, reports_dir, doc_ids: list[str], raw_dir=None) -> tup
 
     skipped, chars = [], set()
     empty = {name: t.iloc[0:0] for name, t in tables.items()}
+    unfinished = []  # (doc_id, the page before its font): the font is cut once for all of them
     for doc in tables["documents"].itertuples():
         source = _document_source(doc, raw_dir)
         if source is None:
@@ -377,15 +378,18 @@ def write_views(clean_dir, reports_dir, doc_ids: list[str], raw_dir=None) -> tup
                                                  provinces=provinces),
                              checks=checks, page_starts=source.page_starts)
         links = [("../index.html", "← 报告目录"), ("index.html", "原文目录")]
-        html_text = page(f"原文核对：{_text(doc.title) or doc.doc_id}", body, links, CSS)
-        try:
-            write_text_atomic(folder / page_name(doc.doc_id), html_text)
-        except OSError as err:
-            if err.errno not in _NAME_REFUSED:
-                raise  # a full disk stops the run
-            skipped.append((doc.doc_id, NAME_REFUSED))
-            continue
-        chars |= page_characters(html_text)
+        unfinished.append((doc.doc_id, page_html(f"原文核对：{_text(doc.title) or doc.doc_id}", body, links, CSS)))
+    shown = [page_characters(html) for _, html in unfinished]
+    with shared_cut(set().union(*shown)):
+        for (doc_id, html), seen in zip(unfinished, shown):
+            try:
+                write_text_atomic(folder / page_name(doc_id), finish(html))
+            except OSError as err:
+                if err.errno not in _NAME_REFUSED:
+                    raise  # a full disk stops the run
+                skipped.append((doc_id, NAME_REFUSED))
+                continue
+            chars |= seen
     return skipped, chars
 
 

@@ -46,7 +46,7 @@ from analysis.store.partitions import Member, Result, Task
 from analysis.tables.contract import PER_DOCUMENT, REVIEW_TABLES, RUN_LOGS, TABLES, VOCABULARIES
 
 FAILURES, DUPLICATES = "failures", "duplicates"
-DEFAULT_PARTITION_SIZE = 64
+DEFAULT_PARTITION_SIZE = 16  # reports per partition on average: what an added report costs again
 CACHE = ".parts"  # inside OUT: each partition cleaned by this run (or a crashed one), until the commit
 WHOLE_TABLES = (*VOCABULARIES, *REVIEW_TABLES, *RUN_LOGS)  # written whole every run, one part each
 SINGLE_PART = "part-00000.parquet"
