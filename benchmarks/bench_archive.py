@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_dask:
         from dask.distributed import LocalCluster
 
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
         corpus("clean-corpus on Dask (2 workers): full", dask_out, "--scheduler", cluster.scheduler_address)
     if not args.no_run:
         seconds, stdout = _command("run", "--no-clean", "--no-progress", "--clean-dir", out, "--reports-dir", reports,

@@ -374,7 +374,7 @@ def test_parquet_is_typed_like_the_csvs_and_described_beside_the_parts(small_raw
 def test_a_scheduler_without_workers_is_one_line_after_the_timeout(small_raw, tmp_path, capsys):
     from dask.distributed import LocalCluster
 
-    with LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as cluster:
         status = cli.main(["clean-corpus", str(small_raw), "-o", str(tmp_path / "out"), "--scheduler",
                            cluster.scheduler_address, "--worker-timeout", "2", "--no-progress"])
     err = capsys.readouterr().err

@@ -29,15 +29,26 @@ VIEW_TABLES = ("mentions", "figures", "dates", "sentences", "sections", "checks"
 VOCABULARIES = ("provinces", "themes", "indicator_definitions")
 
 
+# What the pages are made with: the publish stage (code, display vocabularies, templates), the
+# vocabularies it reads labels from, and how tables are read (not how they are cleaned or stored).
+PAGE_PARTS = ("publish", "lexicon", "tables/contract.py", "store/reader.py", "store/parquet.py", "config.py",
+              "errors.py", "tsv.py")
+
+
 @cache
 def code_version() -> str:
-    """A fingerprint of this package's code, vocabularies and page templates: another version redoes every page."""
+    """A fingerprint of the code and data pages are made with (:data:`PAGE_PARTS`): another version
+    redoes every page."""
     from analysis import config
 
     digest = hashlib.sha256()
-    for path in sorted(p for p in config.PACKAGE_DIR.rglob("*")
-                       if p.is_file() and "__pycache__" not in p.parts and p.suffix in (".py", ".tsv", ".j2", ".css", ".json")):
-        digest.update(path.relative_to(config.PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    for part in PAGE_PARTS:
+        path = config.PACKAGE_DIR / part
+        files = [path] if path.is_file() else sorted(
+            p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+            and p.suffix in (".py", ".tsv", ".j2", ".css", ".json"))
+        for file in files:
+            digest.update(file.relative_to(config.PACKAGE_DIR).as_posix().encode() + b"\0" + file.read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -204,7 +204,7 @@ def _clean_into(tx, found, base: str, output: Path, report: CorpusReport, fixes,
     from analysis.store.sinks import write_parquet
 
     previous = manifests.read(output)
-    members, states = _members(found.reports, base, previous, report)
+    members, states = _members(found.reports, base, previous, report, _shows(progress))
     cleaner = manifests.cleaner_version()
     ids = _ids(fixes)
     plan = _plan(members, partition_size, previous, output, cleaner, fixes, ids, base, report)
@@ -242,10 +242,10 @@ def _ids(fixes) -> list[str]:
     return correction_ids(fixes)
 
 
-def _members(paths: list[Path], base: str, previous, report: CorpusReport):
+def _members(paths: list[Path], base: str, previous, report: CorpusReport, progress: bool = False):
     """The reports to clean, sorted by ``doc_id`` (files that cannot be hashed, duplicates and
     ``doc_id`` clashes set aside into ``report``), and the state of every file scanned."""
-    scanned = manifests.scan(paths, base, previous)
+    scanned = manifests.scan(paths, base, previous, progress)
     report.n_hashed = sum(s.hashed for s in scanned)
     readable = []
     for s in scanned:
@@ -438,12 +438,15 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
+def _shows(progress: bool | None) -> bool:
+    """Whether to show progress: as asked, else on a terminal."""
+    return sys.stderr.isatty() if progress is None else progress
+
+
 def _progress_bar(total: int, progress: bool | None):
     from tqdm import tqdm
 
-    if progress is None:
-        progress = sys.stderr.isatty()
-    return tqdm(total=total, desc="clean-corpus", unit="file", file=sys.stderr, disable=not progress)
+    return tqdm(total=total, desc="clean-corpus", unit="file", file=sys.stderr, disable=not _shows(progress))
 
 
 def _run(tasks: list[Task], jobs: int | None, scheduler: str | None, progress, worker_timeout: float, say) -> list[Result]:

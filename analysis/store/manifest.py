@@ -27,8 +27,10 @@ from analysis.errors import InputError
 NAME = "manifest.json"
 FORMAT = 1
 HASH_THREADS = 8  # files hashed at once: reading overlaps, and hashlib releases the GIL on large buffers
-# The modules and data whose change changes what cleaning writes (publish/ does not).
-CLEANER_PARTS = ("raw", "extract", "tables", "store", "lexicon")
+# The modules and data whose change changes what cleaning writes: not publish/, and of store/ only
+# what builds and writes the parts (how a run is organised, locked or committed changes no row).
+CLEANER_PARTS = ("raw", "extract", "tables", "lexicon", "store/pipeline.py", "store/sinks.py", "store/parquet.py",
+                 "store/cells.py", "store/partitions.py", "tsv.py", "errors.py")
 # Libraries that turn a file into text: another version may read the same file otherwise.
 READERS = ("pdfplumber", "pypdfium2", "python-docx", "openpyxl", "xlrd", "trafilatura", "charset-normalizer",
            "pandas", "pyarrow")
@@ -115,8 +117,9 @@ def cleaner_version() -> str:
     digest = hashlib.sha256()
     files = [CENSUS_TSV]
     for part in CLEANER_PARTS:
-        files += sorted(p for p in (config.PACKAGE_DIR / part).rglob("*")
-                        if p.suffix in (".py", ".tsv") and "__pycache__" not in p.parts)
+        path = config.PACKAGE_DIR / part
+        files += [path] if path.is_file() else sorted(p for p in path.rglob("*")
+                                                      if p.suffix in (".py", ".tsv") and "__pycache__" not in p.parts)
     for path in files:
         digest.update(path.relative_to(config.PACKAGE_DIR.parent).as_posix().encode() + b"\0" + path.read_bytes())
     for name in READERS:
@@ -138,9 +141,14 @@ class Scanned:
     hashed: bool = False  # read again this run (new or changed), not taken from the manifest
 
 
-def scan(paths: list[Path], base: str | Path, previous: Manifest | None) -> list[Scanned]:
+def scan(paths: list[Path], base: str | Path, previous: Manifest | None, progress: bool = False) -> list[Scanned]:
     """Each file's state: taken from ``previous`` when its size and time (and its sidecar's) are as
-    recorded, else hashed anew (several files at once). A file that cannot be read gets its problem."""
+    recorded, else hashed anew (several files at once; ``progress``: a bar on stderr). A file that
+    cannot be read gets its problem."""
+    import sys
+
+    from tqdm import tqdm
+
     from analysis.raw.discover import recorded_path
 
     known = previous.files if previous is not None else {}
@@ -153,7 +161,8 @@ def scan(paths: list[Path], base: str | Path, previous: Manifest | None) -> list
             return Scanned(path, relative, None, err.problem_of(path))
 
     with ThreadPoolExecutor(HASH_THREADS) as pool:
-        return list(pool.map(one, paths))
+        return list(tqdm(pool.map(one, paths), total=len(paths), desc="files", unit="file", file=sys.stderr,
+                         disable=not progress, leave=False))
 
 
 def _state(path: Path, relative: str, before: FileState | None) -> Scanned:
