@@ -4,8 +4,9 @@ Generates an archive (:mod:`benchmarks.archive_gen`: yearly editions of the genr
 round-ups, a few exact duplicates, the same file names in every year), then prints, each a fresh
 command as a user types it:
 
-- ``clean-corpus --jobs 2``: the full run, a rerun with nothing changed, and a rerun after adding
-  reports across the years (how many partitions were cleaned, how many Parquet parts written);
+- ``clean-corpus --jobs 2``: the full run, a rerun with nothing changed, a rerun after a new batch of
+  reports in the latest year (as archives grow) and one after as many added across all the years (how
+  many partitions were cleaned, how many Parquet parts written);
 - the same on a local Dask cluster of two worker processes (``--scheduler``), checked equal to the
   local output table by table;
 - ``run`` over the output: the full run, a rerun with nothing changed, and one after the reports
@@ -51,17 +52,17 @@ def _run_line(stdout: str) -> str:
     return next((line for line in stdout.splitlines() if "notebooks ran" in line), "").split("; index:")[0]
 
 
-def _add_reports(archive: Path, years: range, n: int) -> list[Path]:
-    """``n`` new round-ups spread over the years, each in its year's folder."""
+def _add_reports(archive: Path, years: list[int], n: int, tag: str) -> list[Path]:
+    """``n`` new round-ups spread over ``years``, each in its year's folder."""
     extra = Path(tempfile.mkdtemp(prefix="archive-extra-"))
     added = []
     chosen = list(years)
     for i in range(n):
         year = chosen[i % len(chosen)]
         write_archive(extra / str(i), range(year, year + 1), cases=[], seed_editions=False, roundups=1, duplicates=0,
-                      seed=1000 + i)
+                      seed=(2000 if tag == "late" else 3000) + i)
         source = extra / str(i) / str(year) / "huizong" / "roundup_00.txt"
-        target = archive / str(year) / "huizong" / f"roundup_new_{i:02d}.txt"
+        target = archive / str(year) / "huizong" / f"roundup_{tag}_{i:02d}.txt"
         shutil.copyfile(source, target)
         shutil.copyfile(source.with_name(source.name + ".source.yml"), target.with_name(target.name + ".source.yml"))
         added.append(target)
@@ -123,16 +124,18 @@ def main(argv: list[str] | None = None) -> int:
         seconds, stdout = _command("run", "--no-clean", "--no-progress", "--clean-dir", out, "--reports-dir", reports,
                                    "--jobs", args.jobs, cwd=work)
         rows.append(("run: nothing changed", seconds, _run_line(stdout)))
-    added = _add_reports(archive, args.years, args.add)
-    corpus(f"clean-corpus: {len(added)} reports added", out, "--jobs", args.jobs)
+    for label, years in (("in the latest year", [args.years[-1]]), ("across the years", list(args.years))):
+        added = _add_reports(archive, years, args.add, "late" if len(years) == 1 else "spread")
+        corpus(f"clean-corpus: {len(added)} reports added {label}", out, "--jobs", args.jobs)
+        if cluster is not None:
+            corpus("clean-corpus on Dask: the same", dask_out, "--scheduler", cluster.scheduler_address)
+            rows.append(("Dask output equals the local output", 0.0, str(_same_tables(out, dask_out))))
+        if not args.no_run:
+            seconds, stdout = _command("run", "--no-clean", "--no-progress", "--clean-dir", out, "--reports-dir",
+                                       reports, "--jobs", args.jobs, cwd=work)
+            rows.append((f"run: {len(added)} reports added {label}", seconds, _run_line(stdout)))
     if cluster is not None:
-        corpus(f"clean-corpus on Dask: {len(added)} reports added", dask_out, "--scheduler", cluster.scheduler_address)
         cluster.close()
-        rows.append(("Dask output equals the local output", 0.0, str(_same_tables(out, dask_out))))
-    if not args.no_run:
-        seconds, stdout = _command("run", "--no-clean", "--no-progress", "--clean-dir", out, "--reports-dir", reports,
-                                   "--jobs", args.jobs, cwd=work)
-        rows.append((f"run: {len(added)} reports added", seconds, _run_line(stdout)))
     width = max(len(r[0]) for r in rows)
     for label, seconds, what in rows:
         print(f"{label:<{width}}  {seconds:7.1f} s  {re.sub(r'/tmp/[^ ]+', '', what)}")

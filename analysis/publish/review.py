@@ -185,7 +185,21 @@ def edition_outliers(figures, indicators) -> dict:
 
 
 def _times(factor: float) -> str:
-    return f"{factor:,.0f}" if factor >= 100 else f"{factor:.3g}"
+    """A factor to one significant digit, as a reader says it (约3万, 100, 约20): what a figure is
+    worth a look for does not change with every report added elsewhere, so neither does its page.
+
+    >>> _times(28316.4), _times(100.0), _times(23.9)
+    ('约3万', '100', '约20')
+    """
+    import math
+
+    from analysis.publish.formatting import format_number
+
+    if factor <= 0 or factor != factor:
+        return "0"
+    step = 10 ** math.floor(math.log10(factor))
+    rounded = round(factor / step) * step
+    return ("" if math.isclose(rounded, factor, rel_tol=1e-9) else "约") + format_number(rounded)
 
 
 def twins(figures) -> set:
@@ -237,15 +251,15 @@ def worth_a_look(figures, checks=None, indicators=None, limit: int | None = None
                 found.append("over_population")
                 why.append(f"{labels['over_population']}（{crowded[key] / 10_000:,.0f}万人）")
             if key in editions:
-                ratio, others = editions[key]
-                size = f"{_times(ratio)} 倍" if ratio >= 1 else f"{_times(1 / ratio)} 分之一"
+                ratio, _ = editions[key]
+                size = f"{_times(ratio)}倍" if ratio >= 1 else f"{_times(1 / ratio)}分之一"
                 found.append("edition_outlier")
-                why.append(f"{labels['edition_outlier']}（本省其他 {others} 篇报道中位数的 {size}）")
+                why.append(f"{labels['edition_outlier']}（本省其他各期中位数的{size}）")
             if key in far:
-                ratio, others = far[key]
-                size = f"{_times(ratio)} 倍" if ratio >= 1 else f"{_times(1 / ratio)} 分之一"
+                ratio, _ = far[key]
+                size = f"{_times(ratio)}倍" if ratio >= 1 else f"{_times(1 / ratio)}分之一"
                 found.append("outlier")
-                why.append(f"{labels['outlier']}（其他 {others} 个省份中位数的 {size}）")
+                why.append(f"{labels['outlier']}（其他省份中位数的{size}）")
             if _text(getattr(row, "table", None)) and unit_from_elsewhere(_text(row.surface), _text(row.column_header)):
                 found.append("no_header_unit")
                 why.append(labels["no_header_unit"])
