@@ -1313,8 +1313,8 @@ def test_the_overview_of_200_reports_stays_small(tmp_path):
     clean = tmp_path / "clean"
     assert clean_into(raw, clean, timeout=1800).returncode == 0
     reports = tmp_path / "reports"
-    ran = cli("run", "--no-clean", "--clean-dir", clean, "--reports-dir", reports, "--only", "overview",
-              "--jobs", "1", "--no-progress", timeout=3600)
+    ran = cli("run", "--no-clean", "--clean-dir", clean, "--raw-dir", raw, "--reports-dir", reports,
+              "--only", "overview", "--jobs", "1", "--no-progress", timeout=3600)
     assert ran.returncode == 0, str(ran)
     assert (reports / "overview" / "default.html").stat().st_size < 5_000_000
     assert max(p.stat().st_size for p in (reports / "figures").glob("*.png")) < 2_000_000
@@ -1455,8 +1455,9 @@ def _links_resolve(page: Path) -> list[str]:
 def test_run_publishes_every_report_whatever_the_raw_file_names(tmp_path):
     raw = seed_raw(tmp_path / "raw")
     odd = ["报告:2021?", 'Report "A" <b>|c*', "back\\slash", "CON", "tilde~.", "A" * 200, "new\nline"]
-    for name in odd:  # the seed's text (its four provinces: the plan stays six notebooks) under each name
-        shutil.copyfile(SEED_RAW / SEED, raw / f"{name}.txt")
+    for n, name in enumerate(odd, 1):  # the seed's text (its four provinces: the plan stays six notebooks) under
+        # each name, each its own report (the same bytes twice would be one report, read once)
+        (raw / f"{name}.txt").write_bytes((SEED_RAW / SEED).read_bytes() + b"\n" * n)
     reports = tmp_path / "reports"
     # one notebook that links to the source views (the index and the views are written whatever --only says)
     ran = cli("run", "--raw-dir", raw, "--clean-dir", tmp_path / "clean", "--reports-dir", reports,
