@@ -226,7 +226,7 @@ def test_a_value_ten_thousand_times_its_other_editions_is_worth_a_look():
     listed = review.worth_a_look(figures, None, indicators)
     flagged = listed[listed["reasons"].str.contains("edition_outlier")]
     assert flagged["doc_id"].tolist() == ["r3"]
-    assert "本省其他各期中位数的约1万倍" in flagged["why"].iloc[0]
+    assert "本省其他各期中位数的万倍以上" in flagged["why"].iloc[0]
 
 
 # ---------------------------------------------------------------------------------------------

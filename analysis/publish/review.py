@@ -184,22 +184,22 @@ def edition_outliers(figures, indicators) -> dict:
     return out
 
 
-def _times(factor: float) -> str:
-    """A factor to one significant digit, as a reader says it (约3万, 100, 约20): what a figure is
-    worth a look for does not change with every report added elsewhere, so neither does its page.
+_ORDERS = ("十", "百", "千", "万", "十万", "百万", "千万", "亿", "十亿", "百亿", "千亿", "万亿")
 
-    >>> _times(28316.4), _times(100.0), _times(23.9)
-    ('约3万', '100', '约20')
+
+def how_far(ratio: float, of: str) -> str:
+    """How far a value is from ``of`` (a median), by its order of magnitude as a reader says it: what a
+    figure is worth a look for changes only when that order does, not with every report added
+    elsewhere, so neither does its page.
+
+    >>> how_far(28316.4, "其他省份中位数"), how_far(0.004, "本省其他各期中位数")
+    ('其他省份中位数的万倍以上', '不到本省其他各期中位数的百分之一')
     """
     import math
 
-    from analysis.publish.formatting import format_number
-
-    if factor <= 0 or factor != factor:
-        return "0"
-    step = 10 ** math.floor(math.log10(factor))
-    rounded = round(factor / step) * step
-    return ("" if math.isclose(rounded, factor, rel_tol=1e-9) else "约") + format_number(rounded)
+    far = ratio if ratio >= 1 else 1 / ratio
+    order = _ORDERS[max(1, min(int(math.floor(math.log10(far) + 1e-9)), len(_ORDERS))) - 1]
+    return f"{of}的{order}倍以上" if ratio >= 1 else f"不到{of}的{order}分之一"
 
 
 def twins(figures) -> set:
@@ -252,14 +252,12 @@ def worth_a_look(figures, checks=None, indicators=None, limit: int | None = None
                 why.append(f"{labels['over_population']}（{crowded[key] / 10_000:,.0f}万人）")
             if key in editions:
                 ratio, _ = editions[key]
-                size = f"{_times(ratio)}倍" if ratio >= 1 else f"{_times(1 / ratio)}分之一"
                 found.append("edition_outlier")
-                why.append(f"{labels['edition_outlier']}（本省其他各期中位数的{size}）")
+                why.append(f"{labels['edition_outlier']}（{how_far(ratio, '本省其他各期中位数')}）")
             if key in far:
                 ratio, _ = far[key]
-                size = f"{_times(ratio)}倍" if ratio >= 1 else f"{_times(1 / ratio)}分之一"
                 found.append("outlier")
-                why.append(f"{labels['outlier']}（其他省份中位数的{size}）")
+                why.append(f"{labels['outlier']}（{how_far(ratio, '其他省份中位数')}）")
             if _text(getattr(row, "table", None)) and unit_from_elsewhere(_text(row.surface), _text(row.column_header)):
                 found.append("no_header_unit")
                 why.append(labels["no_header_unit"])
