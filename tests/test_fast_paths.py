@@ -292,4 +292,4 @@ def test_spelled_out_digits_are_every_decimal() -> None:
 
 def test_special_units_are_the_units_either_unit_test_looks_for() -> None:
     lex = lexicon.load()
-    assert lex.special_units == lex.compound_openers | lex.arabic_only_units
+    assert lex.special_units == lex.compound_openers | lex.arabic_only_units | lex.unit_blockers
