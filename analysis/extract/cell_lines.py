@@ -161,6 +161,11 @@ class CellLines:
         for cell in cells[layout.first_row:anchor]:
             self._lines_cell(state, cell)
 
+    def _next_is_label(self, cell: Span) -> bool:
+        """Whether the line after ``cell``'s is a label (text), as a row's after its row number is."""
+        kind, cells = self._peek(cell.end + 1)
+        return self.is_cell_line(kind, cells) and self._cell_kind(cells[0].norm) == TEXT
+
     @staticmethod
     def is_cell_line(kind: str, cells: list[Span]) -> bool:
         """Whether a line can be a cell of a table one cell a line: one short cell, no sentence."""
@@ -177,6 +182,7 @@ class CellLines:
                 if kind != TEXT:
                     if not cell.norm.isdigit():
                         return False
+                    state.next_row = int(cell.norm) + 1
                 elif self._row_label(cell.norm) in self.words.total_labels or state.values is None:
                     state.skip = 1  # a row without its number (合计 over 序号 and 地区)
                 else:
@@ -189,6 +195,12 @@ class CellLines:
                 state.pending, state.skip = [cell], 0
                 return True
             return False
+        elif (columns[0].role == "index" and cell.norm == str(state.next_row) and state.values is not None
+              and self._next_is_label(cell)):
+            self._row(state, state.pending)  # the next row's number: this row is short of cells
+            state.pending, state.skip = [cell], 0
+            state.next_row += 1
+            return True
         state.pending.append(cell)
         if len(state.pending) + state.skip >= state.width:
             if state.values is None and not state.skip:

@@ -18,6 +18,8 @@ from analysis.extract.lexicon import NUMERAL_CHARS
 from analysis.extract.table_columns import Column, ColumnReader, TableWords, plain
 
 _NUMERAL = re.compile(f"[{NUMERAL_CHARS}]")
+_PERCENT = ("", "%")
+_ROW_NUMBER = -2  # the column of a row number left of the columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,7 @@ class TableState:
     width: int = 0
     skip: int = 0
     values: frozenset[int] | None = None
+    next_row: int = 0  # the row number the next row of a numbered table one cell a line should have
 
     @property
     def open(self) -> bool:
@@ -140,17 +143,25 @@ class Rows:
         if k == width:
             return list(enumerate(cells))
         if k > width:  # more cells than headers: the extra cells on the left belong to the label
-            return [(-1, c) for c in cells[:k - width]] + list(enumerate(cells[k - width:]))
+            extra = [(-1, c) for c in cells[:k - width]]
+            if cells[0].norm.isdigit() and len(cells[0].norm) <= 3 and not self.columns.is_value(cells[1].norm):
+                extra[0] = (_ROW_NUMBER, cells[0])  # a row number no header names
+            return extra + list(enumerate(cells[k - width:]))
         # a row without its row number (合计 over 序号 and 地区) starts at the label column; a row without
         # its unit cell (a count next to rows in 万人) skips the unit column; any other short row lacks
         # cells at its end (an empty remark)
         label_col = next((i for i, c in enumerate(columns) if c.role == "label"), 0)
         first = label_col if columns[0].role == "index" and not cells[0].norm.isdigit() else 0
         placed, column = [], first
+        percent_columns = [i for i, c in enumerate(columns) if c.unit == _PERCENT]
         for cell in cells:
             if (column < width and columns[column].role == "unit" and k - (column - first) < width - first
                     and self.columns.parse_unit(cell.norm, strict=True) is None):
                 column += 1
+            elif (column < width and percent_columns and columns[column].unit != _PERCENT
+                  and cell.norm.endswith("%") and percent_columns[-1] > column and self.columns.is_value(cell.norm)):
+                # an empty cell left no trace (a web page's table one cell a line): a rate goes to the rate column
+                column = next(i for i in percent_columns if i > column)
             placed.append((column, cell))
             column += 1
         return [(i, c) for i, c in placed if i < width]
@@ -158,7 +169,10 @@ class Rows:
     def _body(self, table: Table, cells: list[Span]) -> None:
         columns = table.columns
         placed = self._placed(columns, cells)
-        roles = [columns[i].role if i >= 0 else "label" for i, _ in placed]
+        # cells left of the columns are the label (a header without its corner cell): then no column is
+        roles = [columns[i].role if i >= 0 else "index" if i == _ROW_NUMBER else "label" for i, _ in placed]
+        if any(i == -1 for i, _ in placed):
+            roles = [role if i < 0 or role != "label" else "value" for (i, _), role in zip(placed, roles)]
         labels = [cell for (_, cell), role in zip(placed, roles) if role == "label"]
         # a label split by an ideographic space (河　北, padded to align the column) is one label
         row_label = self._row_label(self.text[labels[0].start:labels[-1].end]) if labels else ""
