@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from analysis.extract.table_columns import ColumnReader, TableWords
-from analysis.extract.table_rows import Span, TableState
+from analysis.extract.table_rows import Span, TableState, row_number
 
 MAX_WIDTH = 12  # columns of a table printed one cell a line
 MIN_ROWS = 2
@@ -133,7 +133,7 @@ class CellLines:
         return before + after, len(before)
 
     def _cell_kind(self, norm: str) -> str:
-        if self.columns.is_value(norm):
+        if self.columns.is_value(norm) or row_number(norm) is not None:
             return VALUE
         return DASH if DASH_CELL.fullmatch(norm) else TEXT
 
@@ -144,7 +144,7 @@ class CellLines:
         """
         cells, anchor = self._cell_lines(pos)
         kinds = "".join(self._cell_kind(c.norm) for c in cells)
-        numbers = [int(c.norm) if c.norm.isdigit() and len(c.norm) < 4 else None for c in cells]
+        numbers = [row_number(c.norm) for c in cells]
         layout = find_layout(kinds, numbers, anchor)
         if layout is None:
             return
@@ -180,9 +180,10 @@ class CellLines:
             state.skip = 0
             if columns[0].role == "index":
                 if kind != TEXT:
-                    if not cell.norm.isdigit():
+                    number = row_number(cell.norm)
+                    if number is None:
                         return False
-                    state.next_row = int(cell.norm) + 1
+                    state.next_row = number + 1
                 elif self._row_label(cell.norm) in self.words.total_labels or state.values is None:
                     state.skip = 1  # a row without its number (合计 over 序号 and 地区)
                 else:
@@ -195,7 +196,7 @@ class CellLines:
                 state.pending, state.skip = [cell], 0
                 return True
             return False
-        elif (columns[0].role == "index" and cell.norm == str(state.next_row) and state.values is not None
+        elif (columns[0].role == "index" and row_number(cell.norm) == state.next_row and state.values is not None
               and self._next_is_label(cell)):
             self._row(state, state.pending)  # the next row's number: this row is short of cells
             state.pending, state.skip = [cell], 0

@@ -25,9 +25,11 @@ from analysis.extract.lexicon import Lexicon, read_table
 
 _MULT = "十百千万亿"
 _PROSE = re.compile(r"[。；！？，]")  # a cell holding these is a sentence
-_BRACKET_UNIT = re.compile(r"(?P<label>.*?)\s*[(（](?P<unit>[^()（）]{1,10})[)）]\s*")
-# a unit written after the header's words without brackets: 增长%, 产量/万吨, 产量：万吨, 绝对数，亿元
-_TRAILING_UNIT = re.compile(r"(?P<label>.*?[^\s/：:，,])\s*(?:[/：:，,]\s*(?P<unit>[^/：:，,\s]{1,6})|(?P<sign>[%‰]))\s*")
+_BRACKET_UNIT = re.compile(r"(?P<label>.*?)\s*[(（\[【](?P<unit>[^()（）\[\]【】]{1,10})[)）\]】]\s*")
+# a unit written after the header's words without brackets: 增长%, 产量/万吨, 产量：万吨, 绝对数，亿元, 产量 万吨
+_TRAILING_UNIT = re.compile(r"(?P<label>.*?[^\s/：:，,])(?:\s*[/：:，,]\s*|\s+)(?P<unit>[^/：:，,\s]{1,6})\s*"
+                            r"|(?P<words>.*?[^\s/：:，,])\s*(?P<sign>[%‰])\s*")
+_PLUS_MINUS = re.compile(r"±|\+/-|\+-")  # (±%) is a rate in %
 UNIT_LINE = re.compile(r"单位[:：]\s*(?P<units>[^\s，。；;)）]{1,30})")
 _UNIT_SPLIT = re.compile(r"[、,，/]")
 _UNIT_CHAR = re.compile(r"[\u4e00-\u9fff%‰‱]")  # a unit is written with at least one of these
@@ -113,7 +115,7 @@ class ColumnReader:
         that is nothing but a known unit (the unit cell of a row). A label column's heading (省份, 地区)
         is never a unit.
         """
-        written = written.strip()
+        written = _PLUS_MINUS.sub("", written).strip()
         if (not written or len(written) > 10 or any(ch.isdigit() for ch in written) or not _UNIT_CHAR.search(written)
                 or plain(written) in self.words.label_headers):
             return None
@@ -150,28 +152,40 @@ class ColumnReader:
 
     def header_unit(self, header: str) -> tuple[int, tuple[str, str] | None]:
         """Where the header's words end and the unit it gives its column, written or implied."""
+        words = plain(header)
+        if words in self.words.label_headers or words in self.words.unit_headers or words in self.words.index_headers:
+            return len(header), None  # 地  区, 单  位: a role's heading, padded
         bracket = _BRACKET_UNIT.fullmatch(header)
         if bracket:
             unit = self.parse_unit(bracket.group("unit"))
             if unit is not None:
                 return len(bracket.group("label")), unit
-        trailing = _TRAILING_UNIT.fullmatch(header)
+        trailing = _TRAILING_UNIT.fullmatch(_PLUS_MINUS.sub("", header)) if header else None
+        if trailing and trailing.group("sign"):
+            return len(trailing.group("words")), _PERCENT if trailing.group("sign") == "%" else ("", "‰")
         if trailing:
-            unit = _PERCENT if trailing.group("sign") == "%" else ("", "‰") if trailing.group("sign") else (
-                self.parse_unit(trailing.group("unit"), strict=True))
-            if unit is not None:
+            unit = self.parse_unit(trailing.group("unit"), strict=True)
+            if unit is not None and (self._measure(unit) or not trailing.group(0)[len(trailing.group("label"))].isspace()):
                 return len(trailing.group("label")), unit
+        whole = self.parse_unit(header, strict=True) if header else None
+        if whole is not None and self._measure(whole):
+            # a header that is only a unit of measure (亿元, %, 万个): a second header row's; 县区 or 个 alone
+            # head a column of names or counts
+            return 0, whole
         in_header = UNIT_LINE.search(header)
         if in_header:
             units = self.unit_list(in_header.group("units"))
             if len(units) == 1:
                 return in_header.start(), units[0]
-        words = plain(header)
         if any(word in words for word in self.words.unitless_words):
             return len(header), NO_UNIT
         if words.endswith(self.words.percent_endings):
             return len(header), _PERCENT
         return len(header), None
+
+    def _measure(self, unit: tuple[str, str]) -> bool:
+        """Whether a unit standing alone is a unit of measure (亿元, %, 万个), not a classifier or a division's level."""
+        return bool(unit[0]) or self.lex.units[unit[1]].kind != "count" if unit[1] in self.lex.units else bool(unit[0])
 
     # -- columns -------------------------------------------------------------------------------------
     def columns(self, rows: list[list[tuple[str, str]]]) -> tuple[Column, ...]:
@@ -201,6 +215,12 @@ class ColumnReader:
             header_norm = "".join(p[0].strip() for p in parts)
             header = "".join(p[1].strip() for p in parts)
             cut, unit = self.header_unit(header_norm)
+            if unit is None and len(parts) > 1:  # a row of units under a row of words (2023年 over 亿元)
+                for part_norm, _ in reversed(parts):
+                    part_cut, unit = self.header_unit(part_norm.strip())
+                    if unit is not None:
+                        cut = len(header_norm) if part_cut == 0 else cut
+                        break
             label = header[:cut] if unit is not None else header
             name = plain(header_norm)
             words_name = plain(header_norm[:cut])

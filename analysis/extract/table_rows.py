@@ -20,6 +20,12 @@ from analysis.extract.table_columns import Column, ColumnReader, TableWords, pla
 _NUMERAL = re.compile(f"[{NUMERAL_CHARS}]")
 _PERCENT = ("", "%")
 _ROW_NUMBER = -2  # the column of a row number left of the columns
+_ROW_NUMBER_CELL = re.compile(r"\d{1,3}[.、]?")  # 12, 12., 12、
+
+
+def row_number(norm: str) -> int | None:
+    """The number of a cell written as a row number (3, 3., 3、), else None."""
+    return int(norm.rstrip(".、")) if _ROW_NUMBER_CELL.fullmatch(norm) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +119,8 @@ class Rows:
             if not any(self.columns.is_value(c.norm) for c in cells):
                 state.header.append(cells)  # a header row: the next may be one too
                 return
-            first_is_index = len(cells) > 2 and cells[0].norm.isdigit() and not self.columns.is_value(cells[1].norm)
+            first_is_index = (len(cells) > 2 and row_number(cells[0].norm) is not None
+                              and not self.columns.is_value(cells[1].norm))
             self._open_table(state, cells, first_is_index)
         self._body(state.table, cells)
 
@@ -144,14 +151,14 @@ class Rows:
             return list(enumerate(cells))
         if k > width:  # more cells than headers: the extra cells on the left belong to the label
             extra = [(-1, c) for c in cells[:k - width]]
-            if cells[0].norm.isdigit() and len(cells[0].norm) <= 3 and not self.columns.is_value(cells[1].norm):
+            if row_number(cells[0].norm) is not None and not self.columns.is_value(cells[1].norm):
                 extra[0] = (_ROW_NUMBER, cells[0])  # a row number no header names
             return extra + list(enumerate(cells[k - width:]))
         # a row without its row number (合计 over 序号 and 地区) starts at the label column; a row without
         # its unit cell (a count next to rows in 万人) skips the unit column; any other short row lacks
         # cells at its end (an empty remark)
         label_col = next((i for i, c in enumerate(columns) if c.role == "label"), 0)
-        first = label_col if columns[0].role == "index" and not cells[0].norm.isdigit() else 0
+        first = label_col if columns[0].role == "index" and row_number(cells[0].norm) is None else 0
         placed, column = [], first
         percent_columns = [i for i, c in enumerate(columns) if c.unit == _PERCENT]
         for cell in cells:

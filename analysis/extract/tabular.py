@@ -32,7 +32,7 @@ import re
 from analysis.extract.cell_lines import DASH_CELL, CellLines
 from analysis.extract.lexicon import NUMERAL_CHARS, Lexicon
 from analysis.extract.table_columns import UNIT_LINE, Column, ColumnReader, split_unit, table_words
-from analysis.extract.table_rows import Cell, Rows, Span, Table, TableState
+from analysis.extract.table_rows import Cell, Rows, Span, Table, TableState, row_number
 
 _ROW_MAX = 200  # a longer line is prose, not a table row (and a caption no longer than this fits the context)
 _CELL_MAX = 40
@@ -152,7 +152,7 @@ class TableReader(CellLines, Rows):
     def _padded_label(self, cells: list[Span]) -> list[Span]:
         """Cells with a label padded between its characters (浙  江, 全  国) joined into one."""
         first = 0
-        if len(cells) > 2 and cells[0].norm.isdigit():
+        if len(cells) > 2 and row_number(cells[0].norm) is not None:
             first = 1  # after a row number
         last = first
         while last < len(cells) and len(cells[last].norm) == 1 and _SINGLE_HAN.match(cells[last].norm):
@@ -176,7 +176,7 @@ class TableReader(CellLines, Rows):
             pos += len(part) + 1
         if len(cells) < 3 or any(len(c.norm) > _CELL_MAX or _PROSE.search(c.norm) for c in cells):
             return None
-        first = 1 if cells[0].norm.isdigit() else 0
+        first = 1 if row_number(cells[0].norm) is not None else 0
         at = first
         while at < len(cells) and not self._value_or_unit(cells[at].norm):
             at += 1
