@@ -27,6 +27,7 @@ _PROSE = re.compile(r"[。；！？，]")  # a cell holding these is a sentence
 DASH_CELL = re.compile(r"[-/…*×xX—]+|无")  # an empty value: —, /, …, x
 _REACH = 480  # characters looked at around a table's first number (less than the windows' context)
 _BACK = 13  # lines above the first number: a header of MAX_WIDTH cells and a row's label
+_AHEAD = 8 * MAX_WIDTH  # lines from the first number on: enough rows to tell the widest table's period
 
 # kinds: v = a value (a number, with or without its unit), d = a dash or other empty mark (—, /),
 # t = text (a label, a header, a status word)
@@ -57,6 +58,8 @@ def find_layout(kinds: str, numbers: list[int | None], anchor: int) -> Layout | 
     anchor's row, at least two rows each open with a label (or the next row number), and every column
     holds text in every row or values in every row.
     """
+    if TEXT not in kinds[max(0, anchor - MAX_WIDTH):anchor + MAX_WIDTH]:
+        return None  # no label near: a run of numbers (a page's list of counts) is no table
     best: Layout | None = None
     for width in range(2, MAX_WIDTH + 1):
         for start in range(max(0, anchor - width + 1), anchor + 1):
@@ -108,6 +111,7 @@ class CellLines:
     columns: ColumnReader
     words: TableWords
     rows: int
+    _kinds: dict[str, str]  # a cell's kind by its text, each worked out once per window
 
     def _cell_lines(self, pos: int) -> tuple[list[Span], int]:
         """The one-cell lines around the line at ``pos`` (within reach): the cells, and which is ``pos``'s."""
@@ -124,7 +128,7 @@ class CellLines:
         before.reverse()
         after: list[Span] = []
         at = pos
-        while at < len(norm) and at - pos < _REACH:
+        while at < len(norm) and at - pos < _REACH and len(after) < _AHEAD:
             end, kind, cells = self._line(at)
             if not self.is_cell_line(kind, cells):
                 break
@@ -133,9 +137,14 @@ class CellLines:
         return before + after, len(before)
 
     def _cell_kind(self, norm: str) -> str:
-        if self.columns.is_value(norm) or row_number(norm) is not None:
-            return VALUE
-        return DASH if DASH_CELL.fullmatch(norm) else TEXT
+        found = self._kinds.get(norm)
+        if found is None:
+            if self.columns.is_value(norm) or row_number(norm) is not None:
+                found = VALUE
+            else:
+                found = DASH if DASH_CELL.fullmatch(norm) else TEXT
+            self._kinds[norm] = found
+        return found
 
     def _lines_table(self, state: TableState, pos: int) -> None:
         """Start a table printed one cell a line whose first number is the line at ``pos``, if the lines make one.
@@ -143,6 +152,9 @@ class CellLines:
         The rows above ``pos`` (its header, the first row's label) are read here; the reading goes on at ``pos``.
         """
         cells, anchor = self._cell_lines(pos)
+        near = cells[max(0, anchor - MAX_WIDTH):anchor + MAX_WIDTH]
+        if all(self._cell_kind(c.norm) != TEXT for c in near):
+            return  # no label near: a run of numbers is no table (and costs no more than this look)
         kinds = "".join(self._cell_kind(c.norm) for c in cells)
         numbers = [row_number(c.norm) for c in cells]
         layout = find_layout(kinds, numbers, anchor)

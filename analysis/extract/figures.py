@@ -200,6 +200,8 @@ class _Extractor(Quantities, Dispositions, TableFigures, Subjects, AsOfScopes):
         if mention.value is None or mention.value_high is not None or isinstance(mention, TableFigure):
             return
         mention.start, mention.value = at, -mention.value
+        if mention.qualifier == "exact":  # 约-2%: the qualifier stands before the sign
+            mention.qualifier = self._qualifier_before(at)[0] or "exact"
 
     def _classify(self, start: int, run_end: int, floor: int) -> Mention:
         """The mention a numeral run starts; in a table cell, what the table makes of it."""

@@ -102,6 +102,7 @@ class TableReader(CellLines, Rows):
         self.cells: list[Cell] = []
         self.rows = 0  # rows read, header rows included
         self._lines: dict[int, tuple[int, str, list[Span]]] = {}
+        self._kinds: dict[str, str] = {}
 
     # -- lines ----------------------------------------------------------------------------------------
     def _line_end(self, start: int) -> int:
