@@ -59,7 +59,14 @@ def find_layout(kinds: str, numbers: list[int | None], anchor: int) -> Layout | 
     holds text in every row or values in every row.
     """
     if TEXT not in kinds[max(0, anchor - MAX_WIDTH):anchor + MAX_WIDTH]:
-        return None  # no label near: a run of numbers (a page's list of counts) is no table
+        # the no-label shortcut: a layout's first row holds its label within MAX_WIDTH lines of the anchor,
+        # so a run of numbers (a page's list of counts) has none; the plain search would find none either
+        return None
+    return find_layout_plain(kinds, numbers, anchor)
+
+
+def find_layout_plain(kinds: str, numbers: list[int | None], anchor: int) -> Layout | None:
+    """:func:`find_layout` without its shortcut: every width and start tried (tests/test_fast_paths.py)."""
     best: Layout | None = None
     for width in range(2, MAX_WIDTH + 1):
         for start in range(max(0, anchor - width + 1), anchor + 1):
