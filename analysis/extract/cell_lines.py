@@ -17,14 +17,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from analysis.extract.table_columns import ColumnReader, TableWords
+from analysis.extract.table_columns import DASH_CELL, ColumnReader, TableWords
 from analysis.extract.table_rows import Span, TableState, row_number
 
 MAX_WIDTH = 12  # columns of a table printed one cell a line
 MIN_ROWS = 2
 _CELL_MAX = 40
 _PROSE = re.compile(r"[。；！？，]")  # a cell holding these is a sentence
-DASH_CELL = re.compile(r"[-/…*×xX—]+|无")  # an empty value: —, /, …, x
 _REACH = 480  # characters looked at around a table's first number (less than the windows' context)
 _BACK = 13  # lines above the first number: a header of MAX_WIDTH cells and a row's label
 _AHEAD = 8 * MAX_WIDTH  # lines from the first number on: enough rows to tell the widest table's period

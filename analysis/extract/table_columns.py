@@ -36,6 +36,7 @@ _UNIT_CHAR = re.compile(r"[\u4e00-\u9fff%‰‱]")  # a unit is written with at 
 # a cell that is one number: a sign, the number, a multiplier and unit of its own, a footnote marker
 CELL_NUMBER = re.compile(r"(?P<sign>[-+−])?(?P<number>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
                          r"(?P<unit>[^\d\s\[]{1,6})?(?:\[\d{1,2}\])?")
+DASH_CELL = re.compile(r"[-/…*×xX—]+|无")  # an empty value: —, /, …, x
 _DATE_UNITS = frozenset({"年", "月", "日", "季度", "年度"})  # 2021年 heads a column; it is no value
 _PERCENT = ("", "%")
 NO_UNIT = ("", "")  # a column that says its cells have no unit (指数): nothing else may give them one

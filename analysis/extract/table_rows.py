@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from analysis.extract.lexicon import NUMERAL_CHARS
-from analysis.extract.table_columns import Column, ColumnReader, TableWords, plain
+from analysis.extract.table_columns import DASH_CELL, Column, ColumnReader, TableWords, plain
 
 _NUMERAL = re.compile(f"[{NUMERAL_CHARS}]")
 _PERCENT = ("", "%")
@@ -116,8 +116,8 @@ class Rows:
     def _row(self, state: TableState, cells: list[Span]) -> None:
         self.rows += 1
         if state.table is None:
-            if not any(self.columns.is_value(c.norm) for c in cells):
-                state.header.append(cells)  # a header row: the next may be one too
+            if not any(self.columns.is_value(c.norm) or DASH_CELL.fullmatch(c.norm) for c in cells):
+                state.header.append(cells)  # a header row: the next may be one too (a row of dashes is a body row)
                 return
             first_is_index = (len(cells) > 2 and row_number(cells[0].norm) is not None
                               and not self.columns.is_value(cells[1].norm))

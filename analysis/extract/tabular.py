@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import re
 
-from analysis.extract.cell_lines import DASH_CELL, CellLines
+from analysis.extract.cell_lines import CellLines
 from analysis.extract.lexicon import NUMERAL_CHARS, Lexicon
-from analysis.extract.table_columns import UNIT_LINE, Column, ColumnReader, split_unit, table_words
+from analysis.extract.table_columns import DASH_CELL, UNIT_LINE, Column, ColumnReader, split_unit, table_words
 from analysis.extract.table_rows import Cell, Rows, Span, Table, TableState, row_number
 
 _ROW_MAX = 200  # a longer line is prose, not a table row (and a caption no longer than this fits the context)
