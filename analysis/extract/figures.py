@@ -40,6 +40,7 @@ _DATE_NEXT = frozenset("年月日号季个至到-度")
 _FINANCIAL = frozenset("壹贰叁肆伍陆柒捌玖拾佰仟")
 _NO_TABLE = TableState()
 _COMPOUND_NEXT = "半0123456789一二三四五六七八九"  # what may follow a unit in a compound (2天半, 1小时37分钟, 九成五)
+_ORDINAL_JOINERS = frozenset("、和及至到-")  # 第1、2批, 第三至五届
 _SIGNS = frozenset("-−负")  # in the normalised text: -, the minus sign −, 负
 _MINUS = frozenset("-−－")  # as written: hyphen-minus, minus sign, full-width hyphen-minus (not — or –)
 _NOT_BEFORE_MINUS = frozenset("%‰)）]】-−~/")  # after these a dash joins a range or a code
@@ -152,6 +153,7 @@ class _Extractor(Quantities, Dispositions, TableFigures, Subjects, AsOfScopes):
         marks = iter(self.as_of_marks)
         mark = next(marks, None)
         as_of, scope_end = NO_DATE, -1
+        ordinal_end = -2  # where the last ordinal ended (第1 of 第1、2批)
         # the table test of _classify only where the window has tables: most windows have none
         classify = self._classify if self.cell_starts else self._classify_text
         while pos < n:
@@ -164,8 +166,14 @@ class _Extractor(Quantities, Dispositions, TableFigures, Subjects, AsOfScopes):
             mention = classify(start, run_end, floor)
             if mention.start < floor:
                 mention.start = floor
-            elif mention.start > floor and mention.disposition == "figure" and norm[mention.start - 1] in _SIGNS:
-                self._signed(mention, floor)
+            elif mention.start > floor and mention.disposition == "figure":
+                if mention.start == ordinal_end + 1 and norm[ordinal_end] in _ORDINAL_JOINERS:
+                    # 第1、2批, 第三至五届: the ordinal's list goes on
+                    mention.disposition, mention.reason, mention.value = "ordinal", "an ordinal in a list (第1、2批)", None
+                    mention.unit = mention.unit_kind = mention.qualifier = mention.subject = mention.measure = ""
+                    mention.cumulative = False
+                elif norm[mention.start - 1] in _SIGNS:
+                    self._signed(mention, floor)
             if mention.end <= start:  # never stall: the run itself must be consumed
                 mention.end = run_end
             mention.surface = text[mention.start:mention.end]
@@ -182,6 +190,8 @@ class _Extractor(Quantities, Dispositions, TableFigures, Subjects, AsOfScopes):
             elif disposition == "date" and mention.role == "as_of":
                 as_of = (mention.as_of, mention.as_of_kind)
                 scope_end = sentence_end(norm, mention.end)
+            if mention.disposition == "ordinal":
+                ordinal_end = mention.end
             floor = pos = mention.end  # before yielding: the caller may shift the mention's offsets
             yield mention
 
