@@ -34,6 +34,7 @@ __all__ = ["Carry", "Mention", "TableFigure", "WindowExtractor", "extract"]
 # A numeric token starts at any Arabic digit or Chinese numeral character.
 _RUN = re.compile(f"[{NUMERAL_CHARS}][{NUMERAL_CHARS}]*")  # the first class lets search skip ahead fast
 _ARTICLE_ONE = frozenset("一")
+_NO_ARTICLE_KINDS = frozenset({"percent", "ratio"})  # 一成, 一倍: 一 before these counts
 _TIME_NEXT = frozenset("-/.:")
 _BEFORE_WINDOW = 6  # longest `before` context in affix_rules.tsv (浏览次数：) plus one
 _DATE_NEXT = frozenset("年月日号季个至到-度")
@@ -330,6 +331,6 @@ class _Extractor(Quantities, Dispositions, TableFigures, Subjects, AsOfScopes):
         if not is_arabic and core in ("零", "〇") and not match.group("mult"):
             return Mention(start, end, "", "word", "零 in a word (零容忍, 零事故)")
         if not is_arabic and core in _ARTICLE_ONE and not match.group("mult") and (
-                not unit or lex.units[unit].kind != "percent"):  # 一成 is 10 %
+                not unit or lex.units[unit].kind not in _NO_ARTICLE_KINDS):  # 一成 is 10 %, 一倍 once over
             return Mention(start, max(end, unit_end or end), "", "word", "一 before a classifier reads as an article")
         return self._number(start, match, unit, unit_end)

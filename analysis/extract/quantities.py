@@ -44,6 +44,7 @@ _PLACE_CHARS = frozenset("十百千万亿拾佰仟")
 _CLASSIFIERS_BEFORE_MONEY = frozenset("个枚")
 _LIST_JOINERS = "、和及"
 _LIST_MAX = 12
+_DIGIT_VALUES = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NOT_SHARED = frozenset({"年", "岁"})  # 2019、2020年 are dates; 60、70岁 an age bracket
 _HALF_NEXT = frozenset("的左多以")  # what may follow the 半 of 三斤半 (三斤半的, 两米半左右); any other character opens a word
 
@@ -216,16 +217,21 @@ class Quantities:
         # Digits times whole multipliers and scales keep exponent 0, so exact() would return the same
         # Decimal: skip it (it costs a third of the number's arithmetic).
         integral = core.isdecimal() and (not mult or mult.isalpha())
+        value_high = None
+        rough = False
         if integral and not mult:
             value = Decimal(core)
         else:
             try:
                 value = _value(core, mult)
             except ValueError:
-                return Mention(start, match.end(), "", "bare", "not a well-formed number")
+                pair = _neighbour_digits(core + mult) if unit_surface else None
+                if pair is None:
+                    return Mention(start, match.end(), "", "bare", "not a well-formed number")
+                value, value_high = pair  # 五六个, 三四十人: one number or the next, roughly
+                rough = True
         end = match.end()
         inside = in1 or in2
-        value_high = None
         # a range: 3至5个, 3-5万人, 10%-20%
         after_first = unit_end or end
         sep = _RANGE_SEP.match(norm, after_first) if norm[after_first:after_first + 1] in _RANGE_FIRST else None
@@ -300,7 +306,8 @@ class Quantities:
             # 65周岁以上老年人, 18—35岁青年: an age bracket defines who is counted; it is no statistic
             disposition, reason = "bare", "an age threshold or bracket, not a statistic"
         # a range (3至5个) is told by value_high; its qualifier still says how exact its ends are
-        qualifier = qualifier or (self.lex.qualifiers["inside"].get(inside) if inside else "") or after_q or "exact"
+        qualifier = (qualifier or (self.lex.qualifiers["inside"].get(inside) if inside else "") or after_q
+                     or ("approx" if rough else "exact"))
         # positional: keywords cost as much again as the construction itself
         mention = Mention(start, end, "", disposition, reason, value if integral else exact(value),
                           exact(value_high) if value_high is not None else None, unit, kind, qualifier)
@@ -348,6 +355,21 @@ def _value(core: str, mult: str) -> Decimal:
         return Decimal(core.replace(",", "").replace("，", "")) * factor
     # the grammar's core and a plain multiplier are normalised and hold no 余/多/几 already
     return parse_normalised(core + mult)
+
+
+_NEIGHBOURS = re.compile(r"([一二两三四五六七八])([二两三四五六七八九])([十百千万亿]*)")
+
+
+def _neighbour_digits(numeral: str) -> tuple[Decimal, Decimal] | None:
+    """Two neighbouring digits for a rough count: 五六 -> (5, 6), 三四十 -> (30, 40), 二三十万 -> (200000, 300000)."""
+    m = _NEIGHBOURS.fullmatch(numeral)
+    if m is None:
+        return None
+    low, high = _DIGIT_VALUES[m.group(1)], _DIGIT_VALUES[m.group(2)]
+    if high != low + 1:
+        return None
+    scale = multiplier(m.group(3)) if m.group(3) else Decimal(1)
+    return Decimal(low) * scale, Decimal(high) * scale
 
 
 def _plain(mult: str | None) -> str:
