@@ -170,7 +170,8 @@ class _Extractor(Quantities, Dispositions, TableFigures, Subjects, AsOfScopes):
             elif mention.start > floor and mention.disposition == "figure":
                 if mention.start == ordinal_end + 1 and norm[ordinal_end] in _ORDINAL_JOINERS:
                     # 第1、2批, 第三至五届: the ordinal's list goes on
-                    mention.disposition, mention.reason, mention.value = "ordinal", "an ordinal in a list (第1、2批)", None
+                    mention.disposition, mention.reason = "ordinal", "an ordinal in a list (第1、2批)"
+                    mention.value = None
                     mention.unit = mention.unit_kind = mention.qualifier = mention.subject = mention.measure = ""
                     mention.cumulative = False
                 elif norm[mention.start - 1] in _SIGNS:
