@@ -123,23 +123,31 @@ class CellLines:
         """The one-cell lines around the line at ``pos`` (within reach): the cells, and which is ``pos``'s."""
         norm = self.norm
         before: list[Span] = []
-        at = pos
+        at, blank = pos, False
         while len(before) < _BACK and at > 0 and pos - at < _REACH:
             start = norm.rfind("\n", 0, at - 1) + 1
             kind, cells = self._line(start)[1:]
+            at = start
+            if kind == "blank" and not blank:  # one blank line between cells (a scraper's row break)
+                blank = True
+                continue
             if not self.is_cell_line(kind, cells):
                 break
             before.append(cells[0])
-            at = start
+            blank = False
         before.reverse()
         after: list[Span] = []
-        at = pos
+        at, blank = pos, False
         while at < len(norm) and at - pos < _REACH and len(after) < _AHEAD:
             end, kind, cells = self._line(at)
+            at = end + 1
+            if kind == "blank" and not blank:
+                blank = True
+                continue
             if not self.is_cell_line(kind, cells):
                 break
             after.append(cells[0])
-            at = end + 1
+            blank = False
         return before + after, len(before)
 
     def _cell_kind(self, norm: str) -> str:

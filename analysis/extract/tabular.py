@@ -315,6 +315,8 @@ class TableReader(CellLines, Rows):
             self._row(state, cells)
             return True
         if state.form == "lines":
+            if kind == "blank":  # one blank line may stand between cells; a second, or a line of text, ends it
+                return self._peek(nxt)[0] != "blank"
             return self.is_cell_line(kind, cells) and self._lines_cell(state, cells[0])
         # flat: a cell line after a bar goes on the row; after a cell line it starts a new row,
         # if a bar follows it
