@@ -12,6 +12,7 @@ What is checked, for each gold row (columns as in tests/data/seed_gold.tsv):
   ``optional`` rows name one occurrence (occ >= 1), because the scorer keys them by one span;
 * a surface that starts or ends with a numeral is not cut out of a longer number at that occurrence
   (``3.1`` inside ``13.1`` or ``3.15`` is a gold error: no extractor can produce that span);
+* a stat has a unit, unless it is a bare table cell (an index, a count no header or unit column names);
 * stat and optional values are decimal numbers, date values ISO (YYYY, YYYY-MM, YYYY-MM-DD or an
   interval), ``as_of`` ISO or ``report``;
 * no two stat rows share a span, and no trap overlaps a stat, date or optional span (the scorer
@@ -42,6 +43,7 @@ QUALIFIERS = {"", "exact", "approx", "lower_bound", "upper_bound"}
 _ISO = re.compile(r"^(?:\d{4}(?:-\d{2}(?:-\d{2})?)?|--\d{2}(?:-\d{2})?)$")
 _MULTIPLIERS = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8}
 _ARABIC = set("0123456789")
+_BARE_CELL = re.compile(r"[-−]?\d+(?:\.\d+)?")  # a table cell that is one number
 _CHINESE = set("零〇一二三四五六七八九十百千万亿两")
 
 
@@ -171,7 +173,8 @@ def check(path: Path, text: str) -> list[str]:
                 errors.append(f"{where}: date value {cells['value']!r} is not ISO")
         if cells["as_of"] and cells["as_of"] != "report" and not _ISO.match(cells["as_of"]):
             errors.append(f"{where}: as_of {cells['as_of']!r} is not ISO")
-        if kind == "stat" and not cells["unit"]:
+        if kind == "stat" and not cells["unit"] and not _BARE_CELL.fullmatch(cells["surface"]):
+            # a table cell may have none (an index, a count column whose table names no unit); prose always has one
             errors.append(f"{where}: a stat needs a unit")
     seen: dict[tuple[int, int], int] = {}
     for s, e, line in spans["stat"]:

@@ -107,6 +107,15 @@ def test_the_comparison_key_takes_a_measure_column_when_the_data_has_one(tables)
     indicators = tables["indicators"].assign(measure=["level"] * len(tables["indicators"]))
     indicators.loc[indicators["figure"] == 4, "measure"] = "target"
     rows, keys = compare.compare(indicators, tables["figures"], PROVINCES, definitions=tables["indicator_definitions"])
-    assert "measure" in compare.key_columns(rows)
+    assert "measure_class" in compare.key_columns(rows)
     assert not _key(keys, "projects_completed")["comparable"], "a target is not an achieved figure"
     assert set(keys.loc[keys["indicator"] == "projects_completed", "label"]) == {"已完成实事项目", "已完成实事项目·目标"}
+
+
+def test_a_cumulative_total_stands_beside_a_level_of_the_same_indicator(tables):
+    """累计 says how a total was counted, not what it counts: both are what has been achieved."""
+    indicators = tables["indicators"].assign(measure=["level"] * len(tables["indicators"]))
+    indicators.loc[indicators["figure"] == 0, "measure"] = "cumulative"
+    rows, keys = compare.compare(indicators, tables["figures"], PROVINCES, definitions=tables["indicator_definitions"])
+    assert _key(keys, "projects_completed")["comparable"]
+    assert set(keys.loc[keys["indicator"] == "projects_completed", "label"]) == {"已完成实事项目"}

@@ -292,4 +292,42 @@ def test_spelled_out_digits_are_every_decimal() -> None:
 
 def test_special_units_are_the_units_either_unit_test_looks_for() -> None:
     lex = lexicon.load()
-    assert lex.special_units == lex.compound_openers | lex.arabic_only_units
+    assert lex.special_units == lex.compound_openers | lex.arabic_only_units | lex.unit_blockers
+
+
+# -- tables one cell a line, and the table gate ------------------------------------------------------
+@SETTINGS
+@given(st.text(alphabet="vdt", min_size=1, max_size=60), st.data())
+def test_cell_lines_shortcut_finds_what_the_plain_search_does(kinds: str, data) -> None:
+    from analysis.extract.cell_lines import find_layout, find_layout_plain
+
+    numbers = [data.draw(st.one_of(st.none(), st.integers(1, 4))) if k == "v" else None for k in kinds]
+    anchor = data.draw(st.integers(0, len(kinds) - 1))
+    assert find_layout(kinds, numbers, anchor) == find_layout_plain(kinds, numbers, anchor)
+
+
+_TABLE_TEXT = st.lists(st.sampled_from(["北京", "12", "3.5%", "万人", "序号", "—", "城镇 万人 5.2 7.23", "浙  江  1  2",
+                                        "| 指标 | 1.2 |", "|", "新增就业12万人。", "\u3000\u3000全年增长5%", ""]),
+                       max_size=30).map("\n".join)
+
+
+@SETTINGS
+@given(_TABLE_TEXT, st.integers(0, 40))
+def test_table_gate_never_turns_away_a_table(text: str, lo: int) -> None:
+    from unittest import mock
+
+    from analysis.extract import tabular
+    from analysis.extract.lexicon import load as load_lexicon
+
+    lo = text.rfind("\n", 0, min(lo, len(text))) + 1  # the reader starts at a line
+
+    def cells(plain: bool) -> list:
+        reader = tabular.TableReader(normalize(text), text, load_lexicon(), lambda start, end: ("", ""))
+        with mock.patch.object(tabular, "might_hold_tables", (lambda norm, lo: True) if plain else tabular.might_hold_tables), \
+                mock.patch.object(tabular.TableReader, "_next_start",
+                                  (lambda self, pos: pos) if plain else tabular.TableReader._next_start):
+            reader.read(tabular.TableState(), lo, len(text))
+        return [(c.start, c.end, c.role, c.unit) for c in reader.cells]
+
+    # the gate and the skip to the next table mark turn away only lines no table can start at
+    assert cells(plain=False) == cells(plain=True)

@@ -251,12 +251,14 @@ _SOUP = st.lists(st.one_of(st.sampled_from(_rule_words()), st.sampled_from(list(
 
 
 @settings(deadline=None, max_examples=300)
-@given(_SOUP, _SOUP, _SOUP, st.sampled_from(_units()))
-def test_rule_matcher_agrees_with_match_on_keyword_soup(subject, clause, sentence, unit):
+@given(_SOUP, _SOUP, _SOUP, st.sampled_from(_units()), st.sampled_from([None, "level", "increase", "target", "rate"]))
+def test_rule_matcher_agrees_with_match_on_keyword_soup(subject, clause, sentence, unit, measure):
     from analysis.tables import indicators
 
+    # the same measure to both: their defaults differ (match: any measure; the matcher: a level)
     matcher = indicators._Matcher(indicators.load_rules())
-    assert matcher.match(subject, clause, sentence, unit) == indicators.match(subject, clause, sentence, unit)
+    assert (matcher.match(subject, clause, sentence, unit, measure)
+            == indicators.match(subject, clause, sentence, unit, measure=measure))
 
 
 # -- cells.csv_chunks against csv.writer on csv_cell ------------------------------------------------

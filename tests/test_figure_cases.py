@@ -60,7 +60,8 @@ def test_case_ids_are_unique_and_every_form_has_figure_and_non_figure_rows():
     ids = [row["case_id"] for row in ROWS]
     assert len(ids) == len(set(ids))
     forms = {row["form"] for row in ROWS}
-    for form in ("pipe", "whitespace", "html_flat", "unit_line", "long_tail"):
+    for form in ("pipe", "whitespace", "html_flat", "unit_line", "long_tail", "spaced", "cell_lines", "corner",
+                 "mixed_units", "grammar"):
         assert form in forms
         kinds = {row["expect"] for row in ROWS if row["form"] == form}
         assert kinds == {"figure", "not_figure"}, form

@@ -96,6 +96,13 @@ CHINESE = {
     "五万亿": "5000000000000",
     "一万零一": "10001",
     "十万零三百": "100300",
+    # 零 before a bare 十 stands for 零一十 (trap: 一千零十 is not 1000)
+    "一千零十": "1010",
+    "一万零十五": "10015",
+    "一亿零十": "100000010",
+    # as long as the value needs
+    "一亿二千六百五十八万三千八百九十五": "126583895",
+    "九千九百九十九万九千九百九十九": "99999999",
 }
 
 # Colloquial abbreviation: the last digit takes the unit one below the preceding one.
@@ -133,6 +140,10 @@ MIXED = {
     "4.25萬": "42500",
     "3億": "300000000",
     "兩萬": "20000",
+    # Arabic digits after 万 are the rest of the number (trap: 1万600 is not 10000 and 600)
+    "1万600": "10600",
+    "3万4000": "34000",
+    "2万5": "25000",  # colloquial: one digit counts in thousands, as 十三万五
 }
 
 # Debatable split of work: ARCHITECTURE.md lists 三千七百余 under numerals.py.

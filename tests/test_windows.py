@@ -57,6 +57,13 @@ LINES = [
     "合计\n|\n4200\n|\n—",
     "\n".join(f"| 第{n}组 | {n * 3}.2 | {n}% |" for n in range(1, 60)),  # a pipe table longer than the context
     "城市\n|\n项目（个）\n" + "\n".join(f"第{n}片区\n|\n{n * 11}" for n in range(1, 60)),  # a flattened one
+    # one cell a line with nothing between rows, single spaces, padded labels (issue 18)
+    "序号\n地区\n新建（个）\n完成率\n1\n长沙市\n920\n100%\n2\n株洲市\n480\n98.5%",
+    "合计\n1400\n99.3%",
+    "城镇新增就业 万人 5.2 7.23 139.1%\n新建城市书房 20 23 115.0%",
+    "全  国    69541.0    1.3\n浙  江    621.5    2.1",
+    "序号\n地区\n数量（个）\n\n1\n北京\n23\n\n2\n天津\n15",
+    "指标\n绝对数\n增长\n" + "\n".join(f"第{n}项（亿元）\n{n * 13}.4\n-{n % 7}.1" for n in range(1, 60)),  # longer than the context
 ]
 
 

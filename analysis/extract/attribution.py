@@ -45,6 +45,7 @@ _NATIONAL_LABELS = frozenset({"全国", "全国合计", "全国总计", "总计�
 _DOMINANT_SHARE, _DOMINANT_MIN = 0.6, 3
 _CAPITAL = "北京"
 HEAD = 20_000  # the report's place is read from this many characters at its start
+_RESPECTIVELY = "分别"
 
 
 class Attribution:
@@ -70,6 +71,8 @@ class Attribution:
         self._sentences: list[Sentence] = []
         self._named: dict[int, Place] = {}  # sentence -> the place its words name, if any
         self._last = (-1, 0, NOWHERE)  # the previous figure: its sentence, end, place
+        # the places of an A、B分别… list: (sentence, where 分别 is), the places, figures given one so far
+        self._listed: tuple[tuple[int, int], list[Place], int] | None = None
 
     # -- windows ---------------------------------------------------------------------------------------
     def head(self, text: str) -> None:
@@ -265,7 +268,10 @@ class Attribution:
             same = index == sentence.index
             hits = self._between(last_end if same else sentence.start, start)
             own = resolve(hits, outer) if hits else NOWHERE
-            if own.decided:
+            listed = self._respectively(start, sentence, hits, outer)
+            if listed is not None:
+                found = listed
+            elif own.decided:
                 found = own
             elif own.own:
                 found = _own(own, outer)
@@ -278,6 +284,39 @@ class Attribution:
         if sentence is not None:
             self._last = (sentence.index, end, found)
         return found
+
+    def _respectively(self, start: int, sentence: Sentence, hits: list[Hit], outer: Place) -> Place | None:
+        """The place of a figure in an A、B、C分别为x、y、z list: the n-th figure after 分别 is the n-th place's.
+
+        ``hits``: the names between the previous figure (or the sentence's start) and this one; the list holds
+        when two or more places are named before 分别 and none after it. Names written together
+        (南京市江宁区) are one place; figures past the list's length go round again (分别新增…和…，增长…和…).
+        """
+        norm, base = self._norm, self._base
+        at = norm.rfind(_RESPECTIVELY, sentence.start - base, start - base)
+        if at < 0:
+            return None
+        at += base
+        key = (sentence.index, at)
+        if self._listed is None or self._listed[0] != key:
+            places = []
+            group: list[Hit] = []
+            for hit in self._between(sentence.start, at):
+                if hit.weak:  # a county's short name (新建, 南部) is too often a word to open a place
+                    continue
+                if group and hit.start > group[-1].end:
+                    places.append(resolve(group, outer))
+                    group = []
+                group.append(hit)
+            if group:
+                places.append(resolve(group, outer))
+            places = [p for p in places if p.decided]
+            self._listed = (key, places if len(places) > 1 else [], 0)
+        key, places, count = self._listed
+        if not places or any(h.start > at and not h.weak for h in hits):  # a place named after 分别 speaks for itself
+            return None
+        self._listed = (key, places, count + 1)
+        return places[count % len(places)]
 
     def _label(self, label: str, outer: Place) -> Place | None:
         """The place a table's row label or column header names, None if it names none."""

@@ -34,13 +34,23 @@ __all__ = ["Carry", "Mention", "TableFigure", "WindowExtractor", "extract"]
 # A numeric token starts at any Arabic digit or Chinese numeral character.
 _RUN = re.compile(f"[{NUMERAL_CHARS}][{NUMERAL_CHARS}]*")  # the first class lets search skip ahead fast
 _ARTICLE_ONE = frozenset("一")
+_NO_ARTICLE_KINDS = frozenset({"percent", "ratio"})  # 一成, 一倍: 一 before these counts
 _TIME_NEXT = frozenset("-/.:")
-_BEFORE_WINDOW = 4  # longest `before` context in affix_rules.tsv (拨打：) plus one
+_BEFORE_WINDOW = 6  # longest `before` context in affix_rules.tsv (浏览次数：) plus one
 _DATE_NEXT = frozenset("年月日号季个至到-度")
 _FINANCIAL = frozenset("壹贰叁肆伍陆柒捌玖拾佰仟")
 _NO_TABLE = TableState()
 _COMPOUND_NEXT = "半0123456789一二三四五六七八九"  # what may follow a unit in a compound (2天半, 1小时37分钟, 九成五)
+_ORDINAL_JOINERS = frozenset("、和及至到-")  # 第1、2批, 第三至五届
+_SIGNS = frozenset("-−负")  # in the normalised text: -, the minus sign −, 负
+_MINUS = frozenset("-−－")  # as written: hyphen-minus, minus sign, full-width hyphen-minus (not — or –)
+_NOT_BEFORE_MINUS = frozenset("%‰)）]】-−~/")  # after these a dash joins a range or a code
+_NOT_BEFORE_FU = frozenset("正胜")  # 正负3% is ±, 胜负 a result
 _DIGIT_CHARS = frozenset("0123456789零〇一二三四五六七八九两壹贰叁肆伍陆柒捌玖")
+
+
+def _is_han(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
 
 
 def extract(text: str, published: date | None = None) -> list[Mention]:
@@ -144,6 +154,7 @@ class _Extractor(Quantities, Dispositions, TableFigures, Subjects, AsOfScopes):
         marks = iter(self.as_of_marks)
         mark = next(marks, None)
         as_of, scope_end = NO_DATE, -1
+        ordinal_end = -2  # where the last ordinal ended (第1 of 第1、2批)
         # the table test of _classify only where the window has tables: most windows have none
         classify = self._classify if self.cell_starts else self._classify_text
         while pos < n:
@@ -156,6 +167,15 @@ class _Extractor(Quantities, Dispositions, TableFigures, Subjects, AsOfScopes):
             mention = classify(start, run_end, floor)
             if mention.start < floor:
                 mention.start = floor
+            elif mention.start > floor and mention.disposition == "figure":
+                if mention.start == ordinal_end + 1 and norm[ordinal_end] in _ORDINAL_JOINERS:
+                    # 第1、2批, 第三至五届: the ordinal's list goes on
+                    mention.disposition, mention.reason = "ordinal", "an ordinal in a list (第1、2批)"
+                    mention.value = None
+                    mention.unit = mention.unit_kind = mention.qualifier = mention.subject = mention.measure = ""
+                    mention.cumulative = False
+                elif norm[mention.start - 1] in _SIGNS:
+                    self._signed(mention, floor)
             if mention.end <= start:  # never stall: the run itself must be consumed
                 mention.end = run_end
             mention.surface = text[mention.start:mention.end]
@@ -172,8 +192,28 @@ class _Extractor(Quantities, Dispositions, TableFigures, Subjects, AsOfScopes):
             elif disposition == "date" and mention.role == "as_of":
                 as_of = (mention.as_of, mention.as_of_kind)
                 scope_end = sentence_end(norm, mention.end)
+            if mention.disposition == "ordinal":
+                ordinal_end = mention.end
             floor = pos = mention.end  # before yielding: the caller may shift the mention's offsets
             yield mention
+
+    def _signed(self, mention: Mention, floor: int) -> None:
+        """A minus sign (-, −, 负) right before a figure joins its span and makes it negative: 增长-2.1%, 负3.9%.
+
+        Not after a digit, letter, bracket or dash (a range, a code: 3-5, G-20), and not 正负 (±).
+        """
+        at = mention.start - 1
+        before = self.norm[at - 1:at] if at > floor else ""
+        if self.norm[at] == "负":
+            if before in _NOT_BEFORE_FU:
+                return
+        elif self.text[at] not in _MINUS or before and (before.isalnum() and not _is_han(before) or before in _NOT_BEFORE_MINUS):
+            return  # an en or em dash is a range's or a sentence's, not a sign
+        if mention.value is None or mention.value_high is not None or isinstance(mention, TableFigure):
+            return
+        mention.start, mention.value = at, -mention.value
+        if mention.qualifier == "exact":  # 约-2%: the qualifier stands before the sign
+            mention.qualifier = self._qualifier_before(at)[0] or "exact"
 
     def _classify(self, start: int, run_end: int, floor: int) -> Mention:
         """The mention a numeral run starts; in a table cell, what the table makes of it."""
@@ -211,8 +251,8 @@ class _Extractor(Quantities, Dispositions, TableFigures, Subjects, AsOfScopes):
             found = self._phone(start, floor)
             if found:
                 return found
-        if after == "分" and norm[start] in "百千":
-            found = self._percent_words(start, floor)
+        if after == "分" and norm.startswith("之", run_end + 1):
+            found = self._fraction(start, run_end)  # 三分之一, 百分之六十, 万分之三
             if found:
                 return found
         match = number_at(norm, start)
@@ -243,13 +283,17 @@ class _Extractor(Quantities, Dispositions, TableFigures, Subjects, AsOfScopes):
         found = units.match(norm, unit_pos) if units is not None else None
         unit, unit_end = (found.group(), found.end()) if found else ("", 0)
         if unit in lex.special_units:  # one lookup says most units need neither test below
-            if not is_arabic and unit in lex.arabic_only_units:
-                unit, unit_end = "", 0
+            if unit in lex.unit_blockers or not is_arabic and unit in lex.arabic_only_units:
+                unit, unit_end = "", 0  # 城镇, 成员: the longest word there is no unit; 五角星
             elif (unit in lex.compound_openers and norm[unit_end:unit_end + 1] in _COMPOUND_NEXT
                   and unit_end < len(norm) and match is not None):
                 found = self._compound(start, match, unit, unit_end)
                 if found:
                     return found
+        elif unit and match is not None and norm.startswith("半", unit_end):  # 三斤半, 一吨半
+            found = self._compound(start, match, unit, unit_end)
+            if found:
+                return found
 
         # the affix rules' combined tests first: most numbers have no affix, and this says so cheaply
         window = norm[start - _BEFORE_WINDOW if start > _BEFORE_WINDOW else 0:start]
@@ -276,7 +320,9 @@ class _Extractor(Quantities, Dispositions, TableFigures, Subjects, AsOfScopes):
         if not match:
             return Mention(start, end, "", "bare", "no number here")
         core = match.group("core")
-        if len(core) == 1 and core in _FINANCIAL and not match.group("mult") and not unit:
+        if len(core) == 1 and core in _FINANCIAL and not match.group("mult") and (
+                not unit or lex.units[unit].kind != "money"):
+            # one financial numeral alone is a word's character (队伍, 陆续, 大陆, 着陆场), unless money follows (壹元)
             return Mention(start, end, "", "word", "financial numeral inside a word (队伍, 陆续)")
         if not is_arabic and not (_DIGIT_CHARS & set(core)) and not core.startswith("十"):
             if unit and (match.group("in1") or match.group("in2") or self._qualifier_before(start, "round")[0]):
@@ -285,6 +331,7 @@ class _Extractor(Quantities, Dispositions, TableFigures, Subjects, AsOfScopes):
             return Mention(start, end, "", "word", "multiplier without a digit (百姓, 万屏)")
         if not is_arabic and core in ("零", "〇") and not match.group("mult"):
             return Mention(start, end, "", "word", "零 in a word (零容忍, 零事故)")
-        if not is_arabic and core in _ARTICLE_ONE and not match.group("mult"):
+        if not is_arabic and core in _ARTICLE_ONE and not match.group("mult") and (
+                not unit or lex.units[unit].kind not in _NO_ARTICLE_KINDS):  # 一成 is 10 %, 一倍 once over
             return Mention(start, max(end, unit_end or end), "", "word", "一 before a classifier reads as an article")
         return self._number(start, match, unit, unit_end)

@@ -56,7 +56,8 @@ class Lexicon:
     unit_pattern: re.Pattern  # any unit, longest first, so one match finds the longest unit
     compound_openers: frozenset[str]  # units a two-part quantity may start with: 四个半小时, 2天半, 九成五
     arabic_only_units: frozenset[str]  # units read only after Arabic digits (17市, but 三省一市)
-    special_units: frozenset[str]  # compound_openers | arabic_only_units: most units are in neither
+    special_units: frozenset[str]  # compound_openers | arabic_only_units | unit_blockers: most units are in none
+    unit_blockers: frozenset[str]  # words the unit trie finds that are no unit (成员, 城镇, 台湾)
     # the second characters of units that start with a multiplier (千瓦, 千米, 万吨 would be 万 x 吨): after a
     # Chinese numeral ending in that multiplier, one set lookup says whether the unit may have begun there
     multiplier_unit_seconds: frozenset[str]
@@ -271,9 +272,13 @@ def _trie(words: list[str]) -> str:
 @lru_cache(maxsize=1)
 def load() -> Lexicon:
     """Load every vocabulary table once per process."""
+    unit_rows = read_table("units")
     units = {r["unit"]: Unit(r["unit"], r["canonical"], r["unit_kind"], int(r["scale"]), r["numerals"] == "arabic")
-             for r in read_table("units")}
-    qualifiers: dict[str, dict[str, str]] = {"before": {}, "inside": {}, "after": {}, "round": {}}
+             for r in unit_rows if r["unit_kind"] != "none"}
+    # words that start with a unit's characters and are no unit (成员, 城镇): found by the same trie, so the
+    # unit after a number is the longest word there
+    blockers = frozenset(r["unit"] for r in unit_rows if r["unit_kind"] == "none")
+    qualifiers: dict[str, dict[str, str]] = {"before": {}, "inside": {}, "after": {}, "round": {}, "link": {}}
     for row in read_table("qualifiers"):
         # `none`: a word that only looks like a qualifier there (以上万元); found first, it says "no qualifier"
         qualifiers[row["position"]][row["word"]] = "" if row["qualifier"] == "none" else row["qualifier"]
@@ -311,15 +316,17 @@ def load() -> Lexicon:
         units=units,
         qualifiers=qualifiers,
         qualifier_index={"before": _by_edge(qualifiers["before"], -1), "after": _by_edge(qualifiers["after"], 0),
-                         "round": _by_edge(qualifiers["round"], -1)},
+                         "round": _by_edge(qualifiers["round"], -1), "link": _by_edge(qualifiers["link"], -1),
+                         "linked": _by_edge(qualifiers["before"], -1)},  # a before qualifier ahead of a link word
         words=words,
         word_index=index,
         affix_rules=tuple(rules),
-        unit_pattern=_alternation(units),
-        units_by_first=_by_first_char(units),
+        unit_pattern=_alternation([*units, *blockers]),
+        units_by_first=_by_first_char([*units, *blockers]),
+        unit_blockers=blockers,
         compound_openers=openers,
         arabic_only_units=frozenset(u for u, entry in units.items() if entry.arabic_only),
-        special_units=openers | frozenset(u for u, entry in units.items() if entry.arabic_only),
+        special_units=openers | frozenset(u for u, entry in units.items() if entry.arabic_only) | blockers,
         multiplier_unit_seconds=frozenset(u[1] for u in units if len(u) > 1 and u[0] in "十百千万亿"),
         any_before=re.compile(f"(?:{'|'.join(befores)})$"),
         before_last=before_last,

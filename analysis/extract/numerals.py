@@ -144,7 +144,7 @@ def _place_value(tokens: list[Decimal | int | str], s: str, zero: Decimal | int)
             continue
         if token in SMALL_UNITS:
             factor = SMALL_UNITS[token]
-            if digit is None:
+            if digit is None or factor == 10 and digit == 0:  # 零十 is 零一十: 一千零十 = 1010
                 if factor != 10 or group % 100:  # a bare 十 means 10; a bare 百 is not a number
                     raise ValueError(f"multiplier without a digit: {s!r}")
                 digit = zero + 1

@@ -32,6 +32,7 @@ from analysis.extract.provinces import short_names
 
 NATIONAL, OWN, WORD = "national", "own", "word"
 BOUNDED = "bounded"  # an automaton entry, not a hit's scope: a name found only where a word starts
+GROUP = "group"  # a name for several provinces together (京津冀): its candidates all apply, they are no namesakes
 _PARENT_ENDS = frozenset("省市州盟")  # 安徽省歙县: a division name ends right before
 
 
@@ -99,6 +100,7 @@ class _Words:
     not_place_after: re.Pattern  # a masthead's or a street's words, or 北京时间's
     object_before: re.Pattern
     national_not: re.Pattern
+    national_not_before: re.Pattern  # 占全国的24.1%: the country is the yardstick, not the scope
     scopes: dict[str, str]  # word -> national or own
     common_names: frozenset[str]
     furniture_lines: tuple[str, ...]
@@ -118,7 +120,8 @@ def _words() -> _Words:
     scopes.update({word: WORD for word in by_role.get("word", ())})
     after = by_role.get("media_after", []) + by_role.get("not_place_after", [])
     return _Words(re.compile("(?:" + "|".join(after) + ")"), union("object_before", r"\Z"),
-                  union("national_not"), scopes, frozenset(by_role.get("common_name", ())),
+                  union("national_not"), union("national_not_before", r"\Z"), scopes,
+                  frozenset(by_role.get("common_name", ())),
                   tuple(by_role.get("furniture_line", ())))
 
 
@@ -165,6 +168,8 @@ def _automaton():
         entries.setdefault(key, (tuple(dict.fromkeys(found)), BOUNDED, False))
     for word, scope in words.scopes.items():
         entries[word] = ((), scope, False)
+    for row in read_table("province_groups"):  # 京津冀: all three provinces at once
+        entries[row["word"]] = (tuple(by_province[p] for p in row["provinces"].split("|")), GROUP, False)
     automaton = ahocorasick.Automaton()
     for key, (candidates, scope, is_weak) in entries.items():
         automaton.add_word(key, (len(key), candidates, scope, is_weak))
@@ -196,9 +201,11 @@ def find(text: str, start: int = 0, end: int | None = None) -> list[Hit]:
             before = text[begin - 1] if begin else ""
             if "\u4e00" <= before <= "\u9fff" and before not in _PARENT_ENDS:
                 continue
-        elif scope:
-            if scope == WORD or scope == NATIONAL and words.national_not.match(text, stop):
-                continue  # a word read first, so no name inside it is found
+        elif scope and scope != GROUP:
+            if scope == WORD or scope == NATIONAL and (
+                    words.national_not.match(text, stop)
+                    or words.national_not_before.search(text, max(0, begin - 3), begin)):
+                continue  # a word read first, so no name inside it is found; 全国 in a name or a yardstick
             hits.append(Hit(begin, stop, (), scope, word=text[begin:stop]))
             continue
         if not_place_after(text, stop):
@@ -211,7 +218,8 @@ def find(text: str, start: int = 0, end: int | None = None) -> list[Hit]:
             continue
         objective = words.object_before.search(text, max(0, begin - 6), begin) is not None
         dateline = _DATELINE_AFTER.match(text, stop) is not None
-        hits.append(Hit(begin, stop, candidates, "", weak, objective, text[begin:stop], dateline))
+        hits.append(Hit(begin, stop, candidates, GROUP if scope == GROUP else "", weak, objective, text[begin:stop],
+                        dateline))
     return hits
 
 
@@ -233,6 +241,9 @@ def resolve(hits: list[Hit], context: Place = NOWHERE) -> Place:
     sure = [h.candidates[0] for h in named if len(h.candidates) == 1 and not h.weak]
     chosen: list[Division] = []
     for hit in named:
+        if hit.scope == GROUP:
+            chosen.extend(hit.candidates)
+            continue
         found = _choose(hit, sure, context)
         if found is not None:
             chosen.append(found)

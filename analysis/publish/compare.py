@@ -2,8 +2,8 @@
 
 A comparison is made for one *key*, the columns of :data:`LIKE_WITH_LIKE`: the indicator (which is
 also its stage: projects listed, under way, completed are three indicators of one family), the kind
-of figure (``measure``: a level, a cumulative total, a change, a target... once the figures table
-has that column) and the unit, with generic classifiers counted as one (件 and 项 of projects are
+of figure (``measure_class``: a level or cumulative total, a change, a target, a rate; ``measure``
+mapped by ``display/measures.tsv``, so a target never stands beside an achieved figure) and the unit, with generic classifiers counted as one (件 and 项 of projects are
 both 个, ``display/same_units.tsv``). Provinces that do not report a key are named as missing;
 stages of one family go in a province × stage table, never on one axis. Values per resident are
 written the way a reader writes them (元/人 for money, 个/万人 and 人/万人 for counts and people,
@@ -21,9 +21,9 @@ from pathlib import Path
 from analysis.publish.formatting import format_value
 
 DISPLAY = Path(__file__).resolve().parent / "display"
-# What makes two figures comparable. Columns missing from the data (``measure`` until the figures
-# table has it) are left out; add a column here and every comparison, table and chart follows.
-LIKE_WITH_LIKE = ("indicator", "measure", "unit_class")
+# What makes two figures comparable. Columns missing from the data (``measure_class`` for tables
+# without a measure) are left out; add a column here and every comparison, table and chart follows.
+LIKE_WITH_LIKE = ("indicator", "measure_class", "unit_class")
 MISSING = "—"  # a province that does not report a key, in tables
 
 
@@ -55,6 +55,12 @@ def family_labels() -> dict[str, str]:
 def measure_labels() -> dict[str, str]:
     """Chinese names of the kinds of figure (``measure``): target -> 目标; a level has none."""
     return {row["measure"]: row["label"] for row in _tsv("measures.tsv")}
+
+
+@cache
+def measure_classes() -> dict[str, str]:
+    """``{measure: the class it compares as}`` (cumulative -> level)."""
+    return {row["measure"]: row["compares_as"] for row in _tsv("measures.tsv")}
 
 
 @cache
@@ -139,6 +145,8 @@ def comparison_rows(indicators, figures, provinces: list[str], *, definitions=No
     table = rows.assign(
         label=[labels.get(i, i) for i in rows["indicator"]],
         unit_class=[units.get(_text(u), _text(u)) for u in rows["unit"]],
+        **({"measure_class": [measure_classes().get(_text(m), _text(m)) for m in rows["measure"]]}
+           if "measure" in rows else {}),
         written=written,
         per_resident=pd.Series(per, index=rows.index, dtype="float64"),
         per_resident_unit=per_unit,
@@ -168,7 +176,7 @@ def comparisons(rows, provinces: list[str], definitions=None):
         label = first["label"]
         if units_per_indicator[first["indicator"]] > 1:
             label = f"{label}（按{first['unit_class']}计）"
-        measure = measure_labels().get(_text(first["measure"]), "") if "measure" in group else ""
+        measure = measure_labels().get(_text(first["measure_class"]), "") if "measure_class" in group else ""
         if measure:  # an unknown code is not shown: no English on a page
             label = f"{label}·{measure}"
         records.append({"key": key, "indicator": first["indicator"], "family": _text(first.get("family", "")),
