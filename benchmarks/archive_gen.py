@@ -20,12 +20,15 @@ import hashlib
 import random
 import re
 import shutil
+import sys
 from datetime import date
 from pathlib import Path
 
-from benchmarks.corpus_gen import document, load_provinces
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script (`python benchmarks/archive_gen.py`), as its docstring says
+
+from benchmarks.corpus_gen import document, load_provinces  # noqa: E402
+
 GENRE = ROOT / "benchmarks" / "genre"
 SEED = ROOT / "data" / "raw" / "000_ef22c67862e0d2cc.txt"
 SEED_DATE = date(2021, 12, 1)
