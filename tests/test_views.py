@@ -260,3 +260,12 @@ def test_in_jupyterlab_links_go_through_the_servers_files_url(monkeypatch, tmp_p
                                  {"root_dir": str(config.ROOT), "base_url": "/user/x/"}])
     links = styling.Links.of("province_profile", "", tmp_path)
     assert links.source("d", 3) == "/user/x/files/reports/source/d.html#f-3"
+
+
+def test_a_figure_per_person_already_is_not_divided_by_the_residents_again():
+    provinces = pd.DataFrame({"province": ["甲"], "population_2020": [2_000_000]})
+    figures = pd.DataFrame({"value": [73858.0, 5.0e8], "unit_kind": ["money", "money"], "province": ["甲", "甲"],
+                            "subject": ["人均地区生产总值", "全省一般公共预算收入"]})
+    per = views.per_10k_people_money(figures, provinces).tolist()
+    assert per[0] != per[0], "人均… is what one resident has: no per-10k value"
+    assert per[1] == 5.0e8 / 2_000_000 * 10_000

@@ -457,13 +457,15 @@ def label(subject, sentence_text=None, limit: int = LABEL_CHARS) -> str:
 
 def per_10k_people_money(figures, provinces, directions=None):
     """Values per 10,000 residents for people and money figures (2020 census), missing for the
-    rest and for changes (再提高5元 is a per-person step, not a total)."""
+    rest, for changes (再提高5元 is a per-person step, not a total) and for figures per person
+    already (人均地区生产总值)."""
     import pandas as pd
 
-    from analysis.tables.percapita import per_10k
+    from analysis.tables.percapita import per_10k, per_person
 
     kinds = figures["unit_kind"].where(figures["unit_kind"].isin(["people", "money"]))
-    allowed = pd.Series([not d for d in (directions or [""] * len(figures))], index=figures.index)
+    allowed = pd.Series([not d and not per_person(s) for d, s in
+                         zip(directions or [""] * len(figures), figures["subject"])], index=figures.index)
     return per_10k(figures["value"], kinds.fillna("none"), figures["province"].fillna(""), provinces, allowed)
 
 

@@ -17,6 +17,18 @@ from analysis.tsv import read_tsv
 
 PER_CAPITA_TSV = LEXICON_DIR / "per_capita.tsv"
 PER = 10_000
+# Words that make a figure a per-person (or per-household) standard already: 人均地区生产总值73858元 is
+# what one resident has, and divided by the residents again it means nothing.
+PER_PERSON_WORDS = ("人均", "户均", "每人", "每户")
+
+
+def per_person(subject) -> bool:
+    """Whether a figure's subject says it is per person or per household already.
+
+    >>> per_person("人均地区生产总值"), per_person("农村居民人均可支配收入"), per_person("新建农村公路")
+    (True, True, False)
+    """
+    return isinstance(subject, str) and any(word in subject for word in PER_PERSON_WORDS)
 
 
 @cache
