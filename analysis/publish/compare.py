@@ -18,7 +18,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from analysis.publish.formatting import format_value
+from analysis.publish.formatting import cell_text as _text, format_value
 
 DISPLAY = Path(__file__).resolve().parent / "display"
 # What makes two figures comparable. Columns missing from the data (``measure_class`` for tables
@@ -67,14 +67,6 @@ def measure_classes() -> dict[str, str]:
 def per_resident_units() -> dict[str, tuple[int, str]]:
     """``{unit_kind: (residents, suffix)}``: money per person (1, '/人'), counts per 10,000 (10000, '/万人')."""
     return {row["unit_kind"]: (int(row["residents"]), row["suffix"]) for row in _tsv("per_capita_units.tsv")}
-
-
-def _text(value) -> str:
-    if value is None or value != value or str(value) in ("<NA>", "NaT", "nan"):
-        return ""
-    if hasattr(value, "strftime"):
-        return value.strftime("%Y-%m-%d")
-    return str(value).strip()
 
 
 def key_columns(frame) -> list[str]:

@@ -20,6 +20,22 @@ _MAX_DECIMALS = 4
 _SHORT_DECIMALS = 2
 _PERCENT_UNITS = frozenset({"%", "％", "个百分点"})
 MISSING = "—"
+# How pandas prints a missing cell: pd.NA and NaT have no truth value, so they are told by their text.
+_MISSING_TEXTS = frozenset({"<NA>", "NaT", "nan"})
+
+
+def cell_text(value, *, strip: bool = True) -> str:
+    """A table cell as display text: ``""`` for any missing value (None, NaN, pd.NA, NaT), a timestamp
+    as its ISO day, anything else as ``str`` (stripped unless ``strip=False``).
+
+    >>> cell_text(None), cell_text(float("nan")), cell_text(" 江西 "), cell_text(3)
+    ('', '', '江西', '3')
+    """
+    if value is None or str(value) in _MISSING_TEXTS or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    return str(value).strip() if strip else str(value)
 
 
 @cache

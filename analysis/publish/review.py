@@ -33,6 +33,8 @@ import re
 from functools import cache
 from pathlib import Path
 
+from analysis.publish.formatting import cell_text as _text
+
 DISPLAY = Path(__file__).resolve().parent / "display"
 REASONS_TSV = DISPLAY / "review_reasons.tsv"
 OUTLIER_FACTOR = 10.0  # an order of magnitude from the other provinces: the size of a unit slip
@@ -53,12 +55,6 @@ def reasons() -> dict[str, dict]:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     return {row["reason"]: {"weight": int(row["weight"]), "label": row["label"], "meaning": row["meaning"]}
             for row in rows}
-
-
-def _text(value) -> str:
-    import pandas as pd
-
-    return "" if value is None or pd.isna(value) else str(value)
 
 
 def check_counts(checks) -> tuple[dict, dict, dict]:

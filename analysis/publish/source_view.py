@@ -25,6 +25,7 @@ import html
 from pathlib import Path
 from urllib.parse import quote
 
+from analysis.publish.formatting import cell_text, qualifier_marks
 
 FOLDER = "source"
 REVIEW_ROWS = 30  # the figures worth a look a page lists (the review command lists any number)
@@ -77,11 +78,7 @@ _NAME_REFUSED = frozenset(getattr(errno, n) for n in ("ENAMETOOLONG", "EILSEQ", 
 
 
 def _text(value) -> str:
-    if value is None or (isinstance(value, float) and value != value) or str(value) in ("<NA>", "NaT", "nan"):
-        return ""
-    if hasattr(value, "strftime"):
-        return value.strftime("%Y-%m-%d")
-    return str(value)
+    return cell_text(value, strip=False)  # a source view shows the text as it was read
 
 
 def _number(value) -> str:
@@ -265,7 +262,6 @@ def _review_section(review, checks, value_of) -> str:
 
 
 def _labels() -> tuple[dict, dict]:
-    from analysis.publish.formatting import qualifier_marks
     from analysis.publish.views import disposition_labels
 
     words = {q: (m["word"] + "（" if m["word"] else "") + QUALIFIER_NAMES.get(q, q) + ("）" if m["word"] else "")

@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from analysis import config
-from analysis.publish.formatting import format_value
+from analysis.publish.formatting import cell_text as _text, format_value
 
 DISPOSITIONS_TSV = Path(__file__).resolve().parent / "display" / "dispositions.tsv"
 NO_PROVINCE = "（全文）"  # figures outside any province section (the lead paragraph)
@@ -46,15 +46,6 @@ def provinces_in(figures) -> list[str]:
     named = figures[figures["province"].fillna("") != ""]
     cells = named.sort_values(["doc_id", "figure"])["province"]
     return list(dict.fromkeys(province for cell in cells for province in cell.split("|")))
-
-
-def _text(value) -> str:
-    """A cell as display text: '' for missing, ISO day for a timestamp."""
-    if value is None or value != value or str(value) in ("<NA>", "NaT"):
-        return ""
-    if hasattr(value, "strftime"):
-        return value.strftime("%Y-%m-%d")
-    return str(value).strip()
 
 
 def source_line(documents) -> str:
