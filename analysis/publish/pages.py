@@ -27,12 +27,14 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 NETWORK = re.compile(r"https?://", re.I)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 
-# Added to the JupyterLab look of notebook pages: the navigation bar and images that fit. Tables carry
+# Added to the JupyterLab look of notebook pages: the navigation bar, images that fit and tables wider
+# than the page that scroll (a comparison of 30 provinces), as in JupyterLab's output area. Tables carry
 # their own styles (analysis.publish.styling), so they look the same in JupyterLab.
 NOTEBOOK_CSS = """
 .report-nav{margin:12px 20px 0;font-size:14px}
 .report-nav a{margin-right:1.2em}
 .jp-RenderedImage img{max-width:100%;height:auto}
+.jp-RenderedHTMLCommon{overflow-x:auto}
 """
 
 # Our own pages: the index and the source views.

@@ -25,7 +25,8 @@ TABLE_STYLES = (
     ("caption", "caption-side:top;text-align:left;font-weight:600;padding:.3em 0;color:#333"),
     ("th", "text-align:left;vertical-align:bottom;white-space:nowrap;padding:.25em .7em;"
            "border-bottom:1px solid #6b7280;background:none"),
-    ("td", "text-align:left;vertical-align:baseline;padding:.25em .7em;max-width:36em;white-space:normal"),
+    # min-width: in a table of many provinces a long cell wraps to a column of two characters a line
+    ("td", "text-align:left;vertical-align:baseline;padding:.25em .7em;min-width:6em;max-width:36em;white-space:normal"),
     ("tbody tr:nth-child(odd)", "background:#f3f4f6"),
     ("td.num", "text-align:right;white-space:nowrap"),
     ("td.short", "white-space:nowrap"),
