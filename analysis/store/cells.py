@@ -53,6 +53,16 @@ def csv_cell(value) -> str:
     """
     if value is None:
         return ""
+    # Python's own types first, without numpy: ``extract`` formats its rows here and never imports it
+    kind = type(value)
+    if kind is str:
+        return fit_cell(value)
+    if kind is bool:
+        return CSV_TRUE if value else CSV_FALSE
+    if kind is int:
+        return str(value)
+    if kind is float:
+        return _float_cell(value)
     import numpy as np
 
     if isinstance(value, (bool, np.bool_)):
