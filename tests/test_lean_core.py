@@ -9,6 +9,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from analysis.config import ROOT
 from analysis.extract.places import LineStarts
 
 
@@ -18,3 +19,33 @@ def test_line_starts_are_rfind_s_for_growing_and_other_positions(text, positions
     for position in sorted(positions) + positions:  # growing first, then in any order
         position = min(position, len(text))
         assert lines.start(position) == text.rfind("\n", 0, position) + 1
+
+
+@given(st.text(alphabet="吉林長春縣區市a1\n", max_size=40))
+def test_place_text_is_translate_s_whether_or_not_a_traditional_character_is_there(text):
+    from analysis.extract.places import place_text, traditional_map
+
+    assert place_text(text) == text.translate(traditional_map())
+
+
+def test_place_text_on_the_genre_set_is_translate_s():
+    from analysis.extract.normalize import normalize
+    from analysis.extract.places import place_text, traditional_map
+    from analysis.raw.decode import read_text
+
+    for path in sorted((ROOT / "benchmarks" / "genre").glob("*.txt")):
+        norm = normalize(read_text(path).text)
+        assert place_text(norm) == norm.translate(traditional_map()), path.name
+
+
+_VALUES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
+                    st.text(max_size=30), st.integers(16_380, 40_000).map(lambda n: "长,\"" * (n // 3)),
+                    st.decimals(allow_nan=False, allow_infinity=False), st.dates())
+
+
+@given(_VALUES)
+def test_every_column_formatter_writes_what_csv_cell_writes(value):
+    from analysis.store.cells import cell_formatters, csv_cell
+
+    for format_cell in set(cell_formatters("figures")):
+        assert format_cell(value) == csv_cell(value)

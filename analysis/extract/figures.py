@@ -90,6 +90,8 @@ class WindowExtractor:
     """
 
     def __init__(self, published: date | None, published_inferred: bool = False):
+        """``published_inferred``: ``published`` was inferred from the whole text (None: no clue in it),
+        so no window infers it again; with it false, a missing date is inferred window by window."""
         self.published = published
         self.published_inferred = published_inferred  # the date was inferred from the text, not given
         self.carry = Carry()
@@ -122,7 +124,9 @@ class _Extractor(Quantities, Dispositions, TableFigures, Subjects, AsOfScopes):
         self.norm = normalize(text)
         self.lex: Lexicon = load()
         self.published_inferred = published_inferred or published is None
-        self.published = published or _dates.infer_published(self.norm)
+        # A date inferred before (over the whole report, by WindowExtractor's caller) is not looked for
+        # again in each window: a report with no clue has none in any of its windows either.
+        self.published = published if published is not None or published_inferred else _dates.infer_published(self.norm)
         self.month_context = month_context
         # where the whole text ends, if it ends in this string (only then is a number at the end cut off)
         self.text_end = len(self.norm) if final else -1
