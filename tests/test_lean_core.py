@@ -49,3 +49,23 @@ def test_every_column_formatter_writes_what_csv_cell_writes(value):
 
     for format_cell in set(cell_formatters("figures")):
         assert format_cell(value) == csv_cell(value)
+
+
+def _genre_texts() -> list[str]:
+    from analysis.raw.decode import read_text
+
+    return [read_text(p).text for p in sorted((ROOT / "benchmarks" / "genre").glob("*.txt"))]
+
+
+def test_sentences_as_integer_lists_are_the_sentences_one_object_each_would_be():
+    """Every sentence of the genre set read back from the lists, and ``at`` against a plain scan."""
+    from analysis.extract.segment import Sentence, paragraphs, segment, sentences_of
+
+    for text in _genre_texts():
+        seg = segment(text)
+        plain = [span for para in paragraphs(text) for span in sentences_of(text, para)]
+        assert [(s.start, s.end) for s in seg.sentences] == [(s.start, s.end) for s in plain]
+        assert all(isinstance(s, Sentence) and s == seg.sentences[s.index] for s in seg.sentences)
+        for position in range(0, len(text) + 2, 7):
+            scan = next((s for s in seg.sentences if s.start <= position < s.end), None)
+            assert seg.sentence_at(position) == scan
