@@ -34,7 +34,9 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the batch plan (default: notebooks/plan.yaml)")
     parser.add_argument("--only", metavar="PATTERN", help="run only notebook/slug names matching this shell pattern")
     parser.add_argument("--no-clean", action="store_true", help="skip the clean step; use the tables already there")
-    parser.add_argument("--raw-dir", type=Path, default=config.RAW_DIR, help=argparse.SUPPRESS)
+    parser.add_argument("--raw-dir", type=Path, default=None,
+                        help="where the reports of --clean-dir are, for their source views (default: the archive a "
+                             "clean-corpus output records, else data/raw; data/raw is also what the clean step reads)")
     parser.add_argument("--clean-dir", type=Path, default=config.CLEAN_DIR, help="clean tables (default: data/clean)")
     parser.add_argument("--reports-dir", type=Path, default=config.REPORTS_DIR, help="output folder (default: reports)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -93,6 +95,8 @@ def _clean(args: argparse.Namespace) -> int:
     _print_corrections(report.corrections_file, report.corrections)
     for path, problem in report.failures:
         print(f"error: {shown(path)}: {problem}", file=sys.stderr)
+    for path, first in report.same_bytes:
+        print(f"note: {shown(path)}: the same bytes as {shown(first)}; counted once", file=sys.stderr)
     if report.kept:
         print(f"kept the previous rows of: {', '.join(report.kept)}", file=sys.stderr)
     if report.failures:
@@ -136,6 +140,7 @@ def _extract(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- clean-corpus
 
 def _corpus_arguments(parser: argparse.ArgumentParser) -> None:
+    from analysis.store.cluster import WORKER_TIMEOUT
     from analysis.store.corpus import DEFAULT_PARTITION_SIZE
 
     parser.add_argument(
@@ -149,6 +154,10 @@ def _corpus_arguments(parser: argparse.ArgumentParser) -> None:
         "--partition-size", type=int, default=DEFAULT_PARTITION_SIZE, metavar="FILES",
         help=f"files per task and per Parquet part (default {DEFAULT_PARTITION_SIZE})",
     )
+    parser.add_argument(
+        "--worker-timeout", type=float, default=WORKER_TIMEOUT, metavar="SECONDS",
+        help=f"with --scheduler: how long to wait for a Dask worker before giving up (default {WORKER_TIMEOUT:g})",
+    )
     bar = parser.add_mutually_exclusive_group()
     bar.add_argument("--progress", dest="progress", action="store_true", default=None, help="always show progress")
     bar.add_argument("--no-progress", dest="progress", action="store_false", help="never show progress")
@@ -156,19 +165,26 @@ def _corpus_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _corpus(args: argparse.Namespace) -> int:
-    from analysis.store.corpus import FAILURES, clean_corpus
+    from analysis.store.corpus import DUPLICATES, FAILURES, clean_corpus
     from analysis.tables.contract import PER_DOCUMENT
 
     report = clean_corpus(
         args.inputs, args.output, jobs=args.jobs, scheduler=args.scheduler, csv=args.csv,
         partition_size=args.partition_size, progress=args.progress, corrections=args.corrections,
+        worker_timeout=args.worker_timeout,
     )
     for name in PER_DOCUMENT:
         print(f"{shown(report.output / name)}: {report.rows.get(name, 0)} rows")
+    print(f"{report.n_partitions} partition(s): {report.cleaned} cleaned ({report.files_cleaned} file(s)), "
+          f"{report.resumed} taken from an unfinished run, {report.kept} unchanged; "
+          f"{report.parts_written} part(s) written, {report.parts_removed} removed, {report.parts_total} in all")
     _print_corrections(report.corrections_file, report.corrections)
+    if report.duplicates:
+        print(f"note: {len(report.duplicates)} file(s) have the same bytes as another and were counted once; "
+              f"see {shown(report.output / DUPLICATES)}", file=sys.stderr)
     listed = report.failures[:20]
     for path, _doc_id, _error, problem in listed:
-        print(f"error: {path}: {problem}", file=sys.stderr)
+        print(f"error: {shown(Path(report.base) / path)}: {problem}", file=sys.stderr)
     if len(report.failures) > len(listed):
         print(f"error: ... and {len(report.failures) - len(listed)} more", file=sys.stderr)
     if report.failures:
@@ -221,7 +237,7 @@ def _review(args: argparse.Namespace) -> int:
     tables = {name: _mine(read_table(clean_dir, name), args.doc) for name in ("figures", "checks")}
     indicators = read_table(clean_dir, "indicators")
     for line in review_lines(documents[documents["doc_id"] == args.doc], tables["figures"], tables["checks"],
-                             indicators, args.limit):
+                             indicators, args.limit, provinces=read_table(clean_dir, "provinces")):
         print(line)
     return 0
 

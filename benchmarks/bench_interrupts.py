@@ -46,6 +46,7 @@ if __package__ in (None, ""):
 from benchmarks.common import ROOT
 
 FIXTURE_CLEAN = ROOT / "tests" / "fixtures" / "clean_small"
+FIXTURE_RAW = ROOT / "tests" / "fixtures" / "raw_small"
 
 
 def _notebook(folder: Path, name: str, parameters: str, body: str) -> None:
@@ -108,7 +109,7 @@ _process._ThreadWakeup.wakeup = _wakeup
 def one_run(n: int, base: Path, plan: Path, shim: Path | None = None) -> tuple[bool, str, float]:
     reports = base / f"reports-{n}"
     command = [sys.executable, "-m", "analysis", "run", "--plan", str(plan), "--no-clean", "--no-progress",
-               "--clean-dir", str(FIXTURE_CLEAN), "--reports-dir", str(reports), "--jobs", "1"]
+               "--clean-dir", str(FIXTURE_CLEAN), "--raw-dir", str(FIXTURE_RAW), "--reports-dir", str(reports), "--jobs", "1"]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([*([str(shim)] if shim else []), str(ROOT)])}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=base)
     try:

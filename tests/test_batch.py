@@ -19,6 +19,7 @@ from analysis.publish import batch
 pytestmark = pytest.mark.slow  # kernels, worker processes or whole corpora: `make test` only
 
 FIXTURE_CLEAN = Path(__file__).parent / "fixtures" / "clean_small"
+FIXTURE_RAW = Path(__file__).parent / "fixtures" / "raw_small"  # the text those tables were read from
 PROVINCES = ["湖南", "四川", "广东"]  # in the fixture tables
 
 GOOD = '''from analysis.publish.views import show_summary
@@ -55,7 +56,8 @@ def _plan(project: Path, runs: list) -> Path:
 
 def _command(project: Path, plan: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "analysis", "run", "--plan", str(plan), "--no-clean", "--no-progress",
-            "--clean-dir", str(FIXTURE_CLEAN), "--reports-dir", str(project / "reports"), *extra]
+            "--clean-dir", str(FIXTURE_CLEAN), "--raw-dir", str(FIXTURE_RAW), "--reports-dir", str(project / "reports"),
+            *extra]
 
 
 def _env():

@@ -269,10 +269,10 @@ def test_many_events_become_counts_per_day_without_labels():
 
 
 def test_an_indicator_over_time_has_one_point_per_date():
-    rows = pd.DataFrame({"province": ["吉林"] * 3, "when": ["2021-06-30", "2021-09-30", "2021-12-01"],
+    rows = pd.DataFrame({"series": ["列出实事项目"] * 3, "when": ["2021-06-30", "2021-09-30", "2021-12-01"],
                          "value": [1e4, 2.5e4, 4.25e4], "unit": ["个"] * 3, "qualifier": ["exact"] * 3})
     fig = charts.indicator_over_time(rows, "吉林：列出实事项目", SOURCE)
-    assert len(fig.axes[0].lines[0].get_xdata()) == 3
+    assert len(fig.axes) == 1 and len(fig.axes[0].lines[0].get_xdata()) == 3
     assert {"1万个", "2.5万个", "4.25万个"} <= set(_texts(fig))
     _render_without_tofu(fig)
 

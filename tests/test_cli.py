@@ -253,8 +253,8 @@ def test_ctrl_c_during_clean_leaves_the_output_untouched(tmp_path, monkeypatch, 
 
     raw = tmp_path / "raw"
     raw.mkdir()
-    for name in ("a.txt", "b.txt"):
-        (raw / name).write_text("全村修路3公里。", encoding="utf-8")
+    for name, km in (("a.txt", 3), ("b.txt", 5)):  # two reports (the same bytes would be one)
+        (raw / name).write_text(f"全村修路{km}公里。", encoding="utf-8")
     out = tmp_path / "out"
     out.mkdir()
     (out / "figures.csv").write_bytes(b"old")

@@ -58,6 +58,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED_RAW = ROOT / "data" / "raw"
 SEED = "000_ef22c67862e0d2cc.txt"
 FIXTURE_CLEAN = ROOT / "tests" / "fixtures" / "clean_small"
+FIXTURE_RAW = ROOT / "tests" / "fixtures" / "raw_small"  # the text those tables were read from
 CORPUS_GEN = ROOT / "benchmarks" / "corpus_gen.py"
 NOTEBOOKS = ROOT / "notebooks"
 TAG = "ANALYSIS_FAULT_PROBE"  # in the environment of every process a probe starts (orphan search)
@@ -783,8 +784,8 @@ def test_killing_run_leaves_no_orphans_and_nothing_written_after(tmp_path, signu
     (reports / "index.html").write_text("previous index")
     before = snapshot(reports)
     tag = uuid.uuid4().hex
-    process = _start(["run", "--plan", plan, "--no-clean", "--clean-dir", clean, "--reports-dir", reports,
-                      "--jobs", "1", "--no-progress"], tag, tmp_path)
+    process = _start(["run", "--plan", plan, "--no-clean", "--clean-dir", clean, "--raw-dir", FIXTURE_RAW,
+                      "--reports-dir", reports, "--jobs", "1", "--no-progress"], tag, tmp_path)
     try:
         wait_until(started.exists, 240, "the notebook's kernel to start", process)
         children = [pid for pid in tagged(tag) if pid != process.pid]
@@ -932,7 +933,8 @@ def test_run_on_a_full_disk_is_one_line_and_keeps_the_previous_reports(tmp_path)
         (reports / "charts" / "default.html").write_text("previous report")
         before = snapshot(reports)
         fill(fs, 96 * 1024)
-        ran = cli("run", "--plan", plan, "--no-clean", "--clean-dir", clean, "--reports-dir", reports,
+        ran = cli("run", "--plan", plan, "--no-clean", "--clean-dir", clean, "--raw-dir", FIXTURE_RAW,
+                  "--reports-dir", reports,
                   "--jobs", "1", "--no-progress", timeout=600)
         after, left = snapshot(reports), leftovers(reports)
     assert_one_line_error(ran, "no space left on device")
@@ -995,8 +997,8 @@ def test_a_read_only_output_folder_is_one_line_and_untouched(tmp_path, command, 
     args = {
         "clean": ["clean", raw, "-o", out],
         "clean-corpus": ["clean-corpus", raw, "-o", out, "--jobs", "1", "--no-progress"],
-        "run": ["run", "--no-clean", "--clean-dir", clean, "--reports-dir", out, "--only", "overview", "--jobs", "1",
-                "--no-progress"],
+        "run": ["run", "--no-clean", "--clean-dir", clean, "--raw-dir", FIXTURE_RAW, "--reports-dir", out, "--only",
+                "overview", "--jobs", "1", "--no-progress"],
         "extract": ["extract", raw / SEED, "-o", out / "figures.csv"],
     }[command]
     before = snapshot(out)
@@ -1128,7 +1130,8 @@ def test_clean_corpus_through_directory_symlink_loops_reads_each_real_file_once(
     ran = cli("clean-corpus", what, "-o", out, "--jobs", "1", "--no-progress", memory=4 * GiB, timeout=90)
     assert not ran.timed_out, "hung"
     assert ran.returncode == 0, str(ran)
-    assert sorted(_documents_of(out)) == ["a_report_00000", "a_report_00001", "b_report_00000", "b_report_00001"]
+    assert sorted(_documents_of(out)) == ["2021/a/a_report_00000", "2021/a/a_report_00001", "2021/b/b_report_00000",
+                                          "2021/b/b_report_00001"]
 
 
 def _documents_of(out: Path) -> list[str]:
@@ -1169,7 +1172,7 @@ def test_clean_corpus_reports_an_unreadable_sub_folder(tmp_path):
     assert ran.returncode == 1, str(ran)
     errors = error_lines(ran)
     assert any(str(archive / "shut") in line and "permission denied" in line.lower() for line in errors), errors
-    assert sorted(_documents_of(tmp_path / "out")) == ["report_00000", "report_00001"]
+    assert sorted(_documents_of(tmp_path / "out")) == ["open/report_00000", "open/report_00001"]
 
 
 # =============================================================================================
@@ -1310,8 +1313,8 @@ def test_the_overview_of_200_reports_stays_small(tmp_path):
     clean = tmp_path / "clean"
     assert clean_into(raw, clean, timeout=1800).returncode == 0
     reports = tmp_path / "reports"
-    ran = cli("run", "--no-clean", "--clean-dir", clean, "--reports-dir", reports, "--only", "overview",
-              "--jobs", "1", "--no-progress", timeout=3600)
+    ran = cli("run", "--no-clean", "--clean-dir", clean, "--raw-dir", raw, "--reports-dir", reports,
+              "--only", "overview", "--jobs", "1", "--no-progress", timeout=3600)
     assert ran.returncode == 0, str(ran)
     assert (reports / "overview" / "default.html").stat().st_size < 5_000_000
     assert max(p.stat().st_size for p in (reports / "figures").glob("*.png")) < 2_000_000
@@ -1452,8 +1455,9 @@ def _links_resolve(page: Path) -> list[str]:
 def test_run_publishes_every_report_whatever_the_raw_file_names(tmp_path):
     raw = seed_raw(tmp_path / "raw")
     odd = ["报告:2021?", 'Report "A" <b>|c*', "back\\slash", "CON", "tilde~.", "A" * 200, "new\nline"]
-    for name in odd:  # the seed's text (its four provinces: the plan stays six notebooks) under each name
-        shutil.copyfile(SEED_RAW / SEED, raw / f"{name}.txt")
+    for n, name in enumerate(odd, 1):  # the seed's text (its four provinces: the plan stays six notebooks) under
+        # each name, each its own report (the same bytes twice would be one report, read once)
+        (raw / f"{name}.txt").write_bytes((SEED_RAW / SEED).read_bytes() + b"\n" * n)
     reports = tmp_path / "reports"
     # one notebook that links to the source views (the index and the views are written whatever --only says)
     ran = cli("run", "--raw-dir", raw, "--clean-dir", tmp_path / "clean", "--reports-dir", reports,

@@ -21,10 +21,10 @@ RUNS = [
     ("overview", {}),
     ("overview", {"reports_dir": "<tmp>"}),
     ("province_profile", {"province": "湖南"}),
-    ("province_profile", {"province": "四川省", "reports_dir": "<tmp>"}),
+    ("province_profile", {"province": "四川省", "reports_dir": "<tmp>", "period": "all"}),
     ("province_comparison", {}),
     ("province_comparison", {"provinces": ["广东", "湖南"], "per_capita": False, "theme": "projects",
-                             "indicator": "projects_completed"}),
+                             "indicator": "projects_completed", "period": "all"}),
 ]
 
 
@@ -163,9 +163,9 @@ def test_bad_province_stops_with_one_sentence(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize(("notebook", "typo", "declared"), [
-    ("province_profile", "provnce", "province、clean_dir、reports_dir"),
-    ("province_comparison", "per_capta", "provinces、indicator、theme、per_capita、clean_dir、reports_dir"),
-    ("overview", "province", "clean_dir、reports_dir"),
+    ("province_profile", "provnce", "province、period、clean_dir、reports_dir"),
+    ("province_comparison", "per_capta", "provinces、indicator、theme、per_capita、period、clean_dir、reports_dir"),
+    ("overview", "province", "period、clean_dir、reports_dir"),
 ])
 def test_a_parameter_the_notebook_does_not_have_stops_it_in_one_line(notebook, typo, declared, tmp_path, monkeypatch):
     """papermill -p provnce 江西 only warns and injects the name; the notebook refuses it."""
@@ -177,6 +177,17 @@ def test_a_parameter_the_notebook_does_not_have_stops_it_in_one_line(notebook, t
     assert err.value.ename == "InputError"
     assert err.value.evalue == f"{typo}: 这个笔记本没有这个参数，参数有：{declared}"
     assert "params.check_injected" in err.value.source
+
+
+@pytest.mark.parametrize("notebook", ["overview", "province_comparison"])
+def test_a_period_that_is_none_stops_with_one_line_of_choices(notebook, tmp_path, monkeypatch):
+    from papermill.exceptions import PapermillExecutionError
+
+    with pytest.raises(PapermillExecutionError) as err:
+        _execute(notebook, {"period": "lastest"}, tmp_path, monkeypatch)
+    assert err.value.ename == "InputError"
+    assert err.value.evalue.startswith("period: 'lastest' 不是可用的时期，可选：latest、all、")
+    assert "periods.check_period" in err.value.source
 
 
 def test_a_comparison_needs_two_provinces(tmp_path, monkeypatch):
@@ -208,7 +219,7 @@ def test_the_profile_over_a_clean_corpus_shows_an_indicator_over_time(tmp_path, 
     _, corpus = _corpus(tmp_path)
     nb = _execute("province_profile", {"province": "吉林", "reports_dir": "<tmp>"}, tmp_path, monkeypatch, clean_dir=corpus)
     _check_clean_run(nb, {"province": "吉林", "reports_dir": "<tmp>"}, tmp_path)
-    assert any("随时间的变化" in o.get("data", {}).get("text/markdown", "") or "随时间的变化" in str(o)
+    assert any("同一指标在各期报道中的值" in str(o)
                for c in _code_cells(nb) for o in c.outputs), "the section is there when there is a series"
     assert (tmp_path / "reports" / "figures" / "province_profile_吉林_over_time.png").is_file()
 

@@ -111,7 +111,7 @@ def test_reasons_rank_failed_checks_then_outliers_then_units_then_provinces():
     listed = review.worth_a_look(figures, checks, indicators)
     assert listed["figure"].tolist() == [0, 4, 1, 2]  # figure 3's header says its unit
     assert listed["reasons"].tolist() == ["check_failed", "check_failed", "outlier no_province", "no_header_unit"]
-    assert listed["why"].tolist()[2] == "与其他省份相差悬殊（其他 3 个省份中位数的 100 倍）；没有省份"
+    assert listed["why"].tolist()[2] == "与其他省份相差悬殊（其他省份中位数的百倍以上）；没有省份"
     corrected = review.worth_a_look(figures.assign(corrected=True), checks, indicators)
     assert corrected["figure"].tolist() == [0, 4], "a corrected figure was looked at: only a failed check keeps it"
 

@@ -235,14 +235,14 @@ def test_a_corpus_source_line_counts_the_reports():
     assert views.source_line(documents) == "来源：5 篇报道（甲报、乙报、丙报等），2021-01-01 至 2021-01-05"
 
 
-def test_an_indicator_over_time_takes_as_of_dates_or_the_report_date():
+def test_an_indicator_over_time_is_dated_by_its_reports():
     indicators = pd.DataFrame({"doc_id": ["a", "b", "c"], "figure": [0, 0, 0], "indicator": ["jobs"] * 3,
-                               "province": ["吉林"] * 3, "as_of": ["2021-06-30", None, "report"],
-                               "value": [1.0, 2.0, 3.0]})
+                               "province": ["吉林"] * 3, "as_of": ["2021-06-30", None, None], "measure": "level",
+                               "unit": "人", "qualifier": "exact", "value": [1.0, 2.0, 3.0]})
     documents = pd.DataFrame({"doc_id": ["a", "b", "c"], "published": pd.to_datetime(["2021-07-01", "2021-09-01", "2021-12-01"])})
     series = views.indicator_series(indicators, documents, "吉林")
-    assert [d.date().isoformat() for d in series["when"]] == ["2021-06-30", "2021-09-01", "2021-12-01"]
-    assert views.indicator_series(indicators.iloc[:1], documents, "吉林").empty, "one date is no series"
+    assert [d.date().isoformat() for d in series["when"]] == ["2021-07-01", "2021-09-01", "2021-12-01"]
+    assert views.indicator_series(indicators.iloc[:2], documents, "吉林").empty, "two editions are no series"
 
 
 def test_in_jupyterlab_links_go_through_the_servers_files_url(monkeypatch, tmp_path):

@@ -75,6 +75,9 @@ class Outcome:
     charts: list = field(default_factory=list)
     title: str = ""  # the notebook's own title (views.show_title), else its name
     thumbnail: str = ""  # a small copy of its first chart, relative to the reports folder
+    inputs: str = ""  # the fingerprint of its inputs (analysis.publish.freshness)
+    unchanged: bool = False  # its inputs had not changed: the report of an earlier run, not run again
+    finished: str = ""  # when an unchanged report was written (ISO); this run's are stamped now
 
 
 # --------------------------------------------------------------------------- plan
@@ -404,7 +407,8 @@ def _failure(err: Exception) -> str:
 # --------------------------------------------------------------------------- index and summary
 
 def write_index(outcomes: list[Outcome], reports_dir: Path, clean_dir: Path, documents=None,
-                source_line: str = "", staging: Path | None = None, data: bool = False) -> Path:
+                source_line: str = "", staging: Path | None = None, data: bool = False,
+                views: dict | None = None) -> Path:
     """``reports/index.html`` (and its record ``index.json``): this run's reports, and those of
     earlier runs still on disk (a ``--only`` run updates its own entries).
 
@@ -426,7 +430,8 @@ def write_index(outcomes: list[Outcome], reports_dir: Path, clean_dir: Path, doc
     entries = [index.Entry(
         name=o.job.name, notebook=o.job.notebook, title=o.title or o.job.name, summary=o.summary, status=o.status,
         error=o.error, page=rel(o.report), notebook_file=rel(o.report)[:-5] + ".ipynb" if o.report else "",
-        thumbnail=o.thumbnail, charts=[rel(c) for c in o.charts], finished=now.isoformat(),
+        thumbnail=o.thumbnail, charts=[rel(c) for c in o.charts], finished=o.finished or now.isoformat(),
+        inputs=o.inputs,
     ) for o in outcomes]
     merged = index.merge(index.load_manifest(reports_dir), entries, reports_dir)
     sources = []
@@ -438,7 +443,7 @@ def write_index(outcomes: list[Outcome], reports_dir: Path, clean_dir: Path, doc
                    for d in documents.itertuples() if viewed(d.doc_id)]
     index.write(merged, staging, run_time=now.strftime("%Y-%m-%d %H:%M"), version=index.data_version(clean_dir),
                 clean_dir=clean_dir, data_folder=DATA_FOLDER if data else "", source_line=source_line, sources=sources,
-                n_documents=len(documents) if documents is not None else 0, links_from=reports_dir)
+                n_documents=len(documents) if documents is not None else 0, links_from=reports_dir, views=views)
     return reports_dir / "index.html"
 
 
@@ -456,7 +461,7 @@ def summary_table(outcomes: list[Outcome]) -> str:
     for o in outcomes:
         where = _shown_path(o.report) if o.report else o.job.name
         tail = f"  {o.error}" if o.error else ""
-        lines.append(f"{o.status:<11} {o.seconds:7.1f}  {where}{tail}")
+        lines.append(f"{'unchanged' if o.unchanged else o.status:<11} {o.seconds:7.1f}  {where}{tail}")
     return "\n".join(lines)
 
 
@@ -504,12 +509,10 @@ def publish_data(clean_dir: Path, tx) -> bool:
 VIEWS_PER_JOB = 25  # source views a worker writes in one go (its tables are read once per go)
 
 
-def _submit_source_views(executor, clean_dir: Path, staging: Path, workers: int, raw_dir: Path) -> list:
-    """Queue the source views of every document, in shares, behind the notebooks (written into the
+def _submit_source_views(executor, clean_dir: Path, staging: Path, workers: int, raw_dir: Path,
+                         doc_ids: list[str]) -> list:
+    """Queue the source views of ``doc_ids``, in shares, behind the notebooks (written into the
     run's ``staging``, laid out as the reports folder)."""
-    from analysis.publish import views
-
-    doc_ids = views.load("documents", clean_dir)["doc_id"].tolist()
     size = max(1, min(VIEWS_PER_JOB, -(-len(doc_ids) // max(workers, 1))))
     return [executor.submit(source_views_job, str(clean_dir), str(staging), doc_ids[i:i + size], str(raw_dir))
             for i in range(0, len(doc_ids), size)]
@@ -535,12 +538,47 @@ def _stop_workers(executor, stop_event) -> None:
             signal.signal(signum, handler)
 
 
+def _unchanged(entry, inputs: str, reports_dir: Path) -> bool:
+    return (entry is not None and entry.status == "ok" and entry.inputs == inputs and bool(entry.page)
+            and all((reports_dir / f).is_file() for f in entry.files()))
+
+
+def _kept_outcome(job: Job, entry, reports_dir: Path) -> Outcome:
+    """The outcome of a report an earlier run made from the same inputs (its files stay as they are)."""
+    return Outcome(job, "ok", 0.0, entry.summary, "", str(reports_dir / entry.page),
+                   [str(reports_dir / c) for c in entry.charts], entry.title, entry.thumbnail, entry.inputs,
+                   unchanged=True, finished=entry.finished)
+
+
+def _plan_views(clean_dir: Path, documents, reports_dir: Path, raw_root: Path, tx) -> tuple[dict, list[str]]:
+    """The fingerprint of every source view, and the documents whose view must be written (new or
+    changed); pages of documents no longer in the data are removed. A document whose view must be
+    written and whose raw file is not where it was cleaned from stops the run (no dead link)."""
+    from analysis.publish import index, source_view
+    from analysis.publish.source_view import FOLDER, page_name, raw_path
+
+    fingerprints = source_view.fingerprints(clean_dir)
+    before = index.load_views(reports_dir)
+    todo = [d for d in documents["doc_id"]
+            if before.get(d) != fingerprints[d] or not (reports_dir / FOLDER / page_name(d)).is_file()]
+    for gone in sorted(set(before) - set(fingerprints)):
+        tx.remove(f"{FOLDER}/{page_name(gone)}")
+    wanted = set(todo)
+    missing = [(d.doc_id, raw_path(d, raw_root)) for d in documents.itertuples() if d.doc_id in wanted
+               and not raw_path(d, raw_root).is_file()]
+    if missing:
+        first = missing[0][1]
+        raise InputError(raw_root, f"{len(missing)} report(s) have no raw file here to show their source view "
+                                   f"(first: {shown(first)}); give --raw-dir the folder they were cleaned from")
+    return fingerprints, todo
+
+
 def run_batch(
     plan_path: Path = config.PLAN,
     *,
     jobs: int | None = None,
     only: str | None = None,
-    raw_dir: Path = config.RAW_DIR,
+    raw_dir: Path | None = None,
     clean_dir: Path = config.CLEAN_DIR,
     reports_dir: Path = config.REPORTS_DIR,
     notebooks_dir: Path | None = None,
@@ -549,13 +587,18 @@ def run_batch(
     source_views: bool = True,
     out=None,
 ) -> int:
-    """Clean, then run the plan; returns the exit status (0 ok, 1 some failed, 130 interrupted)."""
+    """Clean, then run the plan; returns the exit status (0 ok, 1 some failed, 130 interrupted).
+
+    Only what changed is done again (:mod:`analysis.publish.freshness`): a notebook page whose
+    inputs are those of the page on disk is kept, and so is a source view. ``raw_dir``: where the
+    reports are (cleaned from; default: the archive a clean-corpus output records, else data/raw).
+    """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     from tqdm import tqdm
 
-    from analysis.publish import views
+    from analysis.publish import freshness, index, source_view, views
     from analysis.store.locks import FolderLock
     from analysis.store.processes import exit_status
     from analysis.store.transaction import transaction
@@ -571,25 +614,35 @@ def run_batch(
     run_id = uuid.uuid4().hex[:8]
     # The lock refuses a second run at once; the transaction publishes every file of this run together.
     with transaction(reports_dir, "the reports", lock=FolderLock(reports_dir / LOCK_NAME, BUSY)) as tx:
-        failures = _clean_step(Path(raw_dir), clean_dir, say) if run_clean else []
+        failures = _clean_step(Path(raw_dir or config.RAW_DIR), clean_dir, say) if run_clean else []
+        raw_root = source_view.raw_folder(clean_dir, raw_dir)
         figures = views.load("figures", clean_dir)
+        documents = views.load("documents", clean_dir)
         provinces = views.provinces_in(figures)
         todo = select(expand_plan(plan, provinces, notebooks_dir), only)
         if len(provinces) < 2 and any(s.get("provinces") == ALL for r in plan for s in r["parameters"]):
             say(f"note: no province comparison: the data names {len(provinces)} province(s), a comparison needs two")
         if not todo:
             raise InputError(plan_path, f"no planned notebook matches {only!r}")
-        workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+        data = freshness.DataVersion.of_folder(clean_dir, documents, figures, views.load("dates", clean_dir))
+        inputs = {job.name: freshness.job_fingerprint(notebooks_dir / f"{job.notebook}.ipynb", job.parameters, data)
+                  for job in todo}
+        earlier = index.load_manifest(reports_dir)
+        outcomes: dict[str, Outcome] = {job.name: _kept_outcome(job, earlier[job.name], reports_dir) for job in todo
+                                        if _unchanged(earlier.get(job.name), inputs[job.name], reports_dir)}
+        to_run = [job for job in todo if job.name not in outcomes]
+        view_inputs, view_todo = (_plan_views(clean_dir, documents, reports_dir, raw_root, tx) if source_views
+                                  else ({}, []))
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(to_run) + len(view_todo)))
         context = multiprocessing.get_context("spawn")
         stop_event = context.Event()
         log_path = reports_dir / KERNEL_LOG
         log_path.write_text("", encoding="utf-8")
         executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                                        initargs=(stop_event, str(log_path), os.getpid()))
-        outcomes: dict[str, Outcome] = {}
         try:
             futures = {}
-            for job in todo:
+            for job in to_run:
                 source = notebooks_dir / f"{job.notebook}.ipynb"
                 declared = _declared_parameters(source)
                 inject = {k: str(v) for k, v in (("clean_dir", clean_dir), ("reports_dir", reports_dir))
@@ -597,11 +650,11 @@ def run_batch(
                 passed = {k: user_path(v) for k, v in inject.items()}
                 futures[executor.submit(execute_job, job, str(source), str(reports_dir), inject, run_id,
                                         str(tx.staging), passed)] = job
-            views_done = (_submit_source_views(executor, clean_dir, tx.staging, workers, Path(raw_dir))
-                          if source_views else [])
+            views_done = (_submit_source_views(executor, clean_dir, tx.staging, workers, raw_root, view_todo)
+                          if view_todo else [])
             # Only on a terminal: in CI logs and pipes a bar is noise.
-            bar = tqdm(total=len(todo), desc="notebooks", unit="nb", file=sys.stderr,
-                       disable=not (progress and sys.stderr.isatty()))
+            bar = tqdm(total=len(to_run), desc="notebooks", unit="nb", file=sys.stderr,
+                       disable=not (progress and sys.stderr.isatty()) or not to_run)
             for future in as_completed(futures):
                 job = futures[future]
                 try:
@@ -610,10 +663,13 @@ def run_batch(
                     raise  # the reports cannot be written: stop, keep the previous ones
                 except Exception as err:  # a worker crashed outright
                     outcomes[job.name] = Outcome(job, "failed", error=f"{type(err).__name__}: {err}")
+                outcomes[job.name].inputs = inputs[job.name]
                 bar.update(1)
                 bar.set_postfix_str(job.name, refresh=True)
             bar.close()
             shares = []
+            views_bar = tqdm(total=len(view_todo), desc="source views", unit="page", file=sys.stderr,
+                             disable=not (progress and sys.stderr.isatty()) or not view_todo)
             for future in views_done:
                 try:
                     shares.append(future.result())
@@ -621,13 +677,15 @@ def run_batch(
                     raise  # the reports cannot be written: stop, keep the previous ones
                 except Exception as err:  # noqa: BLE001 - a bug in one share: say so, keep the reports
                     shares.append(([("source views", f"{type(err).__name__}: {' '.join(str(err).split())}")], set()))
+                views_bar.update(min(VIEWS_PER_JOB, views_bar.total - views_bar.n))
+            views_bar.close()
             skipped = [problem for share, _ in shares for problem in share]
             executor.shutdown(wait=True)
         except KeyboardInterrupt as stop:
             say("\ninterrupted: stopping the workers and their kernels...")
             _stop_workers(executor, stop_event)
-            done = sum(o.status != "interrupted" for o in outcomes.values())
-            say(f"interrupted: {done} of {len(todo)} notebooks had finished; no partial report left; "
+            done = sum(o.status != "interrupted" and not o.unchanged for o in outcomes.values())
+            say(f"interrupted: {done} of {len(to_run)} notebooks had finished; no partial report left; "
                 "reports/index.html not updated")
             return exit_status(stop)
         except BaseException:
@@ -636,25 +694,28 @@ def run_batch(
         finally:
             executor.shutdown(wait=False, cancel_futures=True)
         ordered = [outcomes[j.name] for j in todo]
-        documents = views.load("documents", clean_dir)
         if source_views:
-            from analysis.publish import source_view
-
+            lost = [(doc, why) for doc, why in skipped if why != source_view.NAME_REFUSED]
+            if lost:  # a raw file changed or went while the run read it: a dead link is no report
+                raise InputError(raw_root, f"no source view for {len(lost)} report(s) (first: {lost[0][0]}: "
+                                           f"{lost[0][1]}); clean them again, or give --raw-dir their folder")
             source_view.write_list(clean_dir, tx.staging, skipped)
             if (reports_dir / LEGACY_FONT).is_file():
                 tx.remove(LEGACY_FONT)
             if skipped:
                 some = ", ".join(doc_id for doc_id, _ in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
                 say(f"note: no source view for {len(skipped)} document(s) ({some}): {skipped[0][1]}")
-        data = publish_data(clean_dir, tx)
+            view_inputs = {d: fp for d, fp in view_inputs.items() if d not in dict(skipped)}
+        published = publish_data(clean_dir, tx)
         write_index(ordered, reports_dir, clean_dir, documents, views.source_line(documents), staging=tx.staging,
-                    data=data)
+                    data=published, views=view_inputs)
         tx.commit()
-    index = reports_dir / "index.html"
+    index_page = reports_dir / "index.html"
     print(summary_table(ordered), file=out)
     failed = [o for o in ordered if o.status != "ok"]
-    print(f"{len(ordered) - len(failed)} of {len(ordered)} notebooks ran; {len(failed)} failed; "
-          f"index: {index}", file=out)
+    kept = sum(o.unchanged for o in ordered)
+    print(f"{len(ordered) - len(failed) - kept} of {len(ordered)} notebooks ran; {len(failed)} failed; {kept} unchanged "
+          f"since the last run; {len(view_todo)} of {len(documents)} source views written; index: {index_page}", file=out)
     if failures:
         print(f"{len(failures)} raw file(s) could not be cleaned (listed above)", file=out)
     return 1 if failed or failures else 0

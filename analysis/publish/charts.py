@@ -23,7 +23,7 @@ NO_PROVINCE = "（全文）"  # events and figures outside any province section
 
 # Bars spanning more than this ratio (largest / smallest) get a log axis.
 LOG_RATIO = 50
-SOURCE_STYLE = {"x": 0.01, "ha": "left", "fontsize": 8, "color": "0.35"}
+SOURCE_STYLE = {"x": 0.01, "ha": "left", "fontsize": 8, "color": "0.35", "wrap": True}  # a long source line wraps
 LABEL_CHARS = 16
 BAR_HEIGHT_INCHES = 0.38
 DPI = 150  # files on disk, and the PNG shown in notebooks
@@ -79,7 +79,8 @@ def _number_axis(ax, log: bool, axis: str = "x"):
     if log:
         (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
         target.set_major_locator(LogLocator(base=10))
-        (ax.set_xlabel if axis == "x" else ax.set_ylabel)(LOG_NOTE, fontsize=8, color="0.35", loc="right")
+        (ax.set_xlabel if axis == "x" else ax.set_ylabel)(LOG_NOTE, fontsize=8, color="0.35",
+                                                          loc="right" if axis == "x" else "top")
     target.set_major_formatter(FuncFormatter(lambda v, _pos: format_number(v) if v > 0 or not log else ""))
 
 
@@ -441,30 +442,43 @@ def events_timeline(events, title: str, source: str, report_date=None):
 
 
 def indicator_over_time(rows, title: str, source: str):
-    """One indicator over time, one line per province: ``rows`` have ``when`` (as-of or publication
-    date), ``value``, ``unit`` and ``province``; each point labelled with its value as written."""
+    """Series over time, one panel each (:func:`analysis.publish.views.indicator_series`): ``rows`` have
+    ``series`` (one quantity: indicator, measure, unit and subject), ``when`` (the report's date),
+    ``value``, ``unit``, ``qualifier`` and ``written``. Each panel has its own value axis in its own
+    unit, so two quantities never share a line or an axis; the time axis is shared; each point is
+    labelled with its value as the report writes it. Without a ``series`` column, one per province."""
     import pandas as pd
 
     if rows.empty:
         return None
     data = rows.assign(when=pd.to_datetime(rows["when"], errors="coerce")).dropna(subset=["when"]).sort_values("when")
-    fig, ax = _subplots(figsize=(8, 3.2))
-    for province, mine in data.groupby("province", sort=False):
-        ax.plot(mine["when"], mine["value"], marker="o", label=province or NO_PROVINCE)
-        for when, value, unit, q in zip(mine["when"], mine["value"], mine["unit"], mine["qualifier"]):
-            ax.annotate(format_value(value, unit, q), (when, value), xytext=(0, 6),
-                        textcoords="offset points", ha="center", fontsize=8)
-    _number_axis(ax, _wide_range(data["value"]), axis="y")
+    if data.empty:
+        return None
+    if "series" not in data:
+        data = data.assign(series=data["province"].fillna("").replace("", NO_PROVINCE))
+    names = list(dict.fromkeys(data["series"]))
+    fig, axes = _subplots(len(names), 1, figsize=(8, 0.6 + 2.3 * len(names)), sharex=True, squeeze=False)
     first, last = data["when"].min(), data["when"].max()
-    pad = max((last - first) * 0.08, pd.Timedelta(days=3))
-    ax.set_xlim(first - pad, last + pad)
-    _date_axis(ax)
-    ax.set_ylim(bottom=0, top=data["value"].max() * 1.25 or 1)
-    ax.spines[["top", "right"]].set_visible(False)
-    if data["province"].nunique() > 1:
-        ax.legend(frameon=False, fontsize=8)
-    ax.set_title(title, loc="left")
-    return _finish(fig, source)
+    pad = max((last - first) * 0.08, pd.Timedelta(days=20))
+    for ax, name in zip(axes[:, 0], names):
+        mine = data[data["series"] == name]
+        ax.plot(mine["when"], mine["value"], marker="o", color="#1d4ed8")
+        texts = mine["written"] if "written" in mine else [format_value(v, u, q) for v, u, q in
+                                                          zip(mine["value"], mine["unit"], mine["qualifier"])]
+        for when, value, text in zip(mine["when"], mine["value"], texts):
+            ax.annotate(str(text), (when, value), xytext=(0, 6), textcoords="offset points", ha="center", fontsize=8)
+        log = _wide_range(mine["value"])
+        _number_axis(ax, log, axis="y")
+        if not log:
+            ax.set_ylim(bottom=0, top=float(mine["value"].max()) * 1.3 or 1)
+        unit = "、".join(dict.fromkeys(str(u) for u in mine["unit"] if str(u) not in ("", "nan", "<NA>")))
+        ax.set_title(_short(name, 40) + (f"（{unit}）" if unit else ""), loc="left", fontsize=9)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.grid(axis="y", color="0.92")
+    axes[0, 0].set_xlim(first - pad, last + pad)
+    _date_axis(axes[-1, 0])
+    fig.suptitle(title, x=0.01, ha="left")
+    return _finish(fig, source + "；横轴为报道日期")
 
 
 class Chart:

@@ -284,6 +284,25 @@ def caveats(rows, keys) -> list[str]:
     return list(dict.fromkeys(lines))
 
 
+def sources_view(rows, keys, documents=None, links=None):
+    """Where each figure of the comparison comes from, for people: 指标, 省份, 数值 as written, 截至,
+    报道 and 报道日期, and a link to the figure in its source view (keys in the comparison's order)."""
+    import pandas as pd
+
+    from analysis.publish import views
+
+    order = {key: i for i, key in enumerate(keys["key"])}
+    labels = dict(zip(keys["key"], keys["label"]))
+    shown = rows[rows["key"].isin(order)]
+    shown = shown.assign(_order=shown["key"].map(order)).sort_values("_order", kind="stable")
+    table = pd.DataFrame({"指标": [labels[k] for k in shown["key"]], "省份": shown["province"].to_numpy(),
+                          "数值": list(shown["written"]), "截至": [a or "未注明" for a in shown["as_of_label"]]})
+    if links is not None:
+        table["原文"] = [views._html_link(links.source(d, f), views.figure_number(f))
+                        for d, f in zip(shown["doc_id"], shown["figure"])]
+    return views.with_reports(table, shown["doc_id"].tolist(), documents)
+
+
 def summary(keys, provinces: list[str]) -> str:
     """One line for the index: how many indicators, how many of them comparable."""
     comparable = int(keys["comparable"].sum()) if len(keys) else 0

@@ -38,6 +38,11 @@ class Entry:
     thumbnail: str = ""
     charts: list = field(default_factory=list)
     finished: str = ""  # ISO time the report was written
+    inputs: str = ""  # the fingerprint of what it was made from (analysis.publish.freshness)
+
+    def files(self) -> list[str]:
+        """Every file of the report, relative to the reports folder."""
+        return [f for f in (self.page, self.notebook_file, self.thumbnail, *self.charts) if f]
 
 
 def load_manifest(reports_dir: Path) -> dict[str, Entry]:
@@ -47,6 +52,15 @@ def load_manifest(reports_dir: Path) -> dict[str, Entry]:
         data = json.loads(path.read_text(encoding="utf-8"))
         return {e["name"]: Entry(**e) for e in data["reports"]}
     except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def load_views(reports_dir: Path) -> dict[str, str]:
+    """The fingerprint of each source view the last run left (doc_id -> fingerprint); {} if none."""
+    try:
+        views = json.loads((Path(reports_dir) / MANIFEST).read_text(encoding="utf-8")).get("views", {})
+        return {str(k): str(v) for k, v in views.items()}
+    except (OSError, ValueError, TypeError, AttributeError):
         return {}
 
 
@@ -181,13 +195,15 @@ def render(entries: list[Entry], *, run_time: str, version: str, clean_dir: Path
     return page("报告目录", "\n".join(body), css=CSS)
 
 
-def write(entries: list[Entry], reports_dir: Path, *, links_from: Path | None = None, **kwargs) -> Path:
+def write(entries: list[Entry], reports_dir: Path, *, links_from: Path | None = None, views: dict | None = None,
+          **kwargs) -> Path:
     """Write ``index.json`` and ``index.html`` (each atomically) into ``reports_dir``; ``links_from``:
-    the folder the page will be read from, if not that one (a run's staging folder is one level down)."""
+    the folder the page will be read from, if not that one (a run's staging folder is one level down);
+    ``views``: the fingerprint of each source view, recorded for the next run."""
     from analysis.store.atomic import write_text_atomic
 
     reports_dir = Path(reports_dir)
-    record = {"reports": [asdict(e) for e in entries]}
+    record = {"reports": [asdict(e) for e in entries], "views": dict(sorted((views or {}).items()))}
     write_text_atomic(reports_dir / MANIFEST, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
     page = render(entries, reports_dir=Path(links_from or reports_dir), **kwargs)
     return write_text_atomic(reports_dir / "index.html", page)

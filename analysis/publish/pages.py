@@ -92,13 +92,19 @@ def notebook_page(nb, title: str, links: list[tuple[str, str]] = ()) -> str:
 
 def page(title: str, body: str, links: list[tuple[str, str]] = (), css: str = "") -> str:
     """One of our own pages: ``body`` is HTML, ``title`` text; its font embedded (:func:`finish`)."""
+    return finish(page_html(title, body, links, css))
+
+
+def page_html(title: str, body: str, links: list[tuple[str, str]] = (), css: str = "") -> str:
+    """:func:`page` before its font is embedded (for a batch of pages that share one cut: see
+    :func:`analysis.publish.webfont.shared_cut`)."""
     head = [
         "<!doctype html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{html_lib.escape(title)}</title>", f"<style>{PAGE_CSS}{css}</style>", "</head><body>",
     ]
     bar = [f"<nav>{nav(list(links))}</nav>"] if links else []
-    return finish("\n".join([*head, *bar, body, "</body></html>", ""]))
+    return "\n".join([*head, *bar, body, "</body></html>", ""])
 
 
 def finish(html: str) -> str:

@@ -8,6 +8,12 @@ reasons and their weights are data, ``display/review_reasons.tsv``):
   total) comes before the others of either. Among figures of as many failed checks, those with
   less evidence of being right come first: evidence is a check that holds, or the same value and
   unit printed elsewhere in the report (a table's total repeated in the text);
+- ``rate_over_100``: a share or coverage rate (占比, 覆盖率, 参保率 ...: ``display/bounded_rates.tsv``)
+  above 100 %, which it cannot be (a completion rate can, and is not flagged);
+- ``over_population``: more persons or households (``display/headcount_units.tsv``) than the
+  figure's province had residents at the 2020 census; cumulative counts and 人次 are not flagged;
+- ``edition_outlier``: a thousand times (or a thousandth of) the median of the same indicator,
+  measure and unit in the province's other reports (an archive's other editions): a 万 read wrong;
 - ``outlier``: ten times (or a tenth of) the median of the same indicator in the other provinces
   (per 10,000 residents where the indicator has it), often a unit read wrong;
 - ``no_header_unit``: a table cell whose unit is written neither in the cell nor in its column
@@ -27,9 +33,15 @@ import re
 from functools import cache
 from pathlib import Path
 
-REASONS_TSV = Path(__file__).resolve().parent / "display" / "review_reasons.tsv"
+DISPLAY = Path(__file__).resolve().parent / "display"
+REASONS_TSV = DISPLAY / "review_reasons.tsv"
 OUTLIER_FACTOR = 10.0  # an order of magnitude from the other provinces: the size of a unit slip
 MIN_OTHER_PROVINCES = 2
+# Three orders of magnitude from the province's own other editions: no indicator grows so much in a
+# year or two, and a 万 (10^4) read wrong does.
+EDITION_FACTOR = 1000.0
+MIN_OTHER_EDITIONS = 2
+PERCENT_UNITS = ("%", "％")
 _HEADER_UNIT = re.compile(r"[(（][^()（）]+[)）]")
 _CELL_UNIT = re.compile(r"\d[\d,.]*\s*[^\d\s,.+\-−]")
 
@@ -93,8 +105,101 @@ def outliers(figures, indicators) -> dict:
     return out
 
 
-def _times(factor: float) -> str:
-    return f"{factor:,.0f}" if factor >= 100 else f"{factor:.3g}"
+@cache
+def bounded_rate_words() -> tuple[str, ...]:
+    """Words naming a rate that cannot pass 100 % (``display/bounded_rates.tsv``)."""
+    from analysis.tsv import read_tsv
+
+    return tuple(row["word"] for row in read_tsv(DISPLAY / "bounded_rates.tsv"))
+
+
+@cache
+def headcount_units() -> frozenset[str]:
+    """Units counting persons or households one by one (``display/headcount_units.tsv``)."""
+    from analysis.tsv import read_tsv
+
+    return frozenset(row["unit"] for row in read_tsv(DISPLAY / "headcount_units.tsv"))
+
+
+def rates_over_100(figures) -> set:
+    """(doc_id, figure) of shares and coverage rates above 100 %: the rate is named in the figure's
+    subject, row or column (a word of ``display/bounded_rates.tsv``)."""
+    words = bounded_rate_words()
+    out = set()
+    for row in figures.itertuples(index=False):
+        value = row.value
+        if _text(row.unit) not in PERCENT_UNITS or value is None or value != value or value <= 100:
+            continue
+        if _text(getattr(row, "measure", "")) in ("increase", "decrease"):
+            continue  # a change in per cent (增长120%) is no share
+        named = " ".join(_text(getattr(row, c, "")) for c in ("subject", "row_label", "column_header"))
+        if any(word in named for word in words):
+            out.add((row.doc_id, int(row.figure)))
+    return out
+
+
+def over_population(figures, provinces) -> dict:
+    """(doc_id, figure) -> the province's residents, for persons or households counted one by one
+    (not cumulative) above the population of the figure's one province (2020 census)."""
+    if provinces is None or provinces.empty:
+        return {}
+    population = dict(zip(provinces["province"], provinces["population_2020"]))
+    units = headcount_units()
+    out = {}
+    for row in figures.itertuples(index=False):
+        people = population.get(_text(row.province))
+        if people is None or _text(row.unit) not in units or row.value != row.value:
+            continue
+        if bool(getattr(row, "cumulative", False)) or _text(getattr(row, "measure", "")) == "cumulative":
+            continue
+        if row.value > people:
+            out[(row.doc_id, int(row.figure))] = int(people)
+    return out
+
+
+def edition_outliers(figures, indicators) -> dict:
+    """(doc_id, figure) -> (ratio, other reports) for figures :data:`EDITION_FACTOR` times off the
+    median of the same indicator, measure and unit in the province's other reports."""
+    if indicators is None or indicators.empty:
+        return {}
+    rows = indicators[indicators["province"].notna() & (indicators["value"] > 0)]
+    keys = ["province", "indicator", "measure", "unit"] if "measure" in rows else ["province", "indicator", "unit"]
+    wanted = set(zip(figures["doc_id"].tolist(), figures["figure"].astype(int).tolist()))
+    mine = rows[[key in wanted for key in zip(rows["doc_id"].tolist(), rows["figure"].astype(int).tolist())]]
+    if mine.empty:
+        return {}
+    rows = rows.merge(mine[keys].drop_duplicates(), on=keys)  # only the series of these figures
+    out = {}
+    for _key, group in rows.groupby(keys, sort=False):
+        if group["doc_id"].nunique() <= MIN_OTHER_EDITIONS:
+            continue
+        per_report = group.groupby("doc_id")["value"].median()
+        for doc, figure, value in zip(group["doc_id"].tolist(), group["figure"].tolist(), group["value"].tolist()):
+            if (doc, int(figure)) not in wanted:
+                continue
+            others = per_report.drop(index=doc)
+            ratio = value / float(others.median())
+            if ratio >= EDITION_FACTOR or ratio <= 1 / EDITION_FACTOR:
+                out[(doc, int(figure))] = (ratio, len(others))
+    return out
+
+
+_ORDERS = ("十", "百", "千", "万", "十万", "百万", "千万", "亿", "十亿", "百亿", "千亿", "万亿")
+
+
+def how_far(ratio: float, of: str) -> str:
+    """How far a value is from ``of`` (a median), by its order of magnitude as a reader says it: what a
+    figure is worth a look for changes only when that order does, not with every report added
+    elsewhere, so neither does its page.
+
+    >>> how_far(28316.4, "其他省份中位数"), how_far(0.004, "本省其他各期中位数")
+    ('其他省份中位数的万倍以上', '不到本省其他各期中位数的百分之一')
+    """
+    import math
+
+    far = ratio if ratio >= 1 else 1 / ratio
+    order = _ORDERS[max(1, min(int(math.floor(math.log10(far) + 1e-9)), len(_ORDERS))) - 1]
+    return f"{of}的{order}倍以上" if ratio >= 1 else f"不到{of}的{order}分之一"
 
 
 def twins(figures) -> set:
@@ -109,11 +214,12 @@ def unit_from_elsewhere(surface: str, column_header: str) -> bool:
     return not _HEADER_UNIT.search(column_header or "") and not _CELL_UNIT.search(surface or "")
 
 
-def worth_a_look(figures, checks=None, indicators=None, limit: int | None = None):
+def worth_a_look(figures, checks=None, indicators=None, limit: int | None = None, provinces=None):
     """The figures worth a reviewer's look, strongest reason first (see the module docstring).
 
     ``figures`` (of one report or more), ``checks`` (the checks table, or None), ``indicators`` (the
-    indicators table of every report, to compare provinces; or None). Returns a frame with the
+    indicators table of every report, to compare provinces and editions; or None), ``provinces``
+    (the provinces table, for their population; or None). Returns a frame with the
     figures columns ``doc_id, figure, surface, value, value_high, unit, qualifier, province,
     subject, corrected`` and
     ``reasons`` (codes separated by spaces), ``why`` (Chinese, for people), ``failed_checks``,
@@ -125,6 +231,9 @@ def worth_a_look(figures, checks=None, indicators=None, limit: int | None = None
     labels = {name: spec["label"] for name, spec in reasons().items()}
     failed, held, which = check_counts(checks)
     far = outliers(figures, indicators)
+    editions = edition_outliers(figures, indicators)
+    over_100 = rates_over_100(figures)
+    crowded = over_population(figures, provinces)
     repeated = twins(figures)
     rows = []
     for row in figures.itertuples(index=False):
@@ -135,11 +244,20 @@ def worth_a_look(figures, checks=None, indicators=None, limit: int | None = None
             why.append(f"{labels['check_failed']}（核对 {'、'.join(str(n) for n in which[key])}）")
         corrected = bool(getattr(row, "corrected", False))
         if not corrected:
+            if key in over_100:
+                found.append("rate_over_100")
+                why.append(f"{labels['rate_over_100']}（{_text(row.surface)}）")
+            if key in crowded:
+                found.append("over_population")
+                why.append(f"{labels['over_population']}（{crowded[key] / 10_000:,.0f}万人）")
+            if key in editions:
+                ratio, _ = editions[key]
+                found.append("edition_outlier")
+                why.append(f"{labels['edition_outlier']}（{how_far(ratio, '本省其他各期中位数')}）")
             if key in far:
-                ratio, others = far[key]
-                size = f"{_times(ratio)} 倍" if ratio >= 1 else f"{_times(1 / ratio)} 分之一"
+                ratio, _ = far[key]
                 found.append("outlier")
-                why.append(f"{labels['outlier']}（其他 {others} 个省份中位数的 {size}）")
+                why.append(f"{labels['outlier']}（{how_far(ratio, '其他省份中位数')}）")
             if _text(getattr(row, "table", None)) and unit_from_elsewhere(_text(row.surface), _text(row.column_header)):
                 found.append("no_header_unit")
                 why.append(labels["no_header_unit"])
@@ -226,15 +344,16 @@ def _number(value) -> str:
     return csv_cell(value) if value is not None and value == value else ""
 
 
-def review_lines(document, figures, checks=None, indicators=None, limit: int | None = 20) -> list[str]:
+def review_lines(document, figures, checks=None, indicators=None, limit: int | None = 20,
+                 provinces=None) -> list[str]:
     """What ``python -m analysis review DOC`` prints: the report, its counts, the figures worth a look
     (strongest first) and the checks that fail."""
     doc = document.iloc[0]
     summary = review_summary(document, figures, checks).iloc[0]
-    listed = worth_a_look(figures, checks, indicators)
+    listed = worth_a_look(figures, checks, indicators, provinces=provinces)
     lines = [f"{doc['doc_id']}: {_text(doc['title']) or '(no title)'}", summary_sentence(summary)]
     if listed.empty:
-        lines.append("nothing stands out: no failed check, no unit from elsewhere, every figure has a province")
+        lines.append("nothing stands out: no failed check, no implausible value, no unit from elsewhere, every figure has a province")
     else:
         shown = listed if limit is None else listed.head(limit)
         lines.append(f"{len(listed)} figure(s) worth a look" + (f", the first {len(shown)}:" if len(shown) < len(listed)

@@ -71,6 +71,8 @@ def page_name(doc_id: str) -> str:
 
 # A page whose name this file system still refuses (a shorter name limit, a character set it rejects):
 # that document gets no source view, with a note, and the others are written.
+NAME_REFUSED = "这个文件系统不接受它的页面文件名"
+MISSING = "原始文件不在、清洗后被改动过，或太大无法成页"
 _NAME_REFUSED = frozenset(getattr(errno, n) for n in ("ENAMETOOLONG", "EILSEQ", "EINVAL") if hasattr(errno, n))
 
 
@@ -271,26 +273,44 @@ def _labels() -> tuple[dict, dict]:
     return disposition_labels(), words
 
 
-def _document_source(doc, raw_dir=None):
-    """The report read again (its decoded text, which the offsets point into, and its pages), or None
-    when the raw file is gone or changed.
+def raw_folder(clean_dir, raw_dir=None) -> Path:
+    """Where the reports of ``clean_dir`` are (``documents.path`` starts there): ``raw_dir`` if given,
+    else the archive a clean-corpus output records, else data/raw."""
+    from analysis import config
+    from analysis.store.manifest import archive_folder
 
-    ``documents.path`` is relative to the project root, or only the file name for a report
-    cleaned from outside the project: then it is looked for in ``raw_dir``.
-    """
+    if raw_dir is not None:
+        return Path(raw_dir)
+    return archive_folder(clean_dir) or config.RAW_DIR
+
+
+def raw_path(doc, raw_dir=None) -> Path:
+    """Where a document's raw file is: ``documents.path`` inside ``raw_dir``, the folder it was cleaned
+    from (``data/raw``, or the archive a clean-corpus output records); for tables cleaned by an older
+    version, inside the project or by its name in ``raw_dir``. The first that exists, else the first."""
     import os
 
     from analysis import config
-    from analysis.errors import InputError, unshown
-    from analysis.raw.report import load_source
+    from analysis.errors import unshown
 
     recorded = Path(os.fsdecode(unshown(_text(doc.path))))  # the file's own name, not its one-line form
-    candidates = [recorded if recorded.is_absolute() else config.ROOT / recorded]
+    if recorded.is_absolute():
+        return recorded
+    candidates = [Path(raw_dir) / recorded] if raw_dir is not None else []
+    candidates.append(config.ROOT / recorded)
     if raw_dir is not None:
         candidates.append(Path(raw_dir) / recorded.name)
-    path = next((c for c in candidates if c.is_file()), candidates[0])
+    return next((c for c in candidates if c.is_file()), candidates[0])
+
+
+def _document_source(doc, raw_dir=None):
+    """The report read again (its decoded text, which the offsets point into, and its pages), or None
+    when the raw file is gone or changed (:func:`raw_path`)."""
+    from analysis.errors import InputError
+    from analysis.raw.report import load_source
+
     try:
-        source = load_source(path)
+        source = load_source(raw_path(doc, raw_dir))
     except (InputError, OSError):
         return None
     if source.sha256 != _text(doc.sha256) or source.chunks is not None:
@@ -298,56 +318,78 @@ def _document_source(doc, raw_dir=None):
     return source
 
 
+def view_tables(clean_dir, doc_ids=None) -> tuple[dict, object, object]:
+    """``(tables, indicators, provinces)``: what the source views show (``documents`` and
+    :data:`analysis.publish.freshness.VIEW_TABLES`, of ``doc_ids`` or all), every report's indicators
+    (a figure is compared with other provinces and editions) and the provinces (their population)."""
+    from analysis.publish.views import load, load_optional
+
+    tables = {name: load(name, clean_dir) for name in ("documents", "mentions", "figures", "dates", "sentences", "sections")}
+    checks = load_optional("checks", clean_dir)  # a folder cleaned before checks existed has none
+    if checks is not None:
+        tables["checks"] = checks
+    if doc_ids is not None:
+        wanted = set(doc_ids)
+        tables = {name: t[t["doc_id"].isin(wanted)] for name, t in tables.items()}
+    return tables, load_optional("indicators", clean_dir), load_optional("provinces", clean_dir)
+
+
+def fingerprints(clean_dir) -> dict[str, str]:
+    """``{doc_id: fingerprint}`` of every document's source view (:mod:`analysis.publish.freshness`)."""
+    from analysis.publish.freshness import view_fingerprints
+    from analysis.publish.review import worth_a_look
+
+    tables, indicators, provinces = view_tables(clean_dir)
+    review = worth_a_look(tables["figures"], tables.get("checks"), indicators, provinces=provinces)
+    return view_fingerprints(tables, review)
+
+
 def write_views(clean_dir, reports_dir, doc_ids: list[str], raw_dir=None) -> tuple[list[tuple[str, str]], set[str]]:
     """Write ``<reports_dir>/source/<doc_id>.html`` for each document, each page with its own font
     inline (a separate font file is refused by some servers, JupyterLab's among them); returns
     ``(doc_id, problem)`` for those that could not be written (raw text missing or changed), and the
-    characters the pages show. ``raw_dir``: where to look for reports whose recorded path is only a
-    file name."""
-    from analysis.publish.pages import page
-    from analysis.publish.views import load
+    characters the pages show. ``raw_dir``: the folder the reports were cleaned from (default
+    :func:`raw_folder`; see :func:`raw_path`)."""
+    from analysis.publish.pages import finish, page_html
+    from analysis.publish.review import worth_a_look
+    from analysis.publish.webfont import page_characters, shared_cut
     from analysis.store.atomic import write_text_atomic
 
-    from analysis.publish.review import worth_a_look
-    from analysis.publish.views import load_optional
-
-    tables = {name: load(name, clean_dir) for name in ("documents", "mentions", "figures", "dates", "sentences", "sections")}
-    for name in ("checks", "indicators"):  # a folder cleaned before checks existed has none
-        table = load_optional(name, clean_dir)
-        if table is not None:
-            tables[name] = table
-    indicators = tables.pop("indicators", None)  # every report's: a figure is compared with other provinces'
-    wanted = set(doc_ids)
-    tables = {name: t[t["doc_id"].isin(wanted)] for name, t in tables.items()}
+    raw_dir = raw_folder(clean_dir, raw_dir)
+    tables, indicators, provinces = view_tables(clean_dir, doc_ids)
     groups = {name: dict(tuple(t.groupby("doc_id", sort=False))) for name, t in tables.items()}
     labels, words = _labels()
     folder = Path(reports_dir) / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    from analysis.publish.webfont import page_characters
 
     skipped, chars = [], set()
     empty = {name: t.iloc[0:0] for name, t in tables.items()}
+    unfinished = []  # (doc_id, the page before its font): the font is cut once for all of them
     for doc in tables["documents"].itertuples():
         source = _document_source(doc, raw_dir)
         if source is None:
-            skipped.append((doc.doc_id, "原始文件不在、清洗后被改动过，或太大无法成页"))
+            skipped.append((doc.doc_id, f"{MISSING}：{raw_path(doc, raw_dir)}"))
             continue
         of = {name: groups[name].get(doc.doc_id, empty[name]) for name in tables}
         checks = of.get("checks")
         body = document_body(doc, source.text, of["mentions"], of["figures"], of["dates"], of["sentences"],
                              of["sections"], labels, words,
-                             review=worth_a_look(of["figures"], checks, indicators, limit=REVIEW_ROWS),
+                             review=worth_a_look(of["figures"], checks, indicators, limit=REVIEW_ROWS,
+                                                 provinces=provinces),
                              checks=checks, page_starts=source.page_starts)
         links = [("../index.html", "← 报告目录"), ("index.html", "原文目录")]
-        html_text = page(f"原文核对：{_text(doc.title) or doc.doc_id}", body, links, CSS)
-        try:
-            write_text_atomic(folder / page_name(doc.doc_id), html_text)
-        except OSError as err:
-            if err.errno not in _NAME_REFUSED:
-                raise  # a full disk stops the run
-            skipped.append((doc.doc_id, "这个文件系统不接受它的页面文件名"))
-            continue
-        chars |= page_characters(html_text)
+        unfinished.append((doc.doc_id, page_html(f"原文核对：{_text(doc.title) or doc.doc_id}", body, links, CSS)))
+    shown = [page_characters(html) for _, html in unfinished]
+    with shared_cut(set().union(*shown)):
+        for (doc_id, html), seen in zip(unfinished, shown):
+            try:
+                write_text_atomic(folder / page_name(doc_id), finish(html))
+            except OSError as err:
+                if err.errno not in _NAME_REFUSED:
+                    raise  # a full disk stops the run
+                skipped.append((doc_id, NAME_REFUSED))
+                continue
+            chars |= seen
     return skipped, chars
 
 

@@ -502,10 +502,11 @@ def documents_view(documents, links=None):
     return table
 
 
-def headline_view(figures, province: str, *, provinces=None, sentences=None, links=None):
+def headline_view(figures, province: str, *, provinces=None, sentences=None, links=None, documents=None):
     """A province's figures for people: 主题, 统计对象, 数值 as the report writes it (超1.8亿元, 1200多户;
-    changes signed), 人均 (people and money, 2020 census: 元/人, 人/万人), 截至, and a link to the
-    figure's place in the text, numbered as everywhere (:func:`figure_number`)."""
+    changes signed), 人均 (people and money, 2020 census: 元/人, 人/万人), 截至, the report and its
+    date (with ``documents``), and a link to the figure's place in the text, numbered as everywhere
+    (:func:`figure_number`)."""
     import pandas as pd
 
     from analysis.publish.compare import per_resident_text
@@ -528,15 +529,18 @@ def headline_view(figures, province: str, *, provinces=None, sentences=None, lin
             table.insert(3, "人均", texts)
     if links is not None:
         table["原文"] = [_html_link(links.source(d, f), figure_number(f)) for d, f in zip(mine["doc_id"], mine["figure"])]
+    if documents is not None:
+        table = with_reports(table, mine["doc_id"].tolist(), documents)
     return table if any(directions) else table.drop(columns="变化")
 
 
-def figure_sources_view(figures, province: str, links=None):
-    """Each source sentence once with the figures read from it (数字), for checking by eye."""
+def figure_sources_view(figures, province: str, links=None, documents=None):
+    """Each source sentence once with the figures read from it (数字), for checking by eye; with
+    ``documents``, the report and its date."""
     import pandas as pd
 
     mine = figures[figures["province"] == province].sort_values(["doc_id", "figure"])
-    rows = []
+    rows, docs = [], []
     for (doc_id, sentence), group in mine.groupby(["doc_id", "sentence"], sort=False):
         values = "；".join(as_written(group))
         row = {"原句": _text(group["sentence_text"].iloc[0]), "读出的数字": values}
@@ -544,7 +548,9 @@ def figure_sources_view(figures, province: str, links=None):
             first = int(group["figure"].iloc[0])
             row["原文"] = _html_link(links.source(doc_id, first), figure_number(first))
         rows.append(row)
-    return pd.DataFrame(rows, columns=["原句", "读出的数字", *(["原文"] if links is not None else [])])
+        docs.append(doc_id)
+    table = pd.DataFrame(rows, columns=["原句", "读出的数字", *(["原文"] if links is not None else [])])
+    return with_reports(table, docs, documents) if documents is not None else table
 
 
 def ledger_view(mentions):
@@ -573,43 +579,120 @@ def coverage_view(coverage):
     return table
 
 
-def indicator_series(indicators, documents, province: str):
-    """The province's indicator values with a date each (as-of, else the report's publication date),
-    for the indicators it reports at two or more dates; ``when`` is a timestamp."""
+MIN_EDITIONS = 3  # reports a series needs before it is drawn: two points are no trend
+MAX_SERIES = 6  # series a profile draws (those with most editions)
+
+
+def report_labels(documents, limit: int = 20) -> dict[str, tuple[str, str]]:
+    """``{doc_id: (title, date)}`` of each report as tables show it: its title (cut to ``limit``
+    characters) and its publication date (ISO, 推定 when inferred; empty if unknown)."""
+    out = {}
+    for row in documents.itertuples(index=False):
+        title = _text(getattr(row, "title", "")) or str(row.doc_id)
+        published = _text(getattr(row, "published", ""))
+        inferred = bool(getattr(row, "published_inferred", False)) and published
+        out[str(row.doc_id)] = (title if len(title) <= limit else title[: limit - 1] + "…",
+                                published + ("（推定）" if inferred else ""))
+    return out
+
+
+def with_reports(table, doc_ids, documents):
+    """``table`` (one row per doc_id of ``doc_ids``) with the columns 报道 and 报道日期 before 原文."""
+    labels = report_labels(documents) if documents is not None else {}
+    where = list(table.columns).index("原文") if "原文" in table else len(table.columns)
+    out = table.copy()
+    out.insert(where, "报道日期", [labels.get(str(d), ("", ""))[1] for d in doc_ids])
+    out.insert(where, "报道", [labels.get(str(d), (str(d), ""))[0] for d in doc_ids])
+    return out
+
+
+def province_documents(documents, figures, province: str):
+    """The reports with figures of ``province`` (one of several included): a province page counts these."""
+    mine = figures["province"].fillna("").astype(str).str.split("|").map(lambda cell: province in cell)
+    return documents[documents["doc_id"].isin(set(figures.loc[mine.to_numpy(), "doc_id"]))]
+
+
+def indicator_series(indicators, documents, province: str, figures=None, period=None, definitions=None):
+    """The province's indicator figures as series over its reports: one row per point, one series per
+    indicator, measure, unit and subject (two different quantities never share a line), each point
+    dated by its report (``when``: the publication date, else the report's latest as-of day), one
+    point per report (the report's first such figure); only series with :data:`MIN_EDITIONS` reports or
+    more. ``period`` (:mod:`analysis.publish.periods`): a range keeps the reports dated in it.
+
+    Columns ``series`` (its Chinese label), ``when``, ``doc_id``, ``figure``, ``value``, ``unit``,
+    ``qualifier``, ``written`` (the value as the report writes it) and the indicator's own."""
     import pandas as pd
 
+    from analysis.publish.compare import measure_labels, same_units
+    from analysis.publish.periods import report_dates
+
     mine = indicators[indicators["province"] == province]
+    columns = ["series", "when", "doc_id", "figure", "value", "unit", "qualifier", "written"]
     if mine.empty:
-        return mine.assign(when=pd.Series(dtype="datetime64[ns]"))
-    published = dict(zip(documents["doc_id"], documents["published"]))
-    as_of = pd.to_datetime(mine["as_of"], errors="coerce")  # a date column (ISO text before it is read)
-    when = [a if a == a else published.get(d) for a, d in zip(as_of, mine["doc_id"])]
-    series = mine.assign(when=pd.to_datetime(pd.Series(when, index=mine.index), errors="coerce")).dropna(subset=["when"])
-    dates = series.groupby("indicator")["when"].nunique()
-    return series[series["indicator"].isin(dates[dates >= 2].index)].sort_values(["indicator", "when"])
+        return pd.DataFrame(columns=columns)
+    extra = [c for c in ("subject", "sentence_text", "surface", "sentence") if figures is not None and c in figures]
+    if extra:
+        mine = mine.merge(figures[["doc_id", "figure", *extra]], on=["doc_id", "figure"], how="left")
+    dates = report_dates(documents, figures if figures is not None else mine)
+    mine = mine.assign(when=pd.Series([dates.get(d, pd.NaT) for d in mine["doc_id"]], index=mine.index,
+                                      dtype="datetime64[ns]")).dropna(subset=["when"])
+    if period is not None and getattr(period, "bounded", False):
+        mine = mine[(mine["when"] >= period.start) & (mine["when"] <= period.end)]
+    if mine.empty:
+        return pd.DataFrame(columns=columns)
+    units, measures = same_units(), measure_labels()
+    subjects = [label(s, t) for s, t in zip(mine.get("subject", [None] * len(mine)),
+                                             mine.get("sentence_text", [None] * len(mine)))]
+    names = {i: indicator_label(i, definitions) for i in mine["indicator"].unique()}
+    mine = mine.assign(
+        _unit_class=[units.get(_text(u), _text(u)) for u in mine["unit"]],
+        _subject=subjects,
+        series=[f"{names[i]}" + (f"·{measures[_text(m)]}" if measures.get(_text(m)) else "") + (f"：{s}" if s else "")
+                for i, m, s in zip(mine["indicator"], mine["measure"] if "measure" in mine else [""] * len(mine), subjects)],
+    )
+    key = ["indicator", *(["measure"] if "measure" in mine else []), "_unit_class", "_subject"]
+    mine = mine.sort_values(["when", "doc_id", "figure"]).drop_duplicates([*key, "doc_id"], keep="first")
+    editions = mine.groupby(key, sort=False)["doc_id"].transform("nunique")
+    mine = mine[editions >= MIN_EDITIONS]
+    has_text = "surface" in mine and "sentence_text" in mine
+    written = as_written(mine) if has_text else display_values(mine)
+    return mine.assign(written=written).drop(columns=["_unit_class", "_subject"]).reset_index(drop=True)
 
 
-def top_series(series):
-    """The rows of the indicator ``series`` (:func:`indicator_series`) has most points for; empty if none."""
+def top_series(series, n: int = MAX_SERIES):
+    """The rows of the ``n`` series of ``series`` (:func:`indicator_series`) with most points; empty if none."""
     if series.empty:
         return series
-    top = series["indicator"].value_counts().index[0]
-    return series[series["indicator"] == top]
+    sizes = series.groupby("series", sort=False).size().sort_values(ascending=False, kind="stable")
+    return series[series["series"].isin(set(sizes.index[:n]))]
 
 
 def series_title(province: str, series, definitions=None) -> str:
-    """吉林：列出实事项目随时间的变化 ('' for no series)."""
+    """吉林：同一指标各期的值 ('' for no series)."""
     if series.empty:
         return ""
-    return f"{province}：{indicator_label(series['indicator'].iloc[0], definitions)}随时间的变化"
+    return f"{province}：同一指标各期的值（至少{MIN_EDITIONS}期报道）"
 
 
-def events_view(events):
-    """A province's dated events for people: 日期, 原文写法, 原句."""
+def series_view(series, documents=None, links=None):
+    """The points of the series for people: 指标, 数值 as written, 报道, 报道日期 and a link to the figure."""
     import pandas as pd
 
-    return pd.DataFrame({"日期": [_text(d) for d in events["date"]], "原文写法": events["surface"].to_numpy(),
-                         "原句": [_text(t) for t in events["text"]]}, columns=["日期", "原文写法", "原句"])
+    ordered = series.sort_values(["series", "when"], kind="stable")
+    table = pd.DataFrame({"指标": ordered["series"].to_numpy(), "数值": list(ordered["written"])})
+    if links is not None:
+        table["原文"] = [_html_link(links.source(d, f), figure_number(f)) for d, f in zip(ordered["doc_id"], ordered["figure"])]
+    return with_reports(table, ordered["doc_id"].tolist(), documents)
+
+
+def events_view(events, documents=None):
+    """A province's dated events for people: 日期, 原文写法, 原句 (and, with ``documents``, the report
+    and its date)."""
+    import pandas as pd
+
+    table = pd.DataFrame({"日期": [_text(d) for d in events["date"]], "原文写法": events["surface"].to_numpy(),
+                          "原句": [_text(t) for t in events["text"]]}, columns=["日期", "原文写法", "原句"])
+    return with_reports(table, events["doc_id"].tolist(), documents) if documents is not None else table
 
 
 REVIEW_NUMBERS = ["统计数字", "经更正", "算术核对", "相符"]  # the numeric columns of review_view

@@ -4,8 +4,14 @@ A report is any file that is not a provenance sidecar, hidden, a README or a tem
 ``~$`` lock files included), whatever its extension: text, web pages, PDF, Word and Excel files alike,
 which :mod:`analysis.raw.formats` tells apart by their bytes.
 ``clean`` reads the reports directly in one folder; ``clean-corpus`` searches a folder recursively
-or expands a glob. Either way the ``doc_id`` of a report is its file name without the extension,
-and two reports with the same ``doc_id`` are refused the same way.
+or expands a glob. Either way a report is identified by where it is in the folder the command was
+given: ``documents.path`` is its path relative to that folder (``2021/jiangxi/gongbao.txt``) and its
+``doc_id`` that path without the extension (``2021/jiangxi/gongbao``), so the same file name in two
+folders gives two reports, and the identity does not depend on where the folder is mounted or on the
+machine. A report directly in the folder is its file name without the extension, as it always was
+(``000_ef22c67862e0d2cc``). Two files with the same ``doc_id`` (``a.txt`` and ``a.pdf`` side by side)
+are refused the same way in both commands; two files with the same bytes are one report, read once
+(:func:`same_bytes`).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import fnmatch
 import glob
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from analysis.errors import InputError, shown
 from analysis.raw.files import exists, problem
@@ -23,14 +29,40 @@ from analysis.raw.sidecar import SIDECAR_SUFFIX
 SKIPPED_DIRS = ("reference",)  # data/raw/reference holds lookup tables, not reports
 
 
-def doc_id(path: Path) -> str:
-    """The report's identifier: its file name without the extension, shown as valid one-line UTF-8
-    (:func:`analysis.errors.shown`: a name that is not UTF-8 keeps its bytes as ``\\xNN``).
+def relative_path(path: str | Path, base: str | Path | None = None) -> PurePosixPath:
+    """Where ``path`` is inside ``base``, the folder the command was given: lexically (as the search
+    joined it), else with both resolved (``..``, ``.`` and symbolic links); the file name if it is
+    not below ``base`` or there is none.
+
+    >>> relative_path(Path("archive/2021/jiangxi/gongbao.txt"), Path("archive")).as_posix()
+    '2021/jiangxi/gongbao.txt'
+    """
+    path = Path(path)
+    if base is not None:
+        base = Path(base)
+        for inside, root in ((path, base), (_resolved(path.parent) / path.name, _resolved(base))):
+            try:
+                relative = inside.relative_to(root)
+            except ValueError:
+                continue
+            if relative.parts and ".." not in relative.parts:
+                return PurePosixPath(*relative.parts)
+    return PurePosixPath(path.name)
+
+
+def doc_id(path: Path, base: str | Path | None = None) -> str:
+    """The report's identifier: its path inside ``base`` (:func:`relative_path`) without the
+    extension, ``/`` between folders, shown as valid one-line UTF-8 (:func:`analysis.errors.shown`:
+    a name that is not UTF-8 keeps its bytes as ``\\xNN``). Without ``base``, the file name.
 
     >>> doc_id(Path("data/raw/000_ef22c67862e0d2cc.txt")), doc_id(Path("archive/README"))
     ('000_ef22c67862e0d2cc', 'README')
+    >>> doc_id(Path("archive/2022/jiangxi/gongbao.txt"), Path("archive"))
+    '2022/jiangxi/gongbao'
     """
-    return shown(path.stem if path.suffix else path.name)
+    relative = relative_path(path, base)
+    stem = relative.with_suffix("") if relative.suffix else relative
+    return shown(stem.as_posix())
 
 
 def sort_key(path: Path) -> bytes:
@@ -39,25 +71,10 @@ def sort_key(path: Path) -> bytes:
 
 
 def recorded_path(path: str | Path, base: str | Path | None = None) -> str:
-    """``documents.path``: where the report is, the same however its folder was spelled.
-
-    The report's folder is resolved (``..``, ``.`` and symbolic links); the path is then relative to
-    the project root if the report is inside it (``data/raw/000_ef22c67862e0d2cc.txt``), else relative
-    to ``base``, the folder named on the command line (resolved too; the file name if it is not
-    below it). Shown with :func:`analysis.errors.shown`.
-    """
-    from analysis.config import ROOT
-
-    path = Path(path)
-    full = _resolved(path.parent) / path.name
-    for root in (ROOT, base):
-        if root is None:
-            continue
-        try:
-            return shown(full.relative_to(_resolved(Path(root))).as_posix())
-        except ValueError:
-            continue
-    return shown(path.name)
+    """``documents.path``: the report's path inside the folder the command was given
+    (:func:`relative_path`), the same however that folder was spelled and wherever it is.
+    Shown with :func:`analysis.errors.shown`."""
+    return shown(relative_path(path, base).as_posix())
 
 
 def _resolved(folder: Path) -> Path:
@@ -223,7 +240,7 @@ def _inside(path: Path, folder: Path | None) -> bool:
     return folder is not None and _resolved(path.parent).joinpath(path.name).is_relative_to(folder)
 
 
-def duplicates(paths: list[Path]) -> dict[Path, str]:
+def duplicates(paths: list[Path], base: str | Path | None = None) -> dict[Path, str]:
     """``{path: problem}`` for every report whose ``doc_id`` an earlier one in ``paths`` already has.
 
     Checked up front, so a duplicate fails the same way in every run, whichever worker would meet it first.
@@ -231,9 +248,26 @@ def duplicates(paths: list[Path]) -> dict[Path, str]:
     owner: dict[str, Path] = {}
     problems = {}
     for path in paths:
-        name = doc_id(path)
+        name = doc_id(path, base)
         if name in owner:
             problems[path] = f"same doc_id {name!r} as {shown(owner[name])}; rename one of them"
         else:
             owner[name] = path
     return problems
+
+
+def same_bytes(paths: list[Path], digests: dict[Path, str]) -> dict[Path, Path]:
+    """``{path: the earlier path with the same bytes}``: a report saved twice (under two names, or in
+    two folders) is one report, read once as the first of them in ``paths`` (``digests``: each
+    path's SHA-256; a path without one is never a duplicate)."""
+    first: dict[str, Path] = {}
+    out = {}
+    for path in paths:
+        digest = digests.get(path)
+        if digest is None:
+            continue
+        if digest in first:
+            out[path] = first[digest]
+        else:
+            first[digest] = path
+    return out

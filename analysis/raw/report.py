@@ -50,8 +50,8 @@ class Source:
 
 
 def load_source(path: str | Path, base: str | Path | None = None) -> Source:
-    """Read one report and its sidecar. ``base``: the folder the user named, for ``documents.path``
-    (:func:`analysis.raw.discover.recorded_path`).
+    """Read one report and its sidecar. ``base``: the folder the user named, for ``doc_id`` and
+    ``documents.path`` (:func:`analysis.raw.discover.doc_id`, :func:`~analysis.raw.discover.recorded_path`).
 
     PDF, Word and Excel files are read by their own readers (:mod:`analysis.raw.formats`), text
     and web pages are decoded. Without a sidecar the report is still usable: the title and the
@@ -82,7 +82,7 @@ def load_source(path: str | Path, base: str | Path | None = None) -> Source:
     if published is None and page_date is not None:
         published, inferred = page_date, False  # stated by the page itself (a date <meta> or 发布时间)
     return Source(
-        doc_id=doc_id(path),
+        doc_id=doc_id(path, base),
         path=path,
         text=decoded.text if streamed is None else "",
         encoding=decoded.encoding,

@@ -42,6 +42,7 @@ class CleanReport:
     documents: list[str] = field(default_factory=list)  # doc_ids cleaned in this run
     failures: list[tuple[Path, str]] = field(default_factory=list)  # (raw file, problem)
     kept: list[str] = field(default_factory=list)  # doc_ids whose previous rows were kept
+    same_bytes: list[tuple[Path, Path]] = field(default_factory=list)  # (file, the file read in its place)
     written: dict[str, int] = field(default_factory=dict)  # file name -> number of rows
     corrections_file: Path | None = None  # the corrections applied, if any file was read
     corrections: object = None  # the corrections table with each row's outcome (a DataFrame), or None
@@ -63,7 +64,7 @@ def clean(raw_dir: str | Path, clean_dir: str | Path, *, progress: bool | None =
     when stderr is a terminal and there are more than a handful of reports). ``corrections``: the
     corrections file to apply (default data/corrections.csv if it exists; None applies none).
     """
-    from analysis.raw.discover import doc_id, duplicates, raw_reports
+    from analysis.raw.discover import doc_id, duplicates, raw_reports, same_bytes
     from analysis.store.pipeline import Pipeline, vocabularies
     from analysis.store.sinks import CsvFolder, csv_file_names
     from analysis.store.transaction import transaction
@@ -75,8 +76,10 @@ def clean(raw_dir: str | Path, clean_dir: str | Path, *, progress: bool | None =
     report = CleanReport(raw_dir=raw_dir, clean_dir=clean_dir)
     report.corrections_file, fixes = read_fixes(corrections)
     # doc_id order is the order rows are written in; a second file with a taken doc_id fails
-    ordered = sorted(reports, key=lambda path: (doc_id(path), os.fsencode(path.name)))
-    refused = duplicates(ordered)
+    ordered = sorted(reports, key=lambda path: (doc_id(path, raw_dir), os.fsencode(path.name)))
+    refused = duplicates(ordered, raw_dir)
+    twins = same_bytes(ordered, _digests(ordered))  # a report saved twice is read once
+    report.same_bytes = sorted(twins.items())
     try:
         with transaction(clean_dir, "the clean tables") as tx:
             sink = CsvFolder({name: tx.open(name) for name in csv_file_names()}, clean_dir, tx.write)
@@ -85,16 +88,19 @@ def clean(raw_dir: str | Path, clean_dir: str | Path, *, progress: bool | None =
                 if path in refused:
                     report.failures.append((path, refused[path]))
                     continue
+                if path in twins:
+                    continue
+                name = doc_id(path, raw_dir)
                 try:
-                    pipeline.add(doc_id(path), _pieces(path, progress, raw_dir))
-                    report.documents.append(doc_id(path))
+                    pipeline.add(name, _pieces(path, progress, raw_dir))
+                    report.documents.append(name)
                 except InputError as err:
                     if isinstance(err, OutputError):
                         raise
                     report.failures.append((path, err.problem_of(path)))
                     pipeline.flush()  # earlier reports first: rows stay in doc_id order
-                    if sink.keep_previous(doc_id(path)):
-                        report.kept.append(doc_id(path))
+                    if sink.keep_previous(name):
+                        report.kept.append(name)
             if not report.documents:
                 raise _NothingWritten
             pipeline.flush()
@@ -129,6 +135,19 @@ def corrections_record(outcomes):
 
     table = outcomes if outcomes is not None else frame("corrections", [])
     return checked_fast({"corrections": table})["corrections"]
+
+
+def _digests(paths: list[Path]) -> dict[Path, str]:
+    """The SHA-256 of each file that can be read (one that cannot fails later, by name, when it is read)."""
+    from analysis.raw.sidecar import sha256_of
+
+    out = {}
+    for path in paths:
+        try:
+            out[path] = sha256_of(path)
+        except InputError:
+            continue
+    return out
 
 
 class _NothingWritten(Exception):

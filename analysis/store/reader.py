@@ -131,23 +131,29 @@ def _read_csv(path: Path, name: str, fields: list[dict]):
 
 
 def _read_parts(folder: Path, name: str, fields: list[dict]):
-    """All parts of one table, in part order, with the columns and types a CSV of it would have."""
+    """All parts of one table with the columns and types a CSV of it would have (dates as ISO text,
+    parsed later), rows in ``doc_id`` order: parts are named by their partition's key, not its place
+    (:mod:`analysis.store.corpus`), so they are put back in order, each report's rows kept as they are."""
     import pandas as pd
-    import pyarrow.parquet as pq
+
+    from analysis.store.parquet import read_arrow
 
     names = [f["name"] for f in fields]
     parts = sorted(folder.glob("part-*.parquet"))
     frames = []
     for part in parts:
-        table = pq.read_table(part)
+        table = read_arrow(part)
         if table.column_names != names:
             raise InputError(part, f"columns {table.column_names} differ from the schema's {names}")
         frames.append(table.to_pandas())
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({n: [] for n in names})
     try:
-        return frame.astype(_dtypes(fields))
+        frame = frame.astype(_dtypes(fields))
     except (ValueError, TypeError) as err:
         raise InputError(folder, f"cannot be read as the {name} table: {err}") from None
+    if "doc_id" in frame and len(frames) > 1 and not frame["doc_id"].is_monotonic_increasing:
+        frame = frame.sort_values("doc_id", kind="stable", ignore_index=True)
+    return frame
 
 
 def _validate(path: Path, name: str, frame) -> None:

@@ -157,22 +157,25 @@ class CsvStream:
 
 
 class ParquetParts:
-    """Batches written as ``staging/<table>/part-<index>-<k>.parquet``, k counting up in order.
+    """Batches written as ``folder/<table>/part-<key>-<k>.parquet``, k counting up in order, typed
+    by the contract (:mod:`analysis.store.parquet`: dates as dates).
 
-    ``index`` is the partition's number, so parts sort in file order across partitions.
+    ``key`` names the partition (see :mod:`analysis.store.corpus`); the table folders must exist.
     """
 
-    def __init__(self, index: int, staging: Path):
-        self.index, self.staging = index, Path(staging)
+    def __init__(self, key: str, folder: Path):
+        self.key, self.staging = key, Path(folder)
         self.count = 0
         self.rows: dict[str, int] = {}
+        self.parts: list[str] = []  # <table>/<part file> of every part written, in order
         self.open_parts: dict[str, list[Path]] = {}  # open report -> parts holding only its rows
 
     def write(self, tables: dict, open_doc: str | None) -> None:
         written = []
         for name, df in tables.items():
-            path = self.staging / name / f"part-{self.index:05d}-{self.count:04d}.parquet"
-            write_parquet(df.reset_index(drop=True), path, parents=False)  # the table folders are staged
+            path = self.staging / name / part_name(self.key, self.count)
+            write_parquet(df, path, name, parents=False)  # the table folders are staged
+            self.parts.append(f"{name}/{path.name}")
             written.append(path)
             self.rows[name] = self.rows.get(name, 0) + len(df)
         self.count += 1
@@ -182,14 +185,23 @@ class ParquetParts:
     def discard(self, doc_id: str) -> None:
         for part in self.open_parts.pop(doc_id, []):
             self.rows[part.parent.name] -= _rows_of(part)
+            self.parts.remove(f"{part.parent.name}/{part.name}")
             part.unlink(missing_ok=True)
 
 
-def write_parquet(frame, path: Path, parents: bool = True) -> None:
-    """One DataFrame as a Parquet file, atomically; an OSError is an OutputError naming the part."""
+def part_name(key: str, k: int) -> str:
+    """The file name of a partition's ``k``-th part."""
+    return f"part-{key}-{k:04d}.parquet"
+
+
+def write_parquet(frame, path: Path, name: str, parents: bool = True) -> None:
+    """One DataFrame of table ``name`` as a Parquet file typed by the contract, atomically; an
+    OSError is an OutputError naming the part."""
+    from analysis.store.parquet import write_part
+
     try:
         with atomic_path(path, parents=parents) as tmp:
-            frame.to_parquet(tmp, index=False)
+            write_part(frame, name, tmp)
     except OSError as err:
         reason = os_reason(err)
         raise OutputError(path, f"cannot write ({reason})", reason) from None

@@ -175,8 +175,12 @@ PROVINCE_SEPARATOR = "|"  # between the provinces of a figure of several (广东
 PROVINCES = _ref("province", "provinces", separator=PROVINCE_SEPARATOR)
 
 
+DOC_ID_MEANING = ("the raw file's path inside the folder cleaned, without its extension, / between folders "
+                  "(2021/jiangxi/gongbao; the file name alone for a file directly in it)")
+
+
 def _doc_id(what: str = "document") -> Column:
-    return Column("doc_id", STRING, f"Identifier of the {what}: the raw file's name without its extension.")
+    return Column("doc_id", STRING, f"Identifier of the {what}: {DOC_ID_MEANING}.")
 
 
 def _span(what: str) -> tuple[Column, Column]:
@@ -191,8 +195,8 @@ SPANS_NOT_REVERSED = RowCheck("spans_not_reversed", "span_end", ">=", "span_star
 
 _TABLES = (
     Table("documents", EXTRACTED, "One row per report read from data/raw/.", (
-        Column("doc_id", STRING, "Identifier of the report: the raw file's name without its extension.", unique=True),
-        Column("path", STRING, "Path of the raw file, relative to the project root."),
+        Column("doc_id", STRING, f"Identifier of the report: {DOC_ID_MEANING}.", unique=True),
+        Column("path", STRING, "Path of the raw file inside the folder cleaned (data/raw, or the archive folder clean-corpus was given), / between folders."),
         Column("title", STRING, "Headline of the report.", required=False),
         Column("publisher", STRING, "Who published the report (from the provenance sidecar).", required=False),
         Column("url", STRING, "Where the report was published (from the provenance sidecar); empty if not recorded.", required=False),
@@ -351,6 +355,12 @@ _TABLES = (
         Column("error", STRING, "Kind of failure: InputError for a problem with the file, else the name of the error."),
         Column("problem", STRING, "What went wrong, in one line."),
     ), key=("path",)),
+    Table("duplicates", RUN_LOG, "One row per input file clean-corpus did not read because an earlier file (in path order) has the same bytes: the same report saved twice is counted once.", (
+        Column("path", STRING, "The file not read, inside the archive folder."),
+        Column("doc_id", STRING, "The doc_id it would have had."),
+        Column("same_as", STRING, "The doc_id of the report read in its place."),
+        Column("sha256", STRING, "SHA-256 of the bytes both files have.", pattern=SHA256),
+    ), key=("path",)),
 )  # fmt: skip
 
 # Columns of figures a correction cannot reach: where the figure is (FIGURE_PLACE), and what clean
@@ -404,6 +414,7 @@ PER_DOCUMENT = tuple(name for name, t in TABLES.items() if t.per_document)
 VOCABULARIES = tuple(name for name, t in TABLES.items() if t.stage == VOCABULARY)
 EXTRACTED_TABLES = tuple(name for name, t in TABLES.items() if t.stage == EXTRACTED)
 REVIEW_TABLES = tuple(name for name, t in TABLES.items() if t.stage == REVIEW)
+RUN_LOGS = tuple(name for name, t in TABLES.items() if t.stage == RUN_LOG)  # clean-corpus only: failures, duplicates
 # What `clean` writes into a folder of CSVs (and describes in its datapackage.json).
 CLEAN_TABLES = tuple(name for name in TABLES if name in PER_DOCUMENT or name in VOCABULARIES or name in REVIEW_TABLES)
 
