@@ -14,7 +14,8 @@ What is produced (into BASE/baseline when recording, BASE/current when checking;
   ``--published`` from the manifest; and of the seed repeated to 5 MB (read in windows);
 - ``corpus``: ``clean-corpus --jobs 1 --csv`` of 200 generated reports (benchmarks/corpus_gen.py,
   deterministic) and of the genre set's files, Parquet compared by bytes, else by content; the
-  manifest but for the hash of the cleaning code (it must change with the code).
+  manifest but for the hash of the cleaning code (it must change with the code); when checking,
+  also ``--jobs 2`` of the generated reports against the baseline of ``--jobs 1``.
 
 Speed work must not change outputs: a difference is a bug in the change, never a reason to record again.
 """
@@ -154,6 +155,15 @@ def main(argv: list[str] | None = None) -> int:
             for line in problems[:20]:
                 print(f"  {line}")
             failed |= bool(problems)
+            if part == "corpus":  # workers must write what one process writes
+                shutil.rmtree(out / "corpus-jobs2", ignore_errors=True)
+                _run(["clean-corpus", str(inputs / "generated"), "-o", str(out / "corpus-jobs2"), "--jobs", "2",
+                      "--csv", "--no-progress"])
+                problems = compare(args.base / "baseline" / "corpus" / "generated", out / "corpus-jobs2")
+                print(f"corpus --jobs 2: {'identical' if not problems else 'DIFFERENT'}")
+                for line in problems[:20]:
+                    print(f"  {line}")
+                failed |= bool(problems)
         else:
             print(f"{part}: recorded into {out / part}")
     return 1 if failed else 0

@@ -833,12 +833,17 @@ def test_killing_clean_corpus_leaves_no_orphans_and_nothing_written_after(tmp_pa
 
 
 def _workers(tag: str) -> list[int]:
-    """Tagged processes started by multiprocessing's spawn (pool workers, not its resource tracker)."""
+    """Tagged pool workers: started by multiprocessing's spawn, or forked by its fork server (whose
+    command line they share, the server's parent being the command), not its resource tracker."""
     found = []
     for pid in tagged(tag):
         with contextlib.suppress(OSError):
             if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
                 found.append(pid)
+            elif b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                parent = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
+                if b"forkserver" in Path(f"/proc/{parent}/cmdline").read_bytes():
+                    found.append(pid)
     return found
 
 
