@@ -69,3 +69,17 @@ def test_sentences_as_integer_lists_are_the_sentences_one_object_each_would_be()
         for position in range(0, len(text) + 2, 7):
             scan = next((s for s in seg.sentences if s.start <= position < s.end), None)
             assert seg.sentence_at(position) == scan
+
+
+@given(st.text(alphabet="１２３．４萬個—～3a\n　，", max_size=80), st.integers(0, 80), st.integers(0, 80),
+       st.integers(5, 40))
+def test_a_window_s_slice_of_the_normalised_report_is_its_text_normalised(text, a, b, size):
+    """iter_rows normalises a report once and slices each window's text out of it."""
+    from analysis.extract import windows
+    from analysis.extract.normalize import normalize
+
+    assert normalize(text)[a:b] == normalize(text[a:b])
+    whole = normalize(text)
+    for window in windows.windows((text,), size, context=3):
+        assert window.text == text[window.start:window.start + len(window.text)]
+        assert whole[window.start:window.start + len(window.text)] == normalize(window.text)

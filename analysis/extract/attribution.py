@@ -85,9 +85,10 @@ class Attribution:
         hits = find(norm)
         self.document = self._document(norm, hits, segment(head))
 
-    def window(self, text: str, base: int, seg: Segmented) -> None:
-        """Read one window: ``text`` begins at offset ``base`` of the report, ``seg`` are its segments."""
-        norm = place_text(normalize(text))
+    def window(self, text: str, base: int, seg: Segmented, norm: str | None = None) -> None:
+        """Read one window: ``text`` begins at offset ``base`` of the report, ``seg`` are its segments;
+        ``norm``: ``normalize(text)``, if the caller has it already."""
+        norm = place_text(normalize(text) if norm is None else norm)
         self._norm, self._base = norm, base
         self._hits = find(norm)
         self._starts = [h.start for h in self._hits]

@@ -95,8 +95,10 @@ def iter_rows(source: Any, window_size: int | None = None,
     want_sentences, want_sections = "sentences" in tables, "sections" in tables
     window_size = window_size or windows.SIZE
     published, inferred = source.published, bool(source.published_inferred)
+    whole_norm = None  # the whole text normalised, when it is at hand: each window's is a slice of it
     if published is None:
-        published, inferred = _infer_published(source, window_size), True
+        published, whole_norm = _infer_published(source, window_size)
+        inferred = True
     segmenter = Segmenter()
     extractor = WindowExtractor(published, inferred)
     attribution = Attribution([source.title])
@@ -108,16 +110,19 @@ def iter_rows(source: Any, window_size: int | None = None,
     n_chars = n_sentences = n_mentions = n_figures = 0
     for window in windows.windows(_chunks(source), window_size):
         text, base = window.text, window.start
+        # normalised once per window (once per report when it was for the publication date): the
+        # extractor and the places read the same normalised text
+        norm = whole_norm[base:base + len(text)] if whole_norm is not None else normalize(text)
         seg = segmenter.feed(text[window.lo:window.hi], base + window.lo)
         if title is None and seg.title is not None:
             title = text[seg.title.start - base:seg.title.end - base]
-        attribution.window(text, base, seg)
+        attribution.window(text, base, seg, norm)
         # a sentence's place is for the sentences and dates tables: figures find their own
         sentence_province = ({s.index: attribution.sentence(s).province for s in seg.sentences}
                              if want_sentences or want_dates else {})
         figures, dates, mentions = [], [], []
         sentence_starts: dict[int, int] = {}
-        for m in extractor.extract(text, base, window.lo, window.hi, window.final):
+        for m in extractor.extract(text, base, window.lo, window.hi, window.final, norm):
             if want_mentions:
                 mentions.append({
                     "doc_id": doc_id, "mention": n_mentions, "span_start": m.start, "span_end": m.end,
@@ -220,13 +225,16 @@ def _head(source: Any) -> str:
     return "".join(parts)[:HEAD]
 
 
-def _infer_published(source: Any, window_size: int) -> date | None:
-    """``dates.infer_published`` over the whole text, read window by window if it is streamed."""
+def _infer_published(source: Any, window_size: int) -> tuple[date | None, str | None]:
+    """``dates.infer_published`` over the whole text, read window by window if it is streamed; and
+    the whole text normalised (None if streamed), which the windows then slice instead of
+    normalising their text again (normalising is character by character: a slice is the same)."""
     if getattr(source, "chunks", None) is None:
-        return infer_published(normalize(source.text))
+        norm = normalize(source.text)
+        return infer_published(norm), norm
     return published_from_clues(
         published_clues(normalize(w.text[w.lo:w.hi])) for w in windows.windows(source.chunks(), window_size)
-    )
+    ), None
 
 
 def _section_row(doc_id: str, s, attribution: Attribution) -> dict[str, Any]:
