@@ -14,7 +14,6 @@ left behind is handed to it, and it waits for all of them, adding up their CPU (
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import os
 import shutil
@@ -28,14 +27,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.append(str(Path(__file__).resolve().parent.parent))  # PYTHONPATH still wins
 
-from benchmarks.common import ROOT
-
-_PR_SET_CHILD_SUBREAPER = 36
-
-
-def _subreaper() -> bool:
-    libc = ctypes.CDLL(None, use_errno=True)
-    return libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+from benchmarks.common import ROOT, adopt_orphans, reap_orphans
 
 
 def whole_cpu(argv: list[str]) -> tuple[float, float]:
@@ -47,14 +39,8 @@ def whole_cpu(argv: list[str]) -> tuple[float, float]:
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise SystemExit(f"failed ({child.returncode}): {' '.join(argv)}")
-    cpu = usage.ru_utime + usage.ru_stime
-    while True:  # orphans (a fork server and what it forked) were handed to this process
-        try:
-            _, _, usage = os.wait4(-1, 0)
-        except ChildProcessError:
-            break
-        cpu += usage.ru_utime + usage.ru_stime
-    return cpu, wall
+    # orphans (a fork server and what it forked) were handed to this process
+    return sum(u.ru_utime + u.ru_stime for u in (usage, *reap_orphans())), wall
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    if not _subreaper():
+    if not adopt_orphans():
         print("cannot become a child subreaper (not Linux?): workers a fork server starts would not count",
               file=sys.stderr)
         return 1
