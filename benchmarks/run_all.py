@@ -34,6 +34,7 @@ FULL = {
     "peers-seed": ("peers", ["--size", "5MB", "--corpus", "seed"]),
     "memory": ("memory", ["--sizes", "10MB,25MB,50MB,100MB", "--corpus"]),
     "import": ("import", []),
+    "corpus-jobs": ("corpus_jobs", []),
     "batch": ("batch", []),
     "formats": ("formats", ["--genre"]),
 }
@@ -45,6 +46,7 @@ QUICK = {
     "peers-seed": ("peers", ["--size", "1MB", "--repeats", "3", "--corpus", "seed"]),
     "memory": ("memory", ["--sizes", "5MB,10MB"]),
     "import": ("import", ["--repeats", "3"]),
+    "corpus-jobs": ("corpus_jobs", ["--repeats", "1"]),
     "batch": ("batch", []),
     "formats": ("formats", ["--copies", "3"]),
 }
@@ -160,6 +162,11 @@ def summary(found: dict[str, dict]) -> list[tuple[str, str]]:
         ):
             wall_s, cpu_s = r[key]
             rows.append((label, f"{wall_s * 1000:.0f} ms wall, {cpu_s * 1000:.0f} ms CPU"))
+    if "corpus-jobs" in found:
+        r = found["corpus-jobs"]
+        rows.append((f"clean-corpus --jobs 2 / --jobs 1, CPU of every process, {r['files']} generated reports",
+                     f"{r['ratio']:.2f}x ({r['cpu'][1]:.2f} / {r['cpu'][0]:.2f} s CPU; "
+                     f"wall {r['wall'][1]:.2f} / {r['wall'][0]:.2f} s); target <= 1.2x"))
     if "formats" in found:
         for x in found["formats"]["rows"]:
             pages = f", {x['read_seconds'] / x['pages'] * 1000:.0f} ms per page" if x["pages"] else ""

@@ -807,7 +807,9 @@ def test_killing_run_leaves_no_orphans_and_nothing_written_after(tmp_path, signu
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_killing_clean_corpus_leaves_no_orphans_and_nothing_written_after(tmp_path, signum):
     big = tmp_path / "in"
-    generate(big, 2, "1MB", seed=5)  # two partitions of one large report each: a worker is busy for a while
+    # two partitions of one large report each: a worker is busy for a while (workers forked ready,
+    # with pandas imported, cleaned 1 MB reports within the wait below)
+    generate(big, 2, "3MB", seed=5)
     out = tmp_path / "out"
     small = tmp_path / "in-small"
     generate(small, 2, "4KB", seed=6)
@@ -820,6 +822,7 @@ def test_killing_clean_corpus_leaves_no_orphans_and_nothing_written_after(tmp_pa
         wait_until(lambda: len(_workers(tag)) >= 2 and staging_of(out), 240,
                    "two workers and a staging folder", process)
         time.sleep(3)  # the workers are inside their partitions (each takes several seconds)
+        assert process.poll() is None, "the run ended before it could be stopped: make its reports larger"
         _stop(process, signum)
         survivors = survivors_after(tag)
         survivors_shown = describe(survivors)
@@ -833,12 +836,17 @@ def test_killing_clean_corpus_leaves_no_orphans_and_nothing_written_after(tmp_pa
 
 
 def _workers(tag: str) -> list[int]:
-    """Tagged processes started by multiprocessing's spawn (pool workers, not its resource tracker)."""
+    """Tagged pool workers: started by multiprocessing's spawn, or forked by its fork server (whose
+    command line they share, the server's parent being the command), not its resource tracker."""
     found = []
     for pid in tagged(tag):
         with contextlib.suppress(OSError):
             if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
                 found.append(pid)
+            elif b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                parent = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
+                if b"forkserver" in Path(f"/proc/{parent}/cmdline").read_bytes():
+                    found.append(pid)
     return found
 
 

@@ -28,7 +28,7 @@ from dataclasses import replace
 from analysis.extract.divisions import division_of_label, province_divisions
 from analysis.extract.normalize import normalize
 from analysis.extract.places import NATIONAL, NATIONWIDE, NOWHERE, Hit, Place, find, place_text, resolve
-from analysis.extract.segment import Section, Segmented, Sentence, segment
+from analysis.extract.segment import Section, Segmented, Sentence, Sentences, segment
 
 _DATELINE_REACH = 1000  # a dateline opens the report
 _HEAD_LINE_MAX = 80  # a line under the title (——在…会议上, 宁波市统计局) is short and no sentence
@@ -68,7 +68,7 @@ class Attribution:
         self._hits: list[Hit] = []
         self._starts: list[int] = []
         self._outer: dict[int, tuple[Place, Place]] = {}  # paragraph -> its outer places (see _paragraph_places)
-        self._sentences: list[Sentence] = []
+        self._sentences: Sentences = Sentences()
         self._named: dict[int, Place] = {}  # sentence -> the place its words name, if any
         self._last = (-1, 0, NOWHERE)  # the previous figure: its sentence, end, place
         # the places of an A、B分别… list: (sentence, where 分别 is), the places, figures given one so far
@@ -85,9 +85,10 @@ class Attribution:
         hits = find(norm)
         self.document = self._document(norm, hits, segment(head))
 
-    def window(self, text: str, base: int, seg: Segmented) -> None:
-        """Read one window: ``text`` begins at offset ``base`` of the report, ``seg`` are its segments."""
-        norm = place_text(normalize(text))
+    def window(self, text: str, base: int, seg: Segmented, norm: str | None = None) -> None:
+        """Read one window: ``text`` begins at offset ``base`` of the report, ``seg`` are its segments;
+        ``norm``: ``normalize(text)``, if the caller has it already."""
+        norm = place_text(normalize(text) if norm is None else norm)
         self._norm, self._base = norm, base
         self._hits = find(norm)
         self._starts = [h.start for h in self._hits]
@@ -179,8 +180,8 @@ class Attribution:
         out: dict[int, tuple[Place, Place]] = {}
         if not seg.sentences:
             return out
-        first = seg.sentences[0].paragraph
-        sections = {s.paragraph: s.section for s in seg.sentences}
+        first = seg.sentences.paragraphs[0]
+        sections = dict(zip(seg.sentences.paragraphs, seg.sentences.sections))  # the lists, no object a sentence
         norm, base = self._norm, self._base
         for number, para in enumerate(seg.paragraphs):
             index = first + number
@@ -236,9 +237,9 @@ class Attribution:
 
     def _paragraph(self, sentence: Sentence, outer: Place) -> Place:
         """The nearest sentence before ``sentence`` in its paragraph that names a place; else ``outer``."""
-        first = self._sentences[0].index if self._sentences else 0
-        at = sentence.index - first - 1
-        while at >= 0 and self._sentences[at].paragraph == sentence.paragraph:
+        sentences = self._sentences
+        at = sentence.index - sentences.first - 1
+        while at >= 0 and sentences.paragraphs[at] == sentence.paragraph:
             found = self._words_of(self._sentences[at], outer)
             if found.decided:
                 return found

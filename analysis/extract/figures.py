@@ -90,16 +90,19 @@ class WindowExtractor:
     """
 
     def __init__(self, published: date | None, published_inferred: bool = False):
+        """``published_inferred``: ``published`` was inferred from the whole text (None: no clue in it),
+        so no window infers it again; with it false, a missing date is inferred window by window."""
         self.published = published
         self.published_inferred = published_inferred  # the date was inferred from the text, not given
         self.carry = Carry()
 
-    def extract(self, text: str, base: int, lo: int, hi: int, final: bool) -> Iterator[Mention]:
-        """Mentions starting in ``[base + lo, base + hi)``, where ``text`` begins at offset ``base``."""
+    def extract(self, text: str, base: int, lo: int, hi: int, final: bool, norm: str | None = None) -> Iterator[Mention]:
+        """Mentions starting in ``[base + lo, base + hi)``, where ``text`` begins at offset ``base``;
+        ``norm``: ``normalize(text)``, if the caller has it already."""
         scan = _Extractor(text, self.published, published_inferred=self.published_inferred,
                           month_context=self.carry.month_context,
                           table_unit=self.carry.table_unit, final=final, tables=self.carry.tables, lo=lo, hi=hi,
-                          base=base)
+                          base=base, norm=norm)
         for mention in scan.run(max(lo, self.carry.floor - base), hi):
             mention.start += base
             mention.end += base
@@ -117,12 +120,15 @@ class _Extractor(Quantities, Dispositions, TableFigures, Subjects, AsOfScopes):
     def __init__(self, text: str, published: date | None, *, published_inferred: bool = False,
                  month_context: int | None = None,
                  table_unit: tuple[str, str] | None = None, final: bool = True,
-                 tables: TableState | None = None, lo: int = 0, hi: int | None = None, base: int = 0):
+                 tables: TableState | None = None, lo: int = 0, hi: int | None = None, base: int = 0,
+                 norm: str | None = None):
         self.text = text
-        self.norm = normalize(text)
+        self.norm = normalize(text) if norm is None else norm
         self.lex: Lexicon = load()
         self.published_inferred = published_inferred or published is None
-        self.published = published or _dates.infer_published(self.norm)
+        # A date inferred before (over the whole report, by WindowExtractor's caller) is not looked for
+        # again in each window: a report with no clue has none in any of its windows either.
+        self.published = published if published is not None or published_inferred else _dates.infer_published(self.norm)
         self.month_context = month_context
         # where the whole text ends, if it ends in this string (only then is a number at the end cut off)
         self.text_end = len(self.norm) if final else -1

@@ -178,8 +178,22 @@ def _automaton():
 
 
 def place_text(norm: str) -> str:
-    """The normalised text with traditional place characters simplified (same length): what :func:`find` reads."""
-    return norm.translate(traditional_map())
+    """The normalised text with traditional place characters simplified (same length): what :func:`find` reads.
+
+    Most reports hold few of those characters (覆 is one): only they are replaced, found by one
+    search (a few ms on 1 M characters), where ``translate`` looks every character up in a dict
+    (about 0.1 s on 1 M characters). ``tests/test_lean_core.py`` holds it to ``translate``.
+    """
+    return _traditional_chars().sub(_simplified, norm)
+
+
+@lru_cache(maxsize=1)
+def _traditional_chars() -> re.Pattern:
+    return re.compile("[" + re.escape("".join(map(chr, traditional_map()))) + "]")
+
+
+def _simplified(match: re.Match) -> str:
+    return traditional_map()[ord(match.group())]
 
 
 def find(text: str, start: int = 0, end: int | None = None) -> list[Hit]:
@@ -195,6 +209,7 @@ def find(text: str, start: int = 0, end: int | None = None) -> list[Hit]:
     not_place_after = words.not_place_after.match
     hits = []
     line_start, furniture = -1, False
+    line_of = LineStarts(text)
     for last, (length, candidates, scope, weak) in _automaton().iter_long(text, start, end):
         begin, stop = last + 1 - length, last + 1
         if scope == BOUNDED:
@@ -210,7 +225,7 @@ def find(text: str, start: int = 0, end: int | None = None) -> list[Hit]:
             continue
         if not_place_after(text, stop):
             continue
-        here = text.rfind("\n", 0, begin) + 1
+        here = line_of.start(begin)
         if here != line_start:
             line_start = here
             furniture = text.startswith(words.furniture_lines, here)
@@ -221,6 +236,28 @@ def find(text: str, start: int = 0, end: int | None = None) -> list[Hit]:
         hits.append(Hit(begin, stop, candidates, GROUP if scope == GROUP else "", weak, objective, text[begin:stop],
                         dateline))
     return hits
+
+
+class LineStarts:
+    """Where the line holding a position starts (``text.rfind("\\n", 0, position) + 1``), for
+    positions asked in increasing order: each character is scanned once, where asking ``rfind``
+    every time scans back to the last line break, which on a text of one long line (a scraped page,
+    a report with paragraphs marked by spaces) made :func:`find` quadratic in the window.
+    ``tests/test_lean_core.py`` holds it to ``rfind``."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.scanned = 0  # every line break before this position has been seen
+        self.line = 0  # the start of the line holding ``scanned``
+
+    def start(self, position: int) -> int:
+        if position < self.scanned:  # asked out of order: the plain way
+            return self.text.rfind("\n", 0, position) + 1
+        found = self.text.rfind("\n", self.scanned, position)
+        if found >= 0:
+            self.line = found + 1
+        self.scanned = position
+        return self.line
 
 
 def resolve(hits: list[Hit], context: Place = NOWHERE) -> Place:

@@ -165,8 +165,9 @@ def _pieces(path: Path, progress: bool | None = None, base: Path | None = None):
     yield from source_pieces(load_source(path, base), progress)
 
 
-def source_pieces(source, progress: bool | None = None):
-    """:func:`_pieces` of a report already loaded (``extract`` overrides its publication date first)."""
+def source_pieces(source, progress: bool | None = None, tables=None):
+    """:func:`_pieces` of a report already loaded (``extract`` overrides its publication date first);
+    ``tables``: only these (see ``tables.build.iter_rows``), else all."""
     from analysis.errors import internal_error
     from analysis.tables import build
 
@@ -178,7 +179,8 @@ def source_pieces(source, progress: bool | None = None):
         bar = tqdm(total=source.n_chars, desc=path.name, unit="char", unit_scale=True, leave=False,
                    file=sys.stderr)
     try:
-        for piece in build.iter_rows(source, progress=bar.update if bar is not None else None):
+        only = {} if tables is None else {"tables": tables}
+        for piece in build.iter_rows(source, progress=bar.update if bar is not None else None, **only):
             yield piece
     except InputError:
         raise

@@ -208,7 +208,9 @@ def _clean_into(tx, found, base: str, output: Path, report: CorpusReport, fixes,
     cleaner = manifests.cleaner_version()
     ids = _ids(fixes)
     plan = _plan(members, partition_size, previous, output, cleaner, fixes, ids, base, report)
-    for result in _run(plan.tasks, jobs, scheduler, progress, worker_timeout, say):
+    results, vocabularies_written = _run(plan.tasks, jobs, scheduler, progress, worker_timeout, say,
+                                         vocabularies_into=tx.staging)
+    for result in results:
         plan.records[result.key] = _record(result)
     records = [plan.records[key] for key in plan.keys]
     report.cleaned = len(plan.tasks)
@@ -223,7 +225,8 @@ def _clean_into(tx, found, base: str, output: Path, report: CorpusReport, fixes,
     parts = _stage_parts(tx, output, records, plan.fresh, report)
     _write_table(tx, FAILURES, report.failures)
     _write_table(tx, DUPLICATES, report.duplicates)
-    write_vocabularies(tx.staging)
+    if not vocabularies_written:
+        write_vocabularies(tx.staging)
     write_parquet(corrections_record(report.corrections), tx.path(f"corrections/{SINGLE_PART}"), "corrections")
     for name in WHOLE_TABLES:
         parts[name] = [f"{name}/{SINGLE_PART}"]
@@ -449,10 +452,13 @@ def _progress_bar(total: int, progress: bool | None):
     return tqdm(total=total, desc="clean-corpus", unit="file", file=sys.stderr, disable=not _shows(progress))
 
 
-def _run(tasks: list[Task], jobs: int | None, scheduler: str | None, progress, worker_timeout: float, say) -> list[Result]:
-    """Every task cleaned, locally or on the cluster, with a progress bar of files on a terminal."""
+def _run(tasks: list[Task], jobs: int | None, scheduler: str | None, progress, worker_timeout: float, say,
+         vocabularies_into: Path | None = None) -> tuple[list[Result], bool]:
+    """Every task cleaned, locally or on the cluster, with a progress bar of files on a terminal;
+    and whether a local worker wrote the vocabulary tables into ``vocabularies_into`` (see
+    :func:`_run_local`: else the caller writes them)."""
     if not tasks:
-        return []
+        return [], False
     with _progress_bar(sum(len(t.members) for t in tasks), progress) as bar:
         def done(result: Result) -> None:
             bar.update(result.n_files)
@@ -463,11 +469,15 @@ def _run(tasks: list[Task], jobs: int | None, scheduler: str | None, progress, w
 
             keys = [f"clean-corpus-{t.fingerprint}" for t in tasks]
             return run_tasks(scheduler, clean_partition, tasks, keys=keys, worker_timeout=worker_timeout,
-                             on_result=done, say=say if bar.disable else bar.write)
-        return _run_local(jobs or _cores(), tasks, done)
+                             on_result=done, say=say if bar.disable else bar.write), False
+        return _run_local(jobs or _cores(), tasks, done, vocabularies_into)
 
 
-def _run_local(jobs: int, tasks: list[Task], done) -> list[Result]:
+def _run_local(jobs: int, tasks: list[Task], done, vocabularies_into: Path | None = None) -> tuple[list[Result], bool]:
+    """The tasks cleaned in this process (``jobs`` 1) or in a pool of workers; with a pool, one of
+    its workers also writes the vocabulary tables into ``vocabularies_into`` once the last partition
+    is handed out: it has pandas and the vocabularies at hand, where this process would import and
+    build them for three small tables. Returns the results and whether the vocabularies were written."""
     from analysis.store.partitions import clean_partition
 
     results = []
@@ -475,39 +485,47 @@ def _run_local(jobs: int, tasks: list[Task], done) -> list[Result]:
         for task in tasks:
             results.append(clean_partition(task))
             done(results[-1])
-        return results
-    import multiprocessing
+        return results, False
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    from analysis.store.processes import die_with_parent, stop_pool
+    from analysis.store.processes import die_with_parent, preloaded_context, stop_pool
 
     # At most two partitions queued per worker: the file list is streamed into the pool, and
     # a Ctrl-C cancels little.
     pending = set()
     todo = iter(tasks)
-    # spawn, not fork: the parent may have threads (tqdm's monitor, a notebook kernel's), and a
-    # forked child can inherit a lock held by one of them.
-    context = multiprocessing.get_context("spawn")
+    vocabularies = None  # the worker's task writing the vocabulary tables
+    # Workers forked by a fork server that imported pandas, pyarrow and the cleaning code once (not
+    # fork: the parent may have threads, tqdm's monitor or a notebook kernel's, whose locks a forked
+    # child could inherit held); no more workers than partitions.
+    context = preloaded_context()
+    server = context.get_start_method() == "forkserver"
     # Workers die with this process (even on SIGKILL) and write only into their partition's folder.
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context, initializer=die_with_parent,
-                             initargs=(os.getpid(),)) as pool:
+                             initargs=(os.getpid(), server)) as pool:
         try:
             while True:
                 while len(pending) < 2 * jobs:
                     task = next(todo, None)
                     if task is None:
+                        if vocabularies is None and vocabularies_into is not None:
+                            vocabularies = pool.submit(write_vocabularies, vocabularies_into)
+                            pending.add(vocabularies)
                         break
                     pending.add(pool.submit(clean_partition, task))
                 if not pending:
                     break
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
+                    if future is vocabularies:
+                        future.result()  # an OutputError (a full disk) stops the run here
+                        continue
                     results.append(future.result())
                     done(results[-1])
         except BaseException:
             stop_pool(pool)  # Ctrl-C, SIGTERM or a full disk: the partitions still running are of no use
             raise
-    return results
+    return results, vocabularies is not None
 
 
 def read_table(output: str | Path, name: str):

@@ -1,9 +1,12 @@
-"""``extract``: one report -> its figures table as CSV, through the same pipeline as ``clean``.
+"""``extract``: one report -> its figures table as CSV, built and written without pandas or Arrow.
 
-The rows go through :class:`analysis.store.pipeline.Pipeline` exactly as ``clean`` writes them:
-built a batch at a time, enriched (``theme``, ``indicator``), validated, and formatted by
-:mod:`analysis.store.cells`; only the sink differs (:class:`analysis.store.sinks.CsvStream`), so
-``extract -o OUT.csv`` has the columns, order and cells of ``data/clean/figures.csv``.
+``extract`` writes only the figures of one report, so it builds only those
+(:func:`analysis.tables.build.iter_rows` with ``tables=("figures",)``: no mention, date or sentence
+rows), gives them ``theme`` and ``indicator`` with the matchers enrichment uses
+(:mod:`analysis.tables.figure_rows`), and writes each cell as :mod:`analysis.store.cells` writes it
+for ``clean``. The file has the columns, order and bytes of the report's rows of
+``data/clean/figures.csv`` (without corrections): ``tests/test_lean_extract.py`` compares the two.
+Neither pandas, numpy nor pyarrow is imported, which on a short report was most of the time.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import BinaryIO
+
+FLUSH_BYTES = 1 << 20  # lines gathered before a write: few calls, little memory
 
 
 def write_figures(path: str | Path, binary_file: BinaryIO, *, published: dt.date | None = None,
@@ -22,18 +27,28 @@ def write_figures(path: str | Path, binary_file: BinaryIO, *, published: dt.date
     (raised before anything but the header is written when the file cannot be read at all).
     """
     from analysis.raw.report import load_source
+    from analysis.store.cells import cell_formatters, csv_line
     from analysis.store.clean import source_pieces
-    from analysis.store.pipeline import Pipeline
-    from analysis.store.sinks import CsvStream
+    from analysis.tables import contract
+    from analysis.tables.figure_rows import with_themes
 
     source = load_source(path)
     if published is not None:
         source = dataclasses.replace(source, published=published, published_inferred=False)
-    sink = CsvStream(binary_file, "figures", bom=bom)
-    pipeline = Pipeline(sink)
-    try:
-        pipeline.add(source.doc_id, source_pieces(source, progress=False))
-        pipeline.flush()
-    finally:
-        rows = sink.finish()
+    columns = contract.columns("figures")
+    formats = list(zip(columns, cell_formatters("figures")))
+    binary_file.write(csv_line(columns).encode(contract.CSV_ENCODING if bom else "utf-8"))
+    rows = 0
+    lines: list[str] = []
+    size = 0
+    for piece in source_pieces(source, progress=False, tables=("figures",)):
+        for row in with_themes(piece.get("figures", ()), piece.get("sentence_starts", {})):
+            line = csv_line([cell(row[c]) for c, cell in formats])
+            lines.append(line)
+            size += len(line)
+            rows += 1
+            if size >= FLUSH_BYTES:
+                binary_file.write("".join(lines).encode("utf-8"))
+                lines, size = [], 0
+    binary_file.write("".join(lines).encode("utf-8"))
     return rows

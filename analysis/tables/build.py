@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -82,12 +82,23 @@ def frames_of(pieces: list[dict[str, list]]) -> dict[str, Any]:
 
 
 def iter_rows(source: Any, window_size: int | None = None,
-              progress: Callable[[int], None] | None = None) -> Iterator[dict[str, list[dict[str, Any]]]]:
-    """:func:`iter_tables` with each piece's tables as lists of row dicts (see :func:`frames_of`)."""
+              progress: Callable[[int], None] | None = None,
+              tables: Collection[str] = contract.EXTRACTED_TABLES) -> Iterator[dict[str, list[dict[str, Any]]]]:
+    """:func:`iter_tables` with each piece's tables as lists of row dicts (see :func:`frames_of`).
+
+    ``tables``: the tables to build (the others' rows are not made and their keys are left out of
+    the pieces). Without ``sentences``, a piece with figures also has ``sentence_starts``: the
+    start of each sentence that holds a figure, by number, which is all the figures need of them
+    (:func:`analysis.tables.context.texts_from`); ``extract`` builds only figures this way.
+    """
+    want_mentions, want_dates = "mentions" in tables, "dates" in tables
+    want_sentences, want_sections = "sentences" in tables, "sections" in tables
     window_size = window_size or windows.SIZE
     published, inferred = source.published, bool(source.published_inferred)
+    whole_norm = None  # the whole text normalised, when it is at hand: each window's is a slice of it
     if published is None:
-        published, inferred = _infer_published(source, window_size), True
+        published, whole_norm = _infer_published(source, window_size)
+        inferred = True
     segmenter = Segmenter()
     extractor = WindowExtractor(published, inferred)
     attribution = Attribution([source.title])
@@ -99,24 +110,31 @@ def iter_rows(source: Any, window_size: int | None = None,
     n_chars = n_sentences = n_mentions = n_figures = 0
     for window in windows.windows(_chunks(source), window_size):
         text, base = window.text, window.start
+        # normalised once per window (once per report when it was for the publication date): the
+        # extractor and the places read the same normalised text
+        norm = whole_norm[base:base + len(text)] if whole_norm is not None else normalize(text)
         seg = segmenter.feed(text[window.lo:window.hi], base + window.lo)
         if title is None and seg.title is not None:
             title = text[seg.title.start - base:seg.title.end - base]
-        attribution.window(text, base, seg)
-        sentence_province = {s.index: attribution.sentence(s).province for s in seg.sentences}
+        attribution.window(text, base, seg, norm)
+        # a sentence's place is for the sentences and dates tables: figures find their own
+        sentence_province = ({s.index: attribution.sentence(s).province for s in seg.sentences}
+                             if want_sentences or want_dates else {})
         figures, dates, mentions = [], [], []
-        for m in extractor.extract(text, base, window.lo, window.hi, window.final):
-            mentions.append({
-                "doc_id": doc_id, "mention": n_mentions, "span_start": m.start, "span_end": m.end,
-                "surface": m.surface, "disposition": m.disposition, "reason": m.reason,
-            })
+        sentence_starts: dict[int, int] = {}
+        for m in extractor.extract(text, base, window.lo, window.hi, window.final, norm):
+            if want_mentions:
+                mentions.append({
+                    "doc_id": doc_id, "mention": n_mentions, "span_start": m.start, "span_end": m.end,
+                    "surface": m.surface, "disposition": m.disposition, "reason": m.reason,
+                })
             n_mentions += 1
-            if m.disposition != "figure" and m.disposition != "date":
+            if m.disposition != "figure" and (m.disposition != "date" or not want_dates):
                 continue
             sentence = seg.sentence_at(m.start)
             where = {
                 "doc_id": doc_id,
-                "province": sentence_province[sentence.index] if sentence else "",
+                "province": sentence_province.get(sentence.index, "") if sentence else "",
                 "section": sentence.section if sentence else 0,
                 "sentence": sentence.index if sentence else -1,
                 "span_start": m.start, "span_end": m.end, "surface": m.surface,
@@ -141,6 +159,8 @@ def iter_rows(source: Any, window_size: int | None = None,
                 if table_cell:
                     figures[-1].update(table=m.table, row_label=m.row_label, column_header=m.column_header,
                                        total_row=m.total)
+                if sentence is not None and not want_sentences:
+                    sentence_starts[sentence.index] = sentence.start
                 n_figures += 1
             else:
                 dates.append({
@@ -148,26 +168,28 @@ def iter_rows(source: Any, window_size: int | None = None,
                     "date_start": m.date_start.isoformat() if m.date_start else "",
                     "date_end": m.date_end.isoformat() if m.date_end else "", "role": m.role,
                 })
-        sentences = [
-            {"doc_id": doc_id, "sentence": s.index, "section": s.section, "paragraph": s.paragraph,
-             "province": sentence_province[s.index], "span_start": s.start, "span_end": s.end,
-             "text": text[s.start - base:s.end - base]}
-            for s in seg.sentences
-        ]
         n_chars += window.hi - window.lo
-        n_sentences += len(sentences)
-        closed = seg.sections[:-1]  # the last one may go on in the next window
-        yield {
-            "documents": [],
-            "sections": [_section_row(doc_id, s, attribution) for s in closed],
-            "sentences": sentences,
-            "figures": figures,
-            "dates": dates,
-            "mentions": mentions,
-        }
+        n_sentences += len(seg.sentences)
+        piece = {"documents": []}
+        if want_sections:
+            closed = seg.sections[:-1]  # the last one may go on in the next window
+            piece["sections"] = [_section_row(doc_id, s, attribution) for s in closed]
+        if want_sentences:
+            piece["sentences"] = [
+                {"doc_id": doc_id, "sentence": s.index, "section": s.section, "paragraph": s.paragraph,
+                 "province": sentence_province[s.index], "span_start": s.start, "span_end": s.end,
+                 "text": text[s.start - base:s.end - base]}
+                for s in seg.sentences
+            ]
+        piece.update(figures=figures, dates=dates, mentions=mentions)
+        if not want_sentences:
+            piece["sentence_starts"] = sentence_starts
+        yield {name: rows for name, rows in piece.items() if name in tables or name == "sentence_starts"}
         if progress is not None:
             progress(window.hi - window.lo)
     last = segmenter.close(n_chars)
+    if "documents" not in tables and not want_sections:
+        return
     document = {
         "doc_id": doc_id, "path": source.recorded_path or str(source.path), "title": title or "",
         "publisher": source.publisher or "", "url": getattr(source, "url", None) or "",
@@ -177,11 +199,12 @@ def iter_rows(source: Any, window_size: int | None = None,
         "sha256": source.sha256, "n_chars": n_chars, "n_sections": last[-1].index + 1,
         "n_sentences": n_sentences, "n_mentions": n_mentions, "n_figures": n_figures,
     }
-    yield {
+    piece = {
         "documents": [document],
-        "sections": [_section_row(doc_id, s, attribution) for s in last],
+        "sections": [_section_row(doc_id, s, attribution) for s in last] if want_sections else [],
         **{name: [] for name in ("sentences", "figures", "dates", "mentions")},
     }
+    yield {name: rows for name, rows in piece.items() if name in tables}
 
 
 def _chunks(source: Any) -> Iterable[str]:
@@ -202,13 +225,16 @@ def _head(source: Any) -> str:
     return "".join(parts)[:HEAD]
 
 
-def _infer_published(source: Any, window_size: int) -> date | None:
-    """``dates.infer_published`` over the whole text, read window by window if it is streamed."""
+def _infer_published(source: Any, window_size: int) -> tuple[date | None, str | None]:
+    """``dates.infer_published`` over the whole text, read window by window if it is streamed; and
+    the whole text normalised (None if streamed), which the windows then slice instead of
+    normalising their text again (normalising is character by character: a slice is the same)."""
     if getattr(source, "chunks", None) is None:
-        return infer_published(normalize(source.text))
+        norm = normalize(source.text)
+        return infer_published(norm), norm
     return published_from_clues(
         published_clues(normalize(w.text[w.lo:w.hi])) for w in windows.windows(source.chunks(), window_size)
-    )
+    ), None
 
 
 def _section_row(doc_id: str, s, attribution: Attribution) -> dict[str, Any]:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas only when a frame is asked for: ``extract`` reads figures without it
+    import pandas as pd
 
 # Clause boundaries inside a sentence. The enumeration comma 、 is not one: "A、B分别达x、y" is a
 # single clause whose figures share a predicate.
@@ -49,7 +51,8 @@ class FigureTexts:
 
 def texts_of(figures: pd.DataFrame, sentences: pd.DataFrame | None = None) -> FigureTexts:
     """:func:`figure_texts` as lists; computed once per batch and shared by themes and indicators."""
-    sentence_text = [t if isinstance(t, str) else "" for t in figures["sentence_text"].tolist()]
+    import pandas as pd
+
     if sentences is not None and len(sentences) and len(figures):
         starts = sentences.set_index(["doc_id", "sentence"])["span_start"]
         keys = pd.MultiIndex.from_arrays([figures["doc_id"], figures["sentence"]])
@@ -57,14 +60,26 @@ def texts_of(figures: pd.DataFrame, sentences: pd.DataFrame | None = None) -> Fi
         offsets = (figures["span_start"].to_numpy(dtype="float64") - sentence_start).tolist()
     else:
         offsets = [float("nan")] * len(figures)
+    return texts_from(figures["subject"].tolist(), figures["sentence_text"].tolist(), figures["surface"].tolist(),
+                      offsets)
+
+
+def texts_from(subjects: list, sentence_texts: list, surfaces: list, offsets: list) -> FigureTexts:
+    """:class:`FigureTexts` from plain per-figure lists (no pandas: ``extract`` builds them itself).
+
+    ``offsets``: each figure's start less its sentence's start, NaN or None where the sentence is not
+    known (then the surface's first occurrence in the sentence text stands in). A missing text
+    (None, NaN, NA) reads as "".
+    """
+    sentence_text = [t if isinstance(t, str) else "" for t in sentence_texts]
     positions = []
-    for text, surface, off in zip(sentence_text, figures["surface"].tolist(), offsets):
-        if off == off and off >= 0:  # not NaN
+    for text, surface, off in zip(sentence_text, surfaces, offsets):
+        if off is not None and off == off and off >= 0:  # not NaN
             positions.append(int(off))
         else:  # the first occurrence of the surface
             positions.append(max(text.find(surface) if isinstance(surface, str) else -1, 0))
     return FigureTexts(
-        subject=[t if isinstance(t, str) else "" for t in figures["subject"].tolist()],
+        subject=[t if isinstance(t, str) else "" for t in subjects],
         clause=[clause_at(text, pos) for text, pos in zip(sentence_text, positions)],
         sentence=sentence_text,
         offset=positions,
@@ -78,6 +93,8 @@ def figure_texts(figures: pd.DataFrame, sentences: pd.DataFrame | None = None) -
     The figure's place in its sentence comes from the sentence's span when `sentences` is given,
     otherwise from the first occurrence of its surface in the sentence text.
     """
+    import pandas as pd
+
     texts = texts_of(figures, sentences)
     return pd.DataFrame(
         {"subject": texts.subject, "clause": texts.clause, "sentence": texts.sentence, "offset": texts.offset},

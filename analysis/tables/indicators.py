@@ -12,13 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analysis.config import LEXICON_DIR
 from analysis.tables.context import FigureTexts, texts_of
-from analysis.tables.frames import records_frame
 from analysis.tables.keywords import Keywords
+
+if TYPE_CHECKING:  # pandas only for the frames: ``extract`` takes indicator codes without it
+    import pandas as pd
 from analysis.tsv import alternatives, read_tsv
 
 INDICATORS_TSV = LEXICON_DIR / "indicators.tsv"
@@ -84,6 +85,8 @@ def load_rules(path: Path = INDICATORS_TSV) -> tuple[Rule, ...]:
 
 def definitions_table(rules: tuple[Rule, ...] | None = None) -> pd.DataFrame:
     """The ``indicator_definitions`` clean table: one row per indicator with labels, units and note."""
+    from analysis.tables.frames import records_frame
+
     rules = load_rules() if rules is None else rules
     return records_frame("indicator_definitions", rules, units=lambda r: "|".join(r.units),
                          measures=lambda r: "|".join(r.measures))
@@ -158,14 +161,22 @@ def assign(
     ``tests/test_fast_tables.py`` holds to :func:`match`. ``texts``: the figures'
     :func:`analysis.tables.context.texts_of`, if already computed.
     """
-    rules = load_rules() if rules is None else rules
+    import pandas as pd
+
     texts = texts_of(figures, sentences) if texts is None else texts
-    matcher = _Matcher(rules)
-    codes = []
     measures = figures["measure"].tolist() if "measure" in figures else [None] * len(figures)
+    codes = codes_of(texts, figures["unit"].tolist(), measures, rules)
+    return pd.Series(codes, index=figures.index, dtype="str", name="indicator")
+
+
+def codes_of(texts: FigureTexts, units: list, measures: list, rules: tuple[Rule, ...] | None = None) -> list:
+    """:func:`assign` without frames: per figure its indicator code, or None. A unit or measure that
+    is not a string (None, NA) reads as "" and as unknown."""
+    matcher = _Matcher(load_rules() if rules is None else rules)
+    codes = []
     for subject, clause, sentence, unit, measure in zip(texts.subject, texts.clause, texts.sentence,
-                                                        figures["unit"].tolist(), measures):
+                                                        units, measures):
         rule = matcher.match(subject, clause, sentence, unit if isinstance(unit, str) else "",
                              measure if isinstance(measure, str) else None)
         codes.append(rule.indicator if rule else None)
-    return pd.Series(codes, index=figures.index, dtype="str", name="indicator")
+    return codes

@@ -13,14 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analysis.config import LEXICON_DIR
 from analysis.tables import contract
 from analysis.tables.context import FigureTexts, texts_of
-from analysis.tables.frames import records_frame
 from analysis.tables.keywords import Keywords
+
+if TYPE_CHECKING:  # pandas only for the frames: ``extract`` takes primary themes without it
+    import pandas as pd
 from analysis.tsv import alternatives, read_tsv
 
 THEMES_TSV = LEXICON_DIR / "themes.tsv"
@@ -59,6 +60,8 @@ def load_themes(path: Path = THEMES_TSV) -> tuple[Theme, ...]:
 
 def themes_table(themes: tuple[Theme, ...] | None = None) -> pd.DataFrame:
     """The ``themes`` clean table: one row per theme with its labels, priority and keywords."""
+    from analysis.tables.frames import records_frame
+
     themes = load_themes() if themes is None else themes
     return records_frame("themes", themes, keywords=lambda t: "|".join(t.keywords))
 
@@ -163,15 +166,33 @@ def classify(
     Every figure is matched as :func:`match` and :func:`nearest` would match it; the texts are
     scanned once each (``_Matcher``), which ``tests/test_fast_tables.py`` holds to the plain way.
     """
-    themes = load_themes() if themes is None else themes
+    import pandas as pd
+
     texts = texts_of(figures, sentences) if texts is None else texts
-    matcher = _Matcher(themes)
     forced_themes = [None] * len(figures) if indicator_themes is None else indicator_themes.tolist()
     primary = []
     columns: dict[str, list] = {name: [] for name in contract.columns("figure_themes")}
     doc_ids, numbers = figures["doc_id"].tolist(), figures["figure"].tolist()
-    for subject, clause, sentence, offset, doc_id, figure, forced in zip(
-        texts.subject, texts.clause, texts.sentence, texts.offset, doc_ids, numbers, forced_themes,
+    for doc_id, figure, (chosen, touched) in zip(doc_ids, numbers, themes_of(texts, forced_themes, themes)):
+        primary.append(chosen)
+        for theme, (level, keyword) in touched.items():
+            columns["doc_id"].append(doc_id)
+            columns["figure"].append(figure)
+            columns["theme"].append(theme)
+            columns["matched_on"].append(level)
+            columns["keyword"].append(keyword or None)
+            columns["primary"].append(theme == chosen)
+    figure_themes = pd.DataFrame(columns)
+    return pd.Series(primary, index=figures.index, dtype="str", name="theme"), figure_themes
+
+
+def themes_of(texts: FigureTexts, forced_themes: list, themes: tuple[Theme, ...] | None = None):
+    """Per figure, its primary theme and the themes it touches (theme -> (matched_on, keyword)), in
+    order: :func:`classify` without frames. ``forced_themes``: per figure its indicator's theme, or
+    None (or NA) where it feeds none."""
+    matcher = _Matcher(load_themes() if themes is None else themes)
+    for subject, clause, sentence, offset, forced in zip(
+        texts.subject, texts.clause, texts.sentence, texts.offset, forced_themes,
     ):
         touched: dict[str, tuple[str, str]] = {}
         chosen = None
@@ -187,13 +208,4 @@ def classify(
         if chosen is None:
             chosen = OTHER
             touched[OTHER] = ("none", "")
-        primary.append(chosen)
-        for theme, (level, keyword) in touched.items():
-            columns["doc_id"].append(doc_id)
-            columns["figure"].append(figure)
-            columns["theme"].append(theme)
-            columns["matched_on"].append(level)
-            columns["keyword"].append(keyword or None)
-            columns["primary"].append(theme == chosen)
-    figure_themes = pd.DataFrame(columns)
-    return pd.Series(primary, index=figures.index, dtype="str", name="theme"), figure_themes
+        yield chosen, touched

@@ -1,0 +1,85 @@
+"""The core's named shortcuts give what the plain way gives (issue 20's leaner paths).
+
+Each shortcut stands in for a plainer computation kept beside it or written here: each test holds
+one to the other on the sentences of the seed and the genre set, and on arbitrary text.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from analysis.config import ROOT
+from analysis.extract.places import LineStarts
+
+
+@given(st.text(alphabet="ab\n吉林", max_size=60), st.lists(st.integers(0, 70), max_size=12))
+def test_line_starts_are_rfind_s_for_growing_and_other_positions(text, positions):
+    lines = LineStarts(text)
+    for position in sorted(positions) + positions:  # growing first, then in any order
+        position = min(position, len(text))
+        assert lines.start(position) == text.rfind("\n", 0, position) + 1
+
+
+@given(st.text(alphabet="吉林長春縣區市a1\n", max_size=40))
+def test_place_text_is_translate_s_whether_or_not_a_traditional_character_is_there(text):
+    from analysis.extract.places import place_text, traditional_map
+
+    assert place_text(text) == text.translate(traditional_map())
+
+
+def test_place_text_on_the_genre_set_is_translate_s():
+    from analysis.extract.normalize import normalize
+    from analysis.extract.places import place_text, traditional_map
+    from analysis.raw.decode import read_text
+
+    for path in sorted((ROOT / "benchmarks" / "genre").glob("*.txt")):
+        norm = normalize(read_text(path).text)
+        assert place_text(norm) == norm.translate(traditional_map()), path.name
+
+
+_VALUES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
+                    st.text(max_size=30), st.integers(16_380, 40_000).map(lambda n: "长,\"" * (n // 3)),
+                    st.decimals(allow_nan=False, allow_infinity=False), st.dates())
+
+
+@given(_VALUES)
+def test_every_column_formatter_writes_what_csv_cell_writes(value):
+    from analysis.store.cells import cell_formatters, csv_cell
+
+    for format_cell in set(cell_formatters("figures")):
+        assert format_cell(value) == csv_cell(value)
+
+
+def _genre_texts() -> list[str]:
+    from analysis.raw.decode import read_text
+
+    return [read_text(p).text for p in sorted((ROOT / "benchmarks" / "genre").glob("*.txt"))]
+
+
+def test_sentences_as_integer_lists_are_the_sentences_one_object_each_would_be():
+    """Every sentence of the genre set read back from the lists, and ``at`` against a plain scan."""
+    from analysis.extract.segment import Sentence, paragraphs, segment, sentences_of
+
+    for text in _genre_texts():
+        seg = segment(text)
+        plain = [span for para in paragraphs(text) for span in sentences_of(text, para)]
+        assert [(s.start, s.end) for s in seg.sentences] == [(s.start, s.end) for s in plain]
+        assert all(isinstance(s, Sentence) and s == seg.sentences[s.index] for s in seg.sentences)
+        for position in range(0, len(text) + 2, 7):
+            scan = next((s for s in seg.sentences if s.start <= position < s.end), None)
+            assert seg.sentence_at(position) == scan
+
+
+@given(st.text(alphabet="１２３．４萬個—～3a\n　，", max_size=80), st.integers(0, 80), st.integers(0, 80),
+       st.integers(5, 40))
+def test_a_window_s_slice_of_the_normalised_report_is_its_text_normalised(text, a, b, size):
+    """iter_rows normalises a report once and slices each window's text out of it."""
+    from analysis.extract import windows
+    from analysis.extract.normalize import normalize
+
+    assert normalize(text)[a:b] == normalize(text[a:b])
+    whole = normalize(text)
+    for window in windows.windows((text,), size, context=3):
+        assert window.text == text[window.start:window.start + len(window.text)]
+        assert whole[window.start:window.start + len(window.text)] == normalize(window.text)
