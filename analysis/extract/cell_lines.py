@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from analysis.extract.table_columns import DASH_CELL, ColumnReader, TableWords
+from analysis.extract.table_columns import DASH_CELL, ColumnReader, TableWords, plain
 from analysis.extract.table_rows import Span, TableState, row_number
 
 MAX_WIDTH = 12  # columns of a table printed one cell a line
@@ -210,7 +210,7 @@ class CellLines:
                     if number is None:
                         return False
                     state.next_row = number + 1
-                elif self._row_label(cell.norm) in self.words.total_labels or state.values is None:
+                elif plain(self._row_label(cell.norm)) in self.words.total_labels or state.values is None:
                     state.skip = 1  # a row without its number (合计 over 序号 and 地区)
                 else:
                     return False

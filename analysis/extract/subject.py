@@ -40,6 +40,7 @@ _TARGETS_REACH = 200  # how far back a sentence's 目标是： is looked for
 _DIGIT = re.compile(r"\d")
 _SENTENCE_STOPS = "。！？!?\n"
 _VERB_MAX = 4  # a short cleaned clause before the number is its verb (成立, 开展, 惠及)
+_BASELINE_REACH = 24  # 29291亿元，按可比价格计算，比上年增长8.6%: how far back the changed figure may end
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class _Words:
     decrease: tuple[str, ...]
     changes: tuple[str, ...]  # increase and decrease
     cumulative: tuple[str, ...]
+    baseline: re.Pattern  # what a change is measured against (比上年, 同比), as a whole subject
 
 
 @lru_cache(maxsize=1)
@@ -83,6 +85,7 @@ def _words() -> _Words:
         decrease=tuple(by_role.get("decrease", ())),
         changes=tuple(by_role.get("increase", ()) + by_role.get("decrease", ())),
         cumulative=tuple(by_role.get("cumulative", ())),
+        baseline=re.compile(f"(?:{alt('baseline')})"),
     )
 
 
@@ -226,11 +229,21 @@ class Subjects:
                 before = self.text[previous_end:q_start]
         verb = clean_subject(before)
         subject = _subject(verb, before, after, mention.unit_kind)
+        words = _words()
         if (len(subject) <= 4 and previous_subject and 0 <= q_start - previous_end <= _LISTED_MAX
-                and subject.endswith(_words().changes) and norm.find("。", previous_end, q_start) < 0):
+                and subject.endswith(words.changes) and norm.find("。", previous_end, q_start) < 0):
             subject = _cut(previous_subject + subject)  # 地区生产总值4.86万亿元，增长11.7%: the same thing's change
+        elif (previous_subject and words.baseline.fullmatch(subject) and 0 <= q_start - previous_end <= _BASELINE_REACH
+              and norm.find("。", previous_end, q_start) < 0):
+            subject = _cut(previous_subject + _change_word(before))  # 29291亿元，比上年增长8.6%: that figure's change
         mention.subject = subject
         self._previous = (mention.end, verb, subject, mention.measure)
+
+
+def _change_word(before: str) -> str:
+    """The change verb ``before`` ends with (比上年末提高 -> 提高), or none."""
+    verb = before.removesuffix("幅度").removesuffix("了")
+    return next((word for word in _words().changes if verb.endswith(word)), "")
 
 
 def _sentence_start(norm: str, pos: int) -> int:

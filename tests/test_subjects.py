@@ -1,0 +1,29 @@
+"""What a figure counts, on invented sentences: a change measured against a baseline (比上年, 同比,
+较2020年末) is the change of the figure just before it, never a subject of its own."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.extract.figures import extract
+
+
+def _figures(text: str) -> dict[str, tuple[str, str]]:
+    return {m.surface: (m.subject, m.measure) for m in extract(text) if m.disposition == "figure"}
+
+
+@pytest.mark.parametrize(("text", "surface", "subject", "measure"), [
+    ("全年全县粮食产量41.2万吨，比上年增长3.5%。", "3.5%", "全年全县粮食产量增长", "increase"),
+    ("年末常住人口118.6万人，比上年末减少0.7万人。", "0.7万人", "年末常住人口减少", "decrease"),
+    ("城镇化率为57.3%，比上年末提高1.2个百分点。", "1.2个百分点", "城镇化率提高", "increase"),
+    ("全市生产总值2310亿元，按可比价格计算，比上年增长6.4%。", "6.4%", "生产总值增长", "increase"),
+    ("外贸进出口总额85亿元，同比下降2.3%。", "2.3%", "外贸进出口总额下降", "decrease"),
+    ("森林覆盖率达到61.5%，较2020年末提高0.8个百分点。", "0.8个百分点", "森林覆盖率提高", "increase"),
+])
+def test_a_change_against_a_baseline_is_the_change_of_the_figure_before_it(text, surface, subject, measure):
+    assert _figures(text)[surface] == (subject, measure)
+
+
+def test_a_baseline_does_not_reach_back_across_a_sentence():
+    subject, _ = _figures("全年完成投资120亿元。比上年增长12%。")["12%"]
+    assert "投资" not in subject
