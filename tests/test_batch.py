@@ -151,8 +151,10 @@ def test_ctrl_c_stops_the_workers_and_leaves_no_partial_report(project):
     plan = _plan(project, [{"notebook": "slow", "parameters": [{}]},
                            {"notebook": "good", "parameters": [{"province": "湖南"}]}])
     reports = project / "reports"
+    # faulthandler: if the run does not end, SIGABRT makes it print where each of its threads waits
     process = subprocess.Popen(_command(project, plan, "--jobs", "1"), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env=_env(), cwd=project)
+                               stderr=subprocess.PIPE, text=True, env={**_env(), "PYTHONFAULTHANDLER": "1"},
+                               cwd=project)
     try:
         deadline = time.monotonic() + 120
         while not _running(reports, "slow/.default.*.tmp.ipynb"):  # papermill is running it
@@ -160,7 +162,11 @@ def test_ctrl_c_stops_the_workers_and_leaves_no_partial_report(project):
             assert time.monotonic() < deadline, "the slow notebook never started"
             time.sleep(0.2)
         process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=120)
+        try:
+            _, stderr = process.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGABRT)
+            pytest.fail(f"run did not end within 120 s of Ctrl-C; where it waited:\n{process.communicate()[1]}")
     finally:
         if process.poll() is None:
             process.kill()

@@ -1538,6 +1538,27 @@ def test_a_stopped_pool_leaves_no_manager_thread_for_the_exit_handler_to_race():
     assert all(w._closed for w in wakeups), "its wake-up pipe must be closed before the exit handler runs"
 
 
+@pytest.mark.parametrize(("status", "ends_itself"), [(130, True), (143, True), (0, False), (1, False)])
+def test_an_interrupted_command_leaves_even_with_a_thread_that_never_ends(status, ends_itself):
+    # The interpreter would join the stuck thread for ever; an interrupted command must not wait for it.
+    code = ("import threading, sys\n"
+            "from analysis.store.processes import leave_after_interrupt\n"
+            "threading.Thread(target=threading.Event().wait).start()\n"
+            f"leave_after_interrupt({status}, grace=0.2)\n"
+            "print('returned', flush=True)\n")
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        out, _ = process.communicate(timeout=30 if ends_itself else 3)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, _ = process.communicate()
+        assert not ends_itself, "an interrupted command waited for a thread that never ends"
+        assert out == "returned\n", "any other status leaves the exit as it is"
+        return
+    assert ends_itself and process.returncode == status and out == ""
+
+
 def test_extract_o_a_writable_file_in_a_folder_it_may_not_write_writes_into_the_file(tmp_path):
     """As the shell's `>` would: the folder refuses a temporary beside the file, the file takes the table."""
     prefix = unprivileged()
