@@ -6,6 +6,8 @@ one to the other on the sentences of the seed and the genre set, and on arbitrar
 
 from __future__ import annotations
 
+import functools
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -36,6 +38,52 @@ def test_place_text_on_the_genre_set_is_translate_s():
     for path in sorted((ROOT / "benchmarks" / "genre").glob("*.txt")):
         norm = normalize(read_text(path).text)
         assert place_text(norm) == norm.translate(traditional_map()), path.name
+
+
+@functools.cache
+def _plain_automaton():
+    """The names' automaton as it was before the stand-in: the same entries, without the stand-in's."""
+    import ahocorasick
+
+    from analysis.extract.places import _automaton
+
+    plain = ahocorasick.Automaton()
+    for key, entry in _automaton().items():
+        if entry is not None:
+            plain.add_word(key, entry)
+    plain.make_automaton()
+    return plain
+
+
+def _scans(text: str, start: int = 0, end: int | None = None) -> tuple[list, list]:
+    """The matches of the stand-in scan (what ``places.find`` reads) and of the plain one."""
+    from analysis.extract.places import _automaton, scan_text
+
+    end = len(text) if end is None else end
+    return (list(_automaton().iter_long(scan_text(text), start, end)),
+            list(_plain_automaton().iter_long(text, start, end)))
+
+
+# names, their pieces and overlaps (吉林市, 林市? 江北区, 北京), characters in no name, the stand-ins themselves
+@given(st.text(alphabet="吉林市长春江北区京南宁波沿海城中国全省的了，。 \n1\x00\x01🀄", min_size=1, max_size=60),
+       st.integers(0, 60), st.integers(0, 60))
+def test_the_place_scan_of_the_stand_in_text_finds_what_the_plain_scan_finds(text, a, b):
+    start = a % len(text)
+    end = start + 1 + b % (len(text) - start)  # a range of at least one character, as find scans
+    stood_in, plain = _scans(text, start, end)
+    assert stood_in == plain
+
+
+def test_the_place_scan_of_the_stand_in_text_on_the_genre_set_and_a_generated_corpus():
+    from analysis.extract.normalize import normalize
+    from analysis.extract.places import place_text
+    from analysis.raw.decode import read_text
+    from benchmarks.corpus_gen import generate_text
+
+    texts = [read_text(path).text for path in sorted((ROOT / "benchmarks" / "genre").glob("*.txt"))]
+    for text in [*texts, generate_text(200_000, seed=3)]:
+        stood_in, plain = _scans(place_text(normalize(text)))
+        assert stood_in == plain
 
 
 _VALUES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
