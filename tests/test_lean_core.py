@@ -99,6 +99,31 @@ def test_every_column_formatter_writes_what_csv_cell_writes(value):
         assert format_cell(value) == csv_cell(value)
 
 
+@given(st.lists(_VALUES, min_size=29, max_size=29))
+def test_the_line_writer_writes_what_csv_line_of_csv_cell_writes(values):
+    from analysis.store.cells import csv_cell, csv_line, line_writer
+    from analysis.tables.contract import columns
+
+    names = columns("figures")
+    row = dict(zip(names, values))
+    assert line_writer("figures")(row) == csv_line([csv_cell(row[name]) for name in names])
+
+
+def test_the_line_writer_on_the_figures_of_a_generated_corpus():
+    from analysis.store.cells import csv_cell, csv_line, line_writer
+    from analysis.tables.build import TextSource, iter_rows
+    from analysis.tables.contract import columns
+    from analysis.tables.figure_rows import with_themes
+    from benchmarks.corpus_gen import generate_text
+
+    names, line = columns("figures"), line_writer("figures")
+    source = TextSource("generated", generate_text(60_000, seed=5))
+    rows = [row for piece in iter_rows(source, tables=("figures",))
+            for row in with_themes(piece.get("figures", []), piece.get("sentence_starts", {}))]
+    assert rows
+    assert all(line(row) == csv_line([csv_cell(row[name]) for name in names]) for row in rows)
+
+
 def _genre_texts() -> list[str]:
     from analysis.raw.decode import read_text
 
