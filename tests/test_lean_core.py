@@ -144,6 +144,21 @@ def test_sentences_as_integer_lists_are_the_sentences_one_object_each_would_be()
             assert seg.sentence_at(position) == scan
 
 
+@given(st.text(alphabet="。！？!?…”）) \u3000\n\t\x0b吉林a1", max_size=80))
+def test_sentence_spans_are_sentences_of(text):
+    from analysis.extract.segment import _sentence_spans, paragraphs, sentences_of
+
+    for para in paragraphs(text):
+        assert _sentence_spans(text, para.start, para.end) == [tuple(s) for s in sentences_of(text, para)]
+
+
+def test_sentence_spans_of_a_paragraph_long_enough_to_be_cut_are_sentences_of():
+    from analysis.extract.segment import SENTENCE_MAX, Span, _sentence_spans, sentences_of
+
+    text = ("长" * 400 + "，") * (SENTENCE_MAX // 200) + "。" + "短句。" * 3
+    assert _sentence_spans(text, 0, len(text)) == [tuple(s) for s in sentences_of(text, Span(0, len(text)))]
+
+
 @given(st.text(alphabet="１２３．４萬個—～3a\n　，", max_size=80), st.integers(0, 80), st.integers(0, 80),
        st.integers(5, 40))
 def test_a_window_s_slice_of_the_normalised_report_is_its_text_normalised(text, a, b, size):
