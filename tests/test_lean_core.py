@@ -113,13 +113,16 @@ def test_the_line_writer_on_the_figures_of_a_generated_corpus():
     from analysis.store.cells import csv_cell, csv_line, line_writer
     from analysis.tables.build import TextSource, iter_rows
     from analysis.tables.contract import columns
-    from analysis.tables.figure_rows import with_themes
+    from analysis.tables.figure_rows import themes_and_indicators
     from benchmarks.corpus_gen import generate_text
 
     names, line = columns("figures"), line_writer("figures")
     source = TextSource("generated", generate_text(60_000, seed=5))
-    rows = [row for piece in iter_rows(source, tables=("figures",))
-            for row in with_themes(piece.get("figures", []), piece.get("sentence_starts", {}))]
+    rows = []
+    for piece in iter_rows(source, tables=("figures",)):
+        figures = piece.get("figures", [])
+        themes, codes = themes_and_indicators(figures, piece.get("sentence_starts", {}))
+        rows += [{**row, "theme": theme, "indicator": code} for row, theme, code in zip(figures, themes, codes)]
     assert rows
     assert all(line(row) == csv_line([csv_cell(row[name]) for name in names]) for row in rows)
 

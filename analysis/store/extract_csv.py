@@ -30,7 +30,7 @@ def write_figures(path: str | Path, binary_file: BinaryIO, *, published: dt.date
     from analysis.store.cells import csv_line, line_writer
     from analysis.store.clean import source_pieces
     from analysis.tables import contract
-    from analysis.tables.figure_rows import with_themes
+    from analysis.tables.figure_rows import themes_and_indicators
 
     source = load_source(path)
     if published is not None:
@@ -42,7 +42,9 @@ def write_figures(path: str | Path, binary_file: BinaryIO, *, published: dt.date
     lines: list[str] = []
     size = 0
     for piece in source_pieces(source, progress=False, tables=("figures",)):
-        for row in with_themes(piece.get("figures", ()), piece.get("sentence_starts", {})):
+        figures = piece.get("figures", [])
+        for row, theme, code in zip(figures, *themes_and_indicators(figures, piece.get("sentence_starts", {}))):
+            row["theme"], row["indicator"] = theme, code  # the rows are this loop's own: no copy
             line = line_of(row)
             lines.append(line)
             size += len(line)
