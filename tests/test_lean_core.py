@@ -127,6 +127,34 @@ def test_the_line_writer_on_the_figures_of_a_generated_corpus():
     assert all(line(row) == csv_line([csv_cell(row[name]) for name in names]) for row in rows)
 
 
+_THEME_TEXT = st.text(alphabet="养老服务就业岗位种植民生项目新建社区，。12", max_size=16)
+
+
+@given(st.lists(st.tuples(_THEME_TEXT, _THEME_TEXT, _THEME_TEXT, st.integers(0, 20),
+                          st.sampled_from([None, "", "employment", "elderly"])), max_size=8))
+def test_primary_themes_are_the_first_of_themes_of(figures):
+    from analysis.tables.context import FigureTexts
+    from analysis.tables.themes import primary_themes, themes_of
+
+    texts = FigureTexts(*([f[i] for f in figures] for i in range(4)))
+    forced = [f[4] for f in figures]
+    assert primary_themes(texts, forced) == [chosen for chosen, _ in themes_of(texts, forced)]
+
+
+def test_primary_themes_of_a_generated_corpus_s_figures_are_the_first_of_themes_of():
+    from analysis.tables.build import TextSource, iter_rows
+    from analysis.tables.context import texts_from
+    from analysis.tables.themes import primary_themes, themes_of
+    from benchmarks.corpus_gen import generate_text
+
+    figures = [row for piece in iter_rows(TextSource("generated", generate_text(60_000, seed=9)), tables=("figures",))
+               for row in piece.get("figures", [])]
+    texts = texts_from([r["subject"] for r in figures], [r["sentence_text"] for r in figures],
+                       [r["surface"] for r in figures], [None] * len(figures))
+    for forced in ([None] * len(figures), ["employment" if i % 3 == 0 else None for i in range(len(figures))]):
+        assert primary_themes(texts, forced) == [chosen for chosen, _ in themes_of(texts, forced)]
+
+
 def _genre_texts() -> list[str]:
     from analysis.raw.decode import read_text
 

@@ -4,7 +4,7 @@
 writes one table of one report, and importing pandas and building frames would cost it most of its
 time (on a short report about 80 %). Both read each figure with the same matchers, on the same texts
 (:func:`analysis.tables.context.texts_from`, :func:`analysis.tables.indicators.codes_of`,
-:func:`analysis.tables.themes.themes_of`): ``tests/test_lean_extract.py`` holds ``extract``'s CSV to
+:func:`analysis.tables.themes.primary_themes`): ``tests/test_lean_extract.py`` holds ``extract``'s CSV to
 the ``figures.csv`` that ``clean`` writes, byte for byte.
 """
 
@@ -14,7 +14,7 @@ from functools import cache
 
 from analysis.tables.context import texts_from
 from analysis.tables.indicators import codes_of, load_rules
-from analysis.tables.themes import themes_of
+from analysis.tables.themes import primary_themes
 
 
 @cache
@@ -35,5 +35,5 @@ def themes_and_indicators(figures: list[dict], sentence_starts: dict[int, int]) 
                        [row["surface"] for row in figures], offsets)
     codes = codes_of(texts, [row["unit"] for row in figures], [row["measure"] for row in figures])
     forced = [_indicator_themes().get(code) if code is not None else None for code in codes]
-    themes = [chosen for chosen, _ in themes_of(texts, forced)]
+    themes = primary_themes(texts, forced)
     return themes, codes
