@@ -94,9 +94,9 @@ class Attribution:
         self._starts = [h.start for h in self._hits]
         self._sentences = seg.sentences
         self._named = {}
-        if self.document is None:
-            self.document = self._document(norm, [replace(h, start=h.start + base, end=h.end + base)
-                                                  for h in self._hits], seg)
+        if self.document is None:  # the hits' offsets into the report (the same hits in the first window)
+            hits = self._hits if base == 0 else [replace(h, start=h.start + base, end=h.end + base) for h in self._hits]
+            self.document = self._document(norm, hits, seg)
         for section in seg.sections:
             if section.index not in self.sections:
                 self.sections[section.index] = self._section_place(section)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import fnmatch
 import glob
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -40,7 +41,7 @@ def relative_path(path: str | Path, base: str | Path | None = None) -> PurePosix
     path = Path(path)
     if base is not None:
         base = Path(base)
-        for inside, root in ((path, base), (_resolved(path.parent) / path.name, _resolved(base))):
+        for inside, root in _lexical_then_resolved(path, base):
             try:
                 relative = inside.relative_to(root)
             except ValueError:
@@ -48,6 +49,12 @@ def relative_path(path: str | Path, base: str | Path | None = None) -> PurePosix
             if relative.parts and ".." not in relative.parts:
                 return PurePosixPath(*relative.parts)
     return PurePosixPath(path.name)
+
+
+def _lexical_then_resolved(path: Path, base: Path) -> Iterator[tuple[Path, Path]]:
+    yield path, base
+    # resolved only if the lexical way fails: resolving asks the file system, twice a report
+    yield _resolved(path.parent) / path.name, _resolved(base)
 
 
 def doc_id(path: Path, base: str | Path | None = None) -> str:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
+from operator import itemgetter
 from typing import BinaryIO
 
 from analysis.tables.contract import CSV_CUT, CSV_ENCODING, CSV_FALSE, CSV_MAX_CELL, CSV_TRUE
@@ -107,6 +108,50 @@ def cell_formatters(name: str) -> list:
 
     by_type = {INTEGER: _integer_cell, NUMBER: _number_cell, BOOLEAN: _boolean_cell}
     return [by_type.get(column.type, _text_cell) for column in TABLES[name].columns]
+
+
+def line_writer(name: str) -> Callable[[Mapping], str]:
+    """A function writing one row dict of table ``name`` as one CSV line (with its ``\\n``): the
+    contract's columns in order, each cell as :func:`csv_cell` writes it, quoted as :func:`csv_line` quotes.
+
+    Speed trick for the row-by-row writer (``extract``, about 4 µs a row the plain way): the values
+    are fetched in one ``itemgetter`` call and only the columns that are not text go through their
+    formatter (:func:`cell_formatters`). A text column's value is written as it is when it is a str
+    no longer than any cell may be, which one ``join`` finds out for all of them at once (it fails
+    on anything but a str; a line shorter than the limit has no cell longer); a missing text (None)
+    is an empty cell. The line needs no quoting when it holds no quote, no line break and no comma
+    but the separators. Anything else is written the plain way. ``tests/test_lean_core.py`` holds it
+    to ``csv_line`` of ``csv_cell``.
+    """
+    from analysis.tables.contract import columns
+
+    names = columns(name)
+    values = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    formats = cell_formatters(name)
+    formatted = [(at, format_cell) for at, format_cell in enumerate(formats) if format_cell is not _text_cell]
+    separators = len(names) - 1
+    short = _SURELY_FITS
+
+    def plain(row: Mapping) -> str:
+        return csv_line([format_cell(value) for format_cell, value in zip(formats, values(row))])
+
+    def line(row: Mapping) -> str:
+        cells = list(values(row))
+        for at, format_cell in formatted:
+            cells[at] = format_cell(cells[at])
+        if None in cells:
+            cells = ["" if cell is None else cell for cell in cells]
+        try:
+            joined = ",".join(cells)
+        except TypeError:  # a text column holding something else than a str
+            return plain(row)
+        if len(joined) > short:  # a cell may need cutting
+            return plain(row)
+        if separators and joined.count(",") == separators and '"' not in joined and "\n" not in joined:
+            return joined + "\n"
+        return csv_line(cells)
+
+    return line
 
 
 def _text_cell(value) -> str:

@@ -27,23 +27,25 @@ def write_figures(path: str | Path, binary_file: BinaryIO, *, published: dt.date
     (raised before anything but the header is written when the file cannot be read at all).
     """
     from analysis.raw.report import load_source
-    from analysis.store.cells import cell_formatters, csv_line
+    from analysis.store.cells import csv_line, line_writer
     from analysis.store.clean import source_pieces
     from analysis.tables import contract
-    from analysis.tables.figure_rows import with_themes
+    from analysis.tables.figure_rows import themes_and_indicators
 
     source = load_source(path)
     if published is not None:
         source = dataclasses.replace(source, published=published, published_inferred=False)
     columns = contract.columns("figures")
-    formats = list(zip(columns, cell_formatters("figures")))
+    line_of = line_writer("figures")
     binary_file.write(csv_line(columns).encode(contract.CSV_ENCODING if bom else "utf-8"))
     rows = 0
     lines: list[str] = []
     size = 0
     for piece in source_pieces(source, progress=False, tables=("figures",)):
-        for row in with_themes(piece.get("figures", ()), piece.get("sentence_starts", {})):
-            line = csv_line([cell(row[c]) for c, cell in formats])
+        figures = piece.get("figures", [])
+        for row, theme, code in zip(figures, *themes_and_indicators(figures, piece.get("sentence_starts", {}))):
+            row["theme"], row["indicator"] = theme, code  # the rows are this loop's own: no copy
+            line = line_of(row)
             lines.append(line)
             size += len(line)
             rows += 1

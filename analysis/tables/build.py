@@ -132,20 +132,16 @@ def iter_rows(source: Any, window_size: int | None = None,
             if m.disposition != "figure" and (m.disposition != "date" or not want_dates):
                 continue
             sentence = seg.sentence_at(m.start)
-            where = {
-                "doc_id": doc_id,
-                "province": sentence_province.get(sentence.index, "") if sentence else "",
-                "section": sentence.section if sentence else 0,
-                "sentence": sentence.index if sentence else -1,
-                "span_start": m.start, "span_end": m.end, "surface": m.surface,
-            }
             if m.disposition == "figure":
                 table_cell = isinstance(m, TableFigure)
                 place = attribution.figure(m.start, m.end, sentence, m.row_label if table_cell else "",
                                            m.column_header if table_cell else "")
                 division = place.division
                 figures.append({
-                    **where, "province": place.province, "place": division.name if division else "",
+                    "doc_id": doc_id, "province": place.province,
+                    "section": sentence.section if sentence else 0, "sentence": sentence.index if sentence else -1,
+                    "span_start": m.start, "span_end": m.end, "surface": m.surface,
+                    "place": division.name if division else "",
                     "place_code": division.code if division else "", "figure": n_figures, "value": _float(m.value), "value_high": _float(m.value_high),
                     "unit": m.unit, "unit_kind": m.unit_kind, "qualifier": m.qualifier, "measure": m.measure or "level",
                     "as_of": m.as_of, "as_of_kind": m.as_of_kind,
@@ -164,7 +160,11 @@ def iter_rows(source: Any, window_size: int | None = None,
                 n_figures += 1
             else:
                 dates.append({
-                    **where, "date": m.date,
+                    "doc_id": doc_id,
+                    "province": sentence_province.get(sentence.index, "") if sentence else "",
+                    "section": sentence.section if sentence else 0,
+                    "sentence": sentence.index if sentence else -1,
+                    "span_start": m.start, "span_end": m.end, "surface": m.surface, "date": m.date,
                     "date_start": m.date_start.isoformat() if m.date_start else "",
                     "date_end": m.date_end.isoformat() if m.date_end else "", "role": m.role,
                 })

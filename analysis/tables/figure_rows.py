@@ -1,10 +1,10 @@
-"""Figures rows given their ``theme`` and ``indicator`` without pandas: what ``extract`` writes.
+"""The ``theme`` and ``indicator`` of figures rows, without pandas: what ``extract`` writes.
 
 ``enrich`` (:mod:`analysis.tables.enrich`) does this for whole batches of typed frames; ``extract``
 writes one table of one report, and importing pandas and building frames would cost it most of its
 time (on a short report about 80 %). Both read each figure with the same matchers, on the same texts
 (:func:`analysis.tables.context.texts_from`, :func:`analysis.tables.indicators.codes_of`,
-:func:`analysis.tables.themes.themes_of`): ``tests/test_lean_extract.py`` holds ``extract``'s CSV to
+:func:`analysis.tables.themes.primary_themes`): ``tests/test_lean_extract.py`` holds ``extract``'s CSV to
 the ``figures.csv`` that ``clean`` writes, byte for byte.
 """
 
@@ -14,7 +14,7 @@ from functools import cache
 
 from analysis.tables.context import texts_from
 from analysis.tables.indicators import codes_of, load_rules
-from analysis.tables.themes import themes_of
+from analysis.tables.themes import primary_themes
 
 
 @cache
@@ -23,17 +23,17 @@ def _indicator_themes() -> dict[str, str | None]:
     return {rule.indicator: rule.theme or None for rule in load_rules()}
 
 
-def with_themes(figures: list[dict], sentence_starts: dict[int, int]) -> list[dict]:
-    """New rows: each of ``figures`` (rows of :func:`analysis.tables.build.iter_rows`) with its
-    ``theme`` and ``indicator`` (None where it feeds none). ``sentence_starts``: the start of each
-    figure's sentence, by number (the figure's place in its sentence_text)."""
+def themes_and_indicators(figures: list[dict], sentence_starts: dict[int, int]) -> tuple[list, list]:
+    """The ``theme`` and ``indicator`` (None where it feeds none) of each of ``figures`` (rows of
+    :func:`analysis.tables.build.iter_rows`), as two lists in their order. ``sentence_starts``: the
+    start of each figure's sentence, by number (the figure's place in its sentence_text)."""
     if not figures:
-        return []
+        return [], []
     offsets = [row["span_start"] - sentence_starts[row["sentence"]] if row["sentence"] in sentence_starts else None
                for row in figures]
     texts = texts_from([row["subject"] for row in figures], [row["sentence_text"] for row in figures],
                        [row["surface"] for row in figures], offsets)
     codes = codes_of(texts, [row["unit"] for row in figures], [row["measure"] for row in figures])
     forced = [_indicator_themes().get(code) if code is not None else None for code in codes]
-    themes = [chosen for chosen, _ in themes_of(texts, forced)]
-    return [{**row, "theme": theme, "indicator": code} for row, theme, code in zip(figures, themes, codes)]
+    themes = primary_themes(texts, forced)
+    return themes, codes

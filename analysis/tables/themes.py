@@ -209,3 +209,24 @@ def themes_of(texts: FigureTexts, forced_themes: list, themes: tuple[Theme, ...]
             chosen = OTHER
             touched[OTHER] = ("none", "")
         yield chosen, touched
+
+
+def primary_themes(texts: FigureTexts, forced_themes: list, themes: tuple[Theme, ...] | None = None) -> list[str]:
+    """Per figure, its primary theme alone: the first of :func:`themes_of`'s pairs.
+
+    Speed trick for ``extract``, which writes no ``figure_themes``: the texts are read only until
+    one decides (a figure whose subject names a theme never has its clause and sentence matched,
+    one with an indicator's theme none of them), where :func:`themes_of` reads all three for the
+    themes a figure touches. ``tests/test_lean_core.py`` holds it to :func:`themes_of`.
+    """
+    matcher = _Matcher(load_themes() if themes is None else themes)
+    primary = []
+    for subject, clause, sentence, offset, forced in zip(
+        texts.subject, texts.clause, texts.sentence, texts.offset, forced_themes,
+    ):
+        if isinstance(forced, str) and forced:
+            primary.append(forced)
+            continue
+        found = matcher.match(subject) or matcher.match(clause) or matcher.nearest(sentence, offset)
+        primary.append(next(iter(found)) if found else OTHER)
+    return primary
