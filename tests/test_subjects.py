@@ -19,6 +19,7 @@ def _figures(text: str) -> dict[str, tuple[str, str]]:
     ("全市生产总值2310亿元，按可比价格计算，比上年增长6.4%。", "6.4%", "生产总值增长", "increase"),
     ("外贸进出口总额85亿元，同比下降2.3%。", "2.3%", "外贸进出口总额下降", "decrease"),
     ("森林覆盖率达到61.5%，较2020年末提高0.8个百分点。", "0.8个百分点", "森林覆盖率提高", "increase"),
+    ("全年全县地区生产总值[1]236.4亿元，比上年增长5.1%。", "5.1%", "全年全县地区生产总值增长", "increase"),
 ])
 def test_a_change_against_a_baseline_is_the_change_of_the_figure_before_it(text, surface, subject, measure):
     assert _figures(text)[surface] == (subject, measure)
@@ -27,3 +28,8 @@ def test_a_change_against_a_baseline_is_the_change_of_the_figure_before_it(text,
 def test_a_baseline_does_not_reach_back_across_a_sentence():
     subject, _ = _figures("全年完成投资120亿元。比上年增长12%。")["12%"]
     assert "投资" not in subject
+
+
+def test_a_note_marker_is_no_part_of_the_subject():
+    assert _figures("全年全县地区生产总值[1]236.4亿元，居民人均可支配收入［2］31250元。") == {
+        "236.4亿元": ("全年全县地区生产总值", "level"), "31250元": ("居民人均可支配收入", "level")}

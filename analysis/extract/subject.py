@@ -95,6 +95,7 @@ def _place_first() -> frozenset[str]:
     return frozenset(name[0] for p in gazetteer() for name in (p.short, p.full))
 
 
+_FOOTNOTE = re.compile(r"[\[［]\d{1,2}[\]］]")  # 地区生产总值[1]: a bulletin's note marker, no part of what is counted
 _BRACKETS = re.compile(r"[“”‘’（）()《》「」『』【】\[\]\"]")
 
 
@@ -270,7 +271,7 @@ def _subject(verb: str, before: str, after: str, unit_kind: str) -> str:
         subject = clean_subject(before)
     if unit_kind == "people" and subject.endswith(words.object_verbs):
         subject += "人数"  # 惠及527万人: the number of people reached
-    return _cut(balance(subject))
+    return _cut(balance(_FOOTNOTE.sub("", subject)))
 
 
 def _cut(subject: str) -> str:
