@@ -33,3 +33,15 @@ def test_a_baseline_does_not_reach_back_across_a_sentence():
 def test_a_note_marker_is_no_part_of_the_subject():
     assert _figures("全年全县地区生产总值[1]236.4亿元，居民人均可支配收入［2］31250元。") == {
         "236.4亿元": ("全年全县地区生产总值", "level"), "31250元": ("居民人均可支配收入", "level")}
+
+
+@pytest.mark.parametrize(("text", "surface", "subject", "measure"), [
+    ("截至6月末推出民生实事项目3739项。", "3739项", "推出民生实事项目", "level"),
+    ("截至2023年9月底全县发放补贴4.6亿元。", "4.6亿元", "发放补贴", "level"),
+    ("平均每户人口为3.12人，比一九九〇年减少0.41人。", "0.41人", "平均每户人口减少", "decrease"),
+    ("具有高中程度的由4120人上升为5230人。", "5230人", "具有高中程度", "level"),
+    ("参保人数分别为2.1亿人、0.9亿人，同比分别增加120万人、56万人。", "56万人", "参保人数增加", "increase"),
+    ("车程由原来的三个小时缩短到一个半小时。", "三个小时", "车程", "level"),
+])
+def test_dates_starting_points_and_repeated_change_words_stay_out_of_subjects(text, surface, subject, measure):
+    assert _figures(text)[surface] == (subject, measure)

@@ -233,7 +233,10 @@ class Subjects:
         words = _words()
         if (len(subject) <= 4 and previous_subject and 0 <= q_start - previous_end <= _LISTED_MAX
                 and subject.endswith(words.changes) and norm.find("。", previous_end, q_start) < 0):
-            subject = _cut(previous_subject + subject)  # 地区生产总值4.86万亿元，增长11.7%: the same thing's change
+            # 地区生产总值4.86万亿元，增长11.7%: the same thing's change; 由27.31%下降为17.74%: its new level
+            subject = _cut(previous_subject if previous_subject.endswith(subject)
+                           else previous_subject + subject if mention.measure in (INCREASE, DECREASE)
+                           else previous_subject)
         elif (previous_subject and words.baseline.fullmatch(subject) and 0 <= q_start - previous_end <= _BASELINE_REACH
               and norm.find("。", previous_end, q_start) < 0):
             subject = _cut(previous_subject + _change_word(before))  # 29291亿元，比上年增长8.6%: that figure's change
