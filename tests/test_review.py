@@ -154,7 +154,7 @@ def test_the_source_view_marks_corrections_and_lists_what_to_look_at(cleaned):
     fixes = cleaned / "fixes.csv"
     fixes.write_text("doc_id,surface,occurrence,action,subject,note,date\n"
                      f"{DOC},2.1,1,drop,,a growth of the whole county: not needed here,2022-03-05\n"
-                     f"{DOC},0.6万人,1,set,城镇常住人口增加,checked,2022-03-05\n", encoding="utf-8")
+                     f"{DOC},0.6万人,1,set,城镇常住人口净增,checked,2022-03-05\n", encoding="utf-8")
     clean(cleaned / "raw", cleaned / "clean", corrections=fixes)
     reports = cleaned / "reports"
     skipped, chars = source_view.write_views(cleaned / "clean", reports, [DOC], raw_dir=cleaned / "raw")
