@@ -594,13 +594,13 @@ def run_batch(
     reports are (cleaned from; default: the archive a clean-corpus output records, else data/raw).
     """
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import ProcessPoolExecutor
 
     from tqdm import tqdm
 
     from analysis.publish import freshness, index, source_view, views
     from analysis.store.locks import FolderLock
-    from analysis.store.processes import exit_status
+    from analysis.store.processes import as_completed_interruptibly, exit_status, wait_interruptibly
     from analysis.store.transaction import transaction
 
     skip_slow_iri_checker()
@@ -655,7 +655,7 @@ def run_batch(
             # Only on a terminal: in CI logs and pipes a bar is noise.
             bar = tqdm(total=len(to_run), desc="notebooks", unit="nb", file=sys.stderr,
                        disable=not (progress and sys.stderr.isatty()) or not to_run)
-            for future in as_completed(futures):
+            for future in as_completed_interruptibly(futures):
                 job = futures[future]
                 try:
                     outcomes[job.name] = future.result()
@@ -670,7 +670,8 @@ def run_batch(
             shares = []
             views_bar = tqdm(total=len(view_todo), desc="source views", unit="page", file=sys.stderr,
                              disable=not (progress and sys.stderr.isatty()) or not view_todo)
-            for future in views_done:
+            for future in views_done:  # in the order submitted: the shares' problems are listed so
+                wait_interruptibly({future})
                 try:
                     shares.append(future.result())
                 except (OutputError, OSError):

@@ -486,9 +486,9 @@ def _run_local(jobs: int, tasks: list[Task], done, vocabularies_into: Path | Non
             results.append(clean_partition(task))
             done(results[-1])
         return results, False
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import ProcessPoolExecutor
 
-    from analysis.store.processes import die_with_parent, preloaded_context, stop_pool
+    from analysis.store.processes import die_with_parent, preloaded_context, stop_pool, wait_interruptibly
 
     # At most two partitions queued per worker: the file list is streamed into the pool, and
     # a Ctrl-C cancels little.
@@ -515,7 +515,7 @@ def _run_local(jobs: int, tasks: list[Task], done, vocabularies_into: Path | Non
                     pending.add(pool.submit(clean_partition, task))
                 if not pending:
                     break
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                finished, pending = wait_interruptibly(pending)
                 for future in finished:
                     if future is vocabularies:
                         future.result()  # an OutputError (a full disk) stops the run here

@@ -13,7 +13,7 @@ too, and nothing they write lands afterwards:
   (:mod:`analysis.store.transaction`): a worker stopped late writes into a folder that is discarded.
 - :func:`signals_interrupt` turns SIGTERM and SIGHUP into :class:`Terminated`, a KeyboardInterrupt,
   so the Ctrl-C path runs: workers stopped, staging removed; the command exits 143 (129 for SIGHUP).
-- :func:`leave_after_interrupt` ends a stopped command within seconds even if a thread lingers.
+- :func:`wait_interruptibly` waits for workers so that a Ctrl-C always reaches the command.
 
 Linux sends the death signal when the *thread* that started the worker ends, so pools must be
 created and fed from the main thread (``ProcessPoolExecutor`` starts its workers from the thread
@@ -45,29 +45,35 @@ class Terminated(KeyboardInterrupt):
         return 128 + self.signum
 
 
-INTERRUPTED = frozenset({130, 143, 129})  # the exit statuses of Ctrl-C, SIGTERM and SIGHUP
+SIGNAL_POLL = 0.5  # seconds: how long a Ctrl-C may wait to be noticed while the command waits for workers
 
 
-def leave_after_interrupt(status: int, grace: float = 10.0) -> None:
-    """Once an interrupted command has stopped its workers and cleaned up, make sure it exits.
+def wait_interruptibly(pending, poll: float = SIGNAL_POLL):
+    """``concurrent.futures.wait(pending, return_when=FIRST_COMPLETED)`` that a Ctrl-C or SIGTERM
+    always interrupts within ``poll`` seconds: ``(done, not_done)``, ``done`` never empty.
 
-    The interpreter's exit joins every non-daemon thread without a time limit, and
-    ``concurrent.futures``' exit handler joins each pool's manager thread the same way. A Ctrl-C'd
-    ``run`` once stayed alive past two minutes on a loaded machine (2 of about 8 full test runs; not
-    reproduced alone), most likely so. Nothing is left to write (staging is gone, the lock released), so after
-    ``grace`` seconds for such threads to end the process ends itself with ``status``.
+    Python runs signal handlers in the main thread, but Linux hands a process's signal to any of its
+    threads. When a helper thread (a pool's queue feeder, tqdm's monitor) took the Ctrl-C, a main
+    thread asleep in ``wait`` without a timeout slept on until a worker finished: a ``run``
+    interrupted during a long notebook went on for minutes. Waking every ``poll`` seconds lets the
+    main thread run the handler.
     """
-    if status not in INTERRUPTED:
-        return
-    deadline = time.monotonic() + grace
-    others = [t for t in threading.enumerate() if t is not threading.current_thread() and not t.daemon]
-    for thread in others:
-        thread.join(max(0.0, deadline - time.monotonic()))
-    if any(t.is_alive() for t in others):
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                stream.flush()
-        os._exit(status)
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    while True:
+        done, pending = wait(pending, timeout=poll, return_when=FIRST_COMPLETED)
+        if done or not pending:
+            return done, pending
+
+
+def as_completed_interruptibly(futures, poll: float = SIGNAL_POLL):
+    """``futures`` as they finish, as ``concurrent.futures.as_completed`` gives them, but a Ctrl-C
+    always gets through (:func:`wait_interruptibly`); those finished together in the order given."""
+    order = {future: n for n, future in enumerate(futures)}
+    pending = set(order)
+    while pending:
+        done, pending = wait_interruptibly(pending, poll)
+        yield from sorted(done, key=order.__getitem__)
 
 
 def exit_status(stop: KeyboardInterrupt) -> int:
