@@ -182,7 +182,7 @@ def measure_of(before: str, after: str, unit_kind: str, cumulative: bool, header
         if any(word in header for word in words.increase) or "增速" in header or "增幅" in header:
             return INCREASE
     elif after[:1] not in _NEXT_LEVEL:  # 提高到63.2%: the new level, not the change
-        verb = before.removesuffix("幅度").removesuffix("了")
+        verb = _verb_end(before)
         if verb.endswith(words.decrease):
             return DECREASE
         if verb.endswith(words.increase):
@@ -234,9 +234,9 @@ class Subjects:
         if (len(subject) <= 4 and previous_subject and 0 <= q_start - previous_end <= _LISTED_MAX
                 and subject.endswith(words.changes) and norm.find("。", previous_end, q_start) < 0):
             # 地区生产总值4.86万亿元，增长11.7%: the same thing's change; 由27.31%下降为17.74%: its new level
-            subject = _cut(previous_subject if previous_subject.endswith(subject)
-                           else previous_subject + subject if mention.measure in (INCREASE, DECREASE)
-                           else previous_subject)
+            if not previous_subject.endswith(subject) and mention.measure in (INCREASE, DECREASE):
+                previous_subject += subject
+            subject = _cut(previous_subject)
         elif (previous_subject and words.baseline.fullmatch(subject) and 0 <= q_start - previous_end <= _BASELINE_REACH
               and norm.find("。", previous_end, q_start) < 0):
             subject = _cut(previous_subject + _change_word(before))  # 29291亿元，比上年增长8.6%: that figure's change
@@ -244,9 +244,14 @@ class Subjects:
         self._previous = (mention.end, verb, subject, mention.measure)
 
 
+def _verb_end(before: str) -> str:
+    """The words before a number as they end in a verb: 增长了 and 增长幅度 end in 增长."""
+    return before.removesuffix("幅度").removesuffix("了")
+
+
 def _change_word(before: str) -> str:
     """The change verb ``before`` ends with (比上年末提高 -> 提高), or none."""
-    verb = before.removesuffix("幅度").removesuffix("了")
+    verb = _verb_end(before)
     return next((word for word in _words().changes if verb.endswith(word)), "")
 
 
